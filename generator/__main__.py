@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ def _generate(args: argparse.Namespace, work: Path) -> Generation | None:
     except GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
     except Exception as exc:  # the last line of defence: a bug of ours, still reported in one line
+        if os.environ.get("MISSKEY_GENERATOR_TRACEBACK"):  # for whoever debugs the generator
+            raise
         print(
             f"error: the generator failed unexpectedly ({type(exc).__name__}: {exc}); "
             "please report this with the spec you used",

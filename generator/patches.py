@@ -189,6 +189,17 @@ PATCHES: list[Patch] = [
         {"type": "number"},
     ),
     Patch("append", _STATS + "/required", "stats: `reactionsCount` is always sent.", "reactionsCount"),
+    *(
+        Patch(
+            "replace",
+            f"/components/schemas/Following/properties/{side}",
+            f"users/followers, users/following, following/*: FollowingEntityService packs the {side} with the "
+            "viewer as `me` (`schema: 'UserDetailedNotMe'`), and UserEntityService adds MeDetailed's fields "
+            "whenever the packed user is the viewer: alice listing bob's followers gets herself as MeDetailed.",
+            {"$ref": "#/components/schemas/UserDetailed"},
+        )
+        for side in ("followee", "follower")
+    ),
     Patch(
         "replace",
         _RELATION,

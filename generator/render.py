@@ -335,6 +335,7 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
         spec_software=source.software or "misskey",
         root=root,
         as_required=lambda prop: attrs.evolve(prop, required=True),
+        as_optional=lambda prop: attrs.evolve(prop, required=False),
         public=public_name,
         declaration=_declaration,
         docline=_docline,

@@ -53,3 +53,16 @@ def test_update_profile(alice: Misskey) -> None:
     updated = alice.i.update(description="I test misskey-client", is_bot=False)
     assert updated.description == "I test misskey-client"
     assert alice.i().description == "I test misskey-client"
+
+
+def test_a_follower_list_holds_the_viewer_as_me_detailed(alice: Misskey, bob: Misskey) -> None:
+    """The server packs the viewer with MeDetailed's fields wherever it appears; the spec said
+    UserDetailedNotMe for every follower (fixed in generator/patches.py). Parsed strictly."""
+    alice_id, bob_id = alice.i().id, bob.i().id
+    followers = alice.users.followers(user_id=bob_id)  # alice follows bob (the test server's set-up)
+    mine = [f.follower for f in followers if f.follower_id == alice_id]
+    assert len(mine) == 1 and isinstance(mine[0], MeDetailed)
+    seen_by_alice = alice.users.following(user_id=alice_id)
+    assert [type(f.followee) for f in seen_by_alice if f.followee_id == bob_id] == [UserDetailedNotMe]
+    seen_by_bob = bob.users.following(user_id=alice_id)  # the followee is bob himself
+    assert [type(f.followee) for f in seen_by_bob if f.followee_id == bob_id] == [MeDetailed]

@@ -62,23 +62,45 @@ class AbuseReportNotificationRecipient:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _updated_at = self.updated_at.isoformat()
-        _method: str = self.method
+        _updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
+        _method: str | Unset = UNSET
+        if not isinstance(self.method, Unset):
+            _method = self.method
+
         _user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
         _system_webhook: dict[str, Any] | Unset = UNSET
         if not isinstance(self.system_webhook, Unset):
             _system_webhook = (
                 self.system_webhook.to_dict()
                 if hasattr(self.system_webhook, "to_dict")
                 else dict(cast(Any, self.system_webhook))
+                if hasattr(self.system_webhook, "keys")
+                else cast(Any, self.system_webhook)
             )
-        field_dict["id"] = self.id
-        field_dict["isActive"] = self.is_active
-        field_dict["updatedAt"] = _updated_at
-        field_dict["name"] = self.name
-        field_dict["method"] = _method
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.is_active, Unset):
+            field_dict["isActive"] = self.is_active
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_method, Unset):
+            field_dict["method"] = _method
         if self.user_id is not UNSET:
             field_dict["userId"] = self.user_id
         if _user is not UNSET:

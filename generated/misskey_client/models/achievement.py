@@ -16,7 +16,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.achievement_name import AchievementName, check_achievement_name
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Achievement")
 
@@ -36,9 +36,14 @@ class Achievement:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _name: str = self.name
-        field_dict["name"] = _name
-        field_dict["unlockedAt"] = self.unlocked_at
+        _name: str | Unset = UNSET
+        if not isinstance(self.name, Unset):
+            _name = self.name
+
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(self.unlocked_at, Unset):
+            field_dict["unlockedAt"] = self.unlocked_at
 
         return field_dict
 

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Ad")
 
@@ -55,19 +55,42 @@ class Ad:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _expires_at = self.expires_at.isoformat()
-        _starts_at = self.starts_at.isoformat()
-        field_dict["id"] = self.id
-        field_dict["expiresAt"] = _expires_at
-        field_dict["startsAt"] = _starts_at
-        field_dict["place"] = self.place
-        field_dict["priority"] = self.priority
-        field_dict["ratio"] = self.ratio
-        field_dict["url"] = self.url
-        field_dict["imageUrl"] = self.image_url
-        field_dict["memo"] = self.memo
-        field_dict["dayOfWeek"] = self.day_of_week
-        field_dict["isSensitive"] = self.is_sensitive
+        _expires_at: str | Unset = UNSET
+        if not isinstance(self.expires_at, Unset):
+            _expires_at = (
+                self.expires_at.isoformat()
+                if isinstance(self.expires_at, datetime.datetime)
+                else cast(Any, self.expires_at)
+            )
+        _starts_at: str | Unset = UNSET
+        if not isinstance(self.starts_at, Unset):
+            _starts_at = (
+                self.starts_at.isoformat()
+                if isinstance(self.starts_at, datetime.datetime)
+                else cast(Any, self.starts_at)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_expires_at, Unset):
+            field_dict["expiresAt"] = _expires_at
+        if not isinstance(_starts_at, Unset):
+            field_dict["startsAt"] = _starts_at
+        if not isinstance(self.place, Unset):
+            field_dict["place"] = self.place
+        if not isinstance(self.priority, Unset):
+            field_dict["priority"] = self.priority
+        if not isinstance(self.ratio, Unset):
+            field_dict["ratio"] = self.ratio
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(self.image_url, Unset):
+            field_dict["imageUrl"] = self.image_url
+        if not isinstance(self.memo, Unset):
+            field_dict["memo"] = self.memo
+        if not isinstance(self.day_of_week, Unset):
+            field_dict["dayOfWeek"] = self.day_of_week
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
 
         return field_dict
 

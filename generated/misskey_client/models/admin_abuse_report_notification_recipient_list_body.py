@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -39,10 +39,13 @@ class AdminAbuseReportNotificationRecipientListBody:
         field_dict.update(self.additional_properties)
         _method: list[str] | Unset = UNSET
         if not isinstance(self.method, Unset):
-            _method = []
-            for method_item_data in self.method:
-                method_item: str = method_item_data
-                _method.append(method_item)
+            if isinstance(self.method, list):
+                _method = []
+                for method_item_data in self.method:
+                    method_item: str = method_item_data
+                    _method.append(method_item)
+            else:  # kept as it came by lenient parsing
+                _method = cast(Any, self.method)
 
         if _method is not UNSET:
             field_dict["method"] = _method

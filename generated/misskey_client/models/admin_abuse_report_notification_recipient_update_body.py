@@ -47,11 +47,18 @@ class AdminAbuseReportNotificationRecipientUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _method: str = self.method
-        field_dict["id"] = self.id
-        field_dict["isActive"] = self.is_active
-        field_dict["name"] = self.name
-        field_dict["method"] = _method
+        _method: str | Unset = UNSET
+        if not isinstance(self.method, Unset):
+            _method = self.method
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.is_active, Unset):
+            field_dict["isActive"] = self.is_active
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_method, Unset):
+            field_dict["method"] = _method
         if self.user_id is not UNSET:
             field_dict["userId"] = self.user_id
         if self.system_webhook_id is not UNSET:

@@ -27,7 +27,7 @@ from ..models.admin_abuse_user_reports_response_200_item_resolved_as_type_2_type
 from ..models.admin_abuse_user_reports_response_200_item_resolved_as_type_3_type_1 import (
     AdminAbuseUserReportsResponse200ItemResolvedAsType3Type1,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_detailed_not_me import UserDetailedNotMe
@@ -82,20 +82,53 @@ class AdminAbuseUserReportsResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _assignee_id: None | str
-        _assignee_id = self.assignee_id
-        _reporter = self.reporter.to_dict() if hasattr(self.reporter, "to_dict") else dict(cast(Any, self.reporter))
-        _target_user = (
-            self.target_user.to_dict() if hasattr(self.target_user, "to_dict") else dict(cast(Any, self.target_user))
-        )
-        _assignee: dict[str, Any] | None
-        if isinstance(self.assignee, UserDetailedNotMe):
-            _assignee = self.assignee.to_dict() if hasattr(self.assignee, "to_dict") else dict(cast(Any, self.assignee))
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _assignee_id: None | str | Unset
+        if isinstance(self.assignee_id, Unset):
+            _assignee_id = UNSET
+        else:
+            _assignee_id = self.assignee_id
+        _reporter: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.reporter, Unset):
+            _reporter = (
+                self.reporter.to_dict()
+                if hasattr(self.reporter, "to_dict")
+                else dict(cast(Any, self.reporter))
+                if hasattr(self.reporter, "keys")
+                else cast(Any, self.reporter)
+            )
+        _target_user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.target_user, Unset):
+            _target_user = (
+                self.target_user.to_dict()
+                if hasattr(self.target_user, "to_dict")
+                else dict(cast(Any, self.target_user))
+                if hasattr(self.target_user, "keys")
+                else cast(Any, self.target_user)
+            )
+        _assignee: dict[str, Any] | None | Unset
+        if isinstance(self.assignee, Unset):
+            _assignee = UNSET
+        elif isinstance(self.assignee, UserDetailedNotMe):
+            _assignee = (
+                self.assignee.to_dict()
+                if hasattr(self.assignee, "to_dict")
+                else dict(cast(Any, self.assignee))
+                if hasattr(self.assignee, "keys")
+                else cast(Any, self.assignee)
+            )
         else:
             _assignee = self.assignee
-        _resolved_as: None | str
-        if isinstance(self.resolved_as, str):
+        _resolved_as: None | str | Unset
+        if isinstance(self.resolved_as, Unset):
+            _resolved_as = UNSET
+        elif isinstance(self.resolved_as, str):
             _resolved_as = self.resolved_as
         elif isinstance(self.resolved_as, str):
             _resolved_as = self.resolved_as
@@ -103,19 +136,32 @@ class AdminAbuseUserReportsResponse200Item:
             _resolved_as = self.resolved_as
         else:
             _resolved_as = self.resolved_as
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["comment"] = self.comment
-        field_dict["resolved"] = self.resolved
-        field_dict["reporterId"] = self.reporter_id
-        field_dict["targetUserId"] = self.target_user_id
-        field_dict["assigneeId"] = _assignee_id
-        field_dict["reporter"] = _reporter
-        field_dict["targetUser"] = _target_user
-        field_dict["assignee"] = _assignee
-        field_dict["forwarded"] = self.forwarded
-        field_dict["resolvedAs"] = _resolved_as
-        field_dict["moderationNote"] = self.moderation_note
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.comment, Unset):
+            field_dict["comment"] = self.comment
+        if not isinstance(self.resolved, Unset):
+            field_dict["resolved"] = self.resolved
+        if not isinstance(self.reporter_id, Unset):
+            field_dict["reporterId"] = self.reporter_id
+        if not isinstance(self.target_user_id, Unset):
+            field_dict["targetUserId"] = self.target_user_id
+        if not isinstance(_assignee_id, Unset):
+            field_dict["assigneeId"] = _assignee_id
+        if not isinstance(_reporter, Unset):
+            field_dict["reporter"] = _reporter
+        if not isinstance(_target_user, Unset):
+            field_dict["targetUser"] = _target_user
+        if not isinstance(_assignee, Unset):
+            field_dict["assignee"] = _assignee
+        if not isinstance(self.forwarded, Unset):
+            field_dict["forwarded"] = self.forwarded
+        if not isinstance(_resolved_as, Unset):
+            field_dict["resolvedAs"] = _resolved_as
+        if not isinstance(self.moderation_note, Unset):
+            field_dict["moderationNote"] = self.moderation_note
 
         return field_dict
 

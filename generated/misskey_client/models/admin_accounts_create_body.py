@@ -42,8 +42,10 @@ class AdminAccountsCreateBody:
             _setup_password = UNSET
         else:
             _setup_password = self.setup_password
-        field_dict["username"] = self.username
-        field_dict["password"] = self.password
+        if not isinstance(self.username, Unset):
+            field_dict["username"] = self.username
+        if not isinstance(self.password, Unset):
+            field_dict["password"] = self.password
         if _setup_password is not UNSET:
             field_dict["setupPassword"] = _setup_password
 

@@ -50,15 +50,24 @@ class AdminAdCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["url"] = self.url
-        field_dict["memo"] = self.memo
-        field_dict["place"] = self.place
-        field_dict["priority"] = self.priority
-        field_dict["ratio"] = self.ratio
-        field_dict["expiresAt"] = self.expires_at
-        field_dict["startsAt"] = self.starts_at
-        field_dict["imageUrl"] = self.image_url
-        field_dict["dayOfWeek"] = self.day_of_week
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(self.memo, Unset):
+            field_dict["memo"] = self.memo
+        if not isinstance(self.place, Unset):
+            field_dict["place"] = self.place
+        if not isinstance(self.priority, Unset):
+            field_dict["priority"] = self.priority
+        if not isinstance(self.ratio, Unset):
+            field_dict["ratio"] = self.ratio
+        if not isinstance(self.expires_at, Unset):
+            field_dict["expiresAt"] = self.expires_at
+        if not isinstance(self.starts_at, Unset):
+            field_dict["startsAt"] = self.starts_at
+        if not isinstance(self.image_url, Unset):
+            field_dict["imageUrl"] = self.image_url
+        if not isinstance(self.day_of_week, Unset):
+            field_dict["dayOfWeek"] = self.day_of_week
         if self.is_sensitive is not UNSET:
             field_dict["isSensitive"] = self.is_sensitive
 

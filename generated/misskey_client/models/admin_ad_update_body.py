@@ -52,7 +52,8 @@ class AdminAdUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
         if self.memo is not UNSET:
             field_dict["memo"] = self.memo
         if self.url is not UNSET:

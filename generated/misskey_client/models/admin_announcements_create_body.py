@@ -57,8 +57,11 @@ class AdminAnnouncementsCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _image_url: None | str
-        _image_url = self.image_url
+        _image_url: None | str | Unset
+        if isinstance(self.image_url, Unset):
+            _image_url = UNSET
+        else:
+            _image_url = self.image_url
         _icon: str | Unset = UNSET
         if not isinstance(self.icon, Unset):
             _icon = self.icon
@@ -72,9 +75,12 @@ class AdminAnnouncementsCreateBody:
             _user_id = UNSET
         else:
             _user_id = self.user_id
-        field_dict["title"] = self.title
-        field_dict["text"] = self.text
-        field_dict["imageUrl"] = _image_url
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(self.text, Unset):
+            field_dict["text"] = self.text
+        if not isinstance(_image_url, Unset):
+            field_dict["imageUrl"] = _image_url
         if _icon is not UNSET:
             field_dict["icon"] = _icon
         if _display is not UNSET:

@@ -72,7 +72,8 @@ class AdminAnnouncementsUpdateBody:
         if not isinstance(self.display, Unset):
             _display = self.display
 
-        field_dict["id"] = self.id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
         if self.title is not UNSET:
             field_dict["title"] = self.title
         if self.text is not UNSET:

@@ -43,9 +43,12 @@ class AdminAvatarDecorationsCreateBody:
         if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
             _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
 
-        field_dict["name"] = self.name
-        field_dict["description"] = self.description
-        field_dict["url"] = self.url
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
         if _role_ids_that_can_be_used_this_decoration is not UNSET:
             field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
 

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminAvatarDecorationsListResponse200Item")
 
@@ -47,21 +47,42 @@ class AdminAvatarDecorationsListResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            _updated_at = self.updated_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            _updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
         else:
             _updated_at = self.updated_at
-        _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
+        _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
+            _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["name"] = self.name
-        field_dict["description"] = self.description
-        field_dict["url"] = self.url
-        field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(_role_ids_that_can_be_used_this_decoration, Unset):
+            field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
 
         return field_dict
 

@@ -45,7 +45,8 @@ class AdminAvatarDecorationsUpdateBody:
         if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
             _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
 
-        field_dict["id"] = self.id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.description is not UNSET:

@@ -19,7 +19,7 @@ from ..models.admin_captcha_current_response_200_provider import (
     AdminCaptchaCurrentResponse200Provider,
     check_admin_captcha_current_response_200_provider,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_captcha_current_response_200_hcaptcha import AdminCaptchaCurrentResponse200Hcaptcha
@@ -54,16 +54,56 @@ class AdminCaptchaCurrentResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _provider: str = self.provider
-        _hcaptcha = self.hcaptcha.to_dict() if hasattr(self.hcaptcha, "to_dict") else dict(cast(Any, self.hcaptcha))
-        _mcaptcha = self.mcaptcha.to_dict() if hasattr(self.mcaptcha, "to_dict") else dict(cast(Any, self.mcaptcha))
-        _recaptcha = self.recaptcha.to_dict() if hasattr(self.recaptcha, "to_dict") else dict(cast(Any, self.recaptcha))
-        _turnstile = self.turnstile.to_dict() if hasattr(self.turnstile, "to_dict") else dict(cast(Any, self.turnstile))
-        field_dict["provider"] = _provider
-        field_dict["hcaptcha"] = _hcaptcha
-        field_dict["mcaptcha"] = _mcaptcha
-        field_dict["recaptcha"] = _recaptcha
-        field_dict["turnstile"] = _turnstile
+        _provider: str | Unset = UNSET
+        if not isinstance(self.provider, Unset):
+            _provider = self.provider
+
+        _hcaptcha: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.hcaptcha, Unset):
+            _hcaptcha = (
+                self.hcaptcha.to_dict()
+                if hasattr(self.hcaptcha, "to_dict")
+                else dict(cast(Any, self.hcaptcha))
+                if hasattr(self.hcaptcha, "keys")
+                else cast(Any, self.hcaptcha)
+            )
+        _mcaptcha: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.mcaptcha, Unset):
+            _mcaptcha = (
+                self.mcaptcha.to_dict()
+                if hasattr(self.mcaptcha, "to_dict")
+                else dict(cast(Any, self.mcaptcha))
+                if hasattr(self.mcaptcha, "keys")
+                else cast(Any, self.mcaptcha)
+            )
+        _recaptcha: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.recaptcha, Unset):
+            _recaptcha = (
+                self.recaptcha.to_dict()
+                if hasattr(self.recaptcha, "to_dict")
+                else dict(cast(Any, self.recaptcha))
+                if hasattr(self.recaptcha, "keys")
+                else cast(Any, self.recaptcha)
+            )
+        _turnstile: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.turnstile, Unset):
+            _turnstile = (
+                self.turnstile.to_dict()
+                if hasattr(self.turnstile, "to_dict")
+                else dict(cast(Any, self.turnstile))
+                if hasattr(self.turnstile, "keys")
+                else cast(Any, self.turnstile)
+            )
+        if not isinstance(_provider, Unset):
+            field_dict["provider"] = _provider
+        if not isinstance(_hcaptcha, Unset):
+            field_dict["hcaptcha"] = _hcaptcha
+        if not isinstance(_mcaptcha, Unset):
+            field_dict["mcaptcha"] = _mcaptcha
+        if not isinstance(_recaptcha, Unset):
+            field_dict["recaptcha"] = _recaptcha
+        if not isinstance(_turnstile, Unset):
+            field_dict["turnstile"] = _turnstile
 
         return field_dict
 

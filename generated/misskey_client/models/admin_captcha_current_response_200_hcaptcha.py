@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminCaptchaCurrentResponse200Hcaptcha")
 
@@ -35,12 +35,20 @@ class AdminCaptchaCurrentResponse200Hcaptcha:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _site_key: None | str
-        _site_key = self.site_key
-        _secret_key: None | str
-        _secret_key = self.secret_key
-        field_dict["siteKey"] = _site_key
-        field_dict["secretKey"] = _secret_key
+        _site_key: None | str | Unset
+        if isinstance(self.site_key, Unset):
+            _site_key = UNSET
+        else:
+            _site_key = self.site_key
+        _secret_key: None | str | Unset
+        if isinstance(self.secret_key, Unset):
+            _secret_key = UNSET
+        else:
+            _secret_key = self.secret_key
+        if not isinstance(_site_key, Unset):
+            field_dict["siteKey"] = _site_key
+        if not isinstance(_secret_key, Unset):
+            field_dict["secretKey"] = _secret_key
 
         return field_dict
 

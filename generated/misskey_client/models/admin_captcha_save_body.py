@@ -45,7 +45,10 @@ class AdminCaptchaSaveBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _provider: str = self.provider
+        _provider: str | Unset = UNSET
+        if not isinstance(self.provider, Unset):
+            _provider = self.provider
+
         _captcha_result: None | str | Unset
         if isinstance(self.captcha_result, Unset):
             _captcha_result = UNSET
@@ -66,7 +69,8 @@ class AdminCaptchaSaveBody:
             _instance_url = UNSET
         else:
             _instance_url = self.instance_url
-        field_dict["provider"] = _provider
+        if not isinstance(_provider, Unset):
+            field_dict["provider"] = _provider
         if _captcha_result is not UNSET:
             field_dict["captchaResult"] = _captcha_result
         if _sitekey is not UNSET:

@@ -97,46 +97,107 @@ class AdminDriveShowFileResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _user_id: None | str
-        _user_id = self.user_id
-        _user_host: None | str
-        _user_host = self.user_host
-        _comment: None | str
-        _comment = self.comment
-        _blurhash: None | str
-        _blurhash = self.blurhash
-        _properties = (
-            self.properties.to_dict() if hasattr(self.properties, "to_dict") else dict(cast(Any, self.properties))
-        )
-        _stored_internal: bool | None
-        _stored_internal = self.stored_internal
-        _url: None | str
-        _url = self.url
-        _thumbnail_url: None | str
-        _thumbnail_url = self.thumbnail_url
-        _webpublic_url: None | str
-        _webpublic_url = self.webpublic_url
-        _access_key: None | str
-        _access_key = self.access_key
-        _thumbnail_access_key: None | str
-        _thumbnail_access_key = self.thumbnail_access_key
-        _webpublic_access_key: None | str
-        _webpublic_access_key = self.webpublic_access_key
-        _uri: None | str
-        _uri = self.uri
-        _src: None | str
-        _src = self.src
-        _folder_id: None | str
-        _folder_id = self.folder_id
-        _request_ip: None | str
-        _request_ip = self.request_ip
-        _request_headers: dict[str, Any] | None
-        if isinstance(self.request_headers, AdminDriveShowFileResponse200RequestHeaders):
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        _user_host: None | str | Unset
+        if isinstance(self.user_host, Unset):
+            _user_host = UNSET
+        else:
+            _user_host = self.user_host
+        _comment: None | str | Unset
+        if isinstance(self.comment, Unset):
+            _comment = UNSET
+        else:
+            _comment = self.comment
+        _blurhash: None | str | Unset
+        if isinstance(self.blurhash, Unset):
+            _blurhash = UNSET
+        else:
+            _blurhash = self.blurhash
+        _properties: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.properties, Unset):
+            _properties = (
+                self.properties.to_dict()
+                if hasattr(self.properties, "to_dict")
+                else dict(cast(Any, self.properties))
+                if hasattr(self.properties, "keys")
+                else cast(Any, self.properties)
+            )
+        _stored_internal: bool | None | Unset
+        if isinstance(self.stored_internal, Unset):
+            _stored_internal = UNSET
+        else:
+            _stored_internal = self.stored_internal
+        _url: None | str | Unset
+        if isinstance(self.url, Unset):
+            _url = UNSET
+        else:
+            _url = self.url
+        _thumbnail_url: None | str | Unset
+        if isinstance(self.thumbnail_url, Unset):
+            _thumbnail_url = UNSET
+        else:
+            _thumbnail_url = self.thumbnail_url
+        _webpublic_url: None | str | Unset
+        if isinstance(self.webpublic_url, Unset):
+            _webpublic_url = UNSET
+        else:
+            _webpublic_url = self.webpublic_url
+        _access_key: None | str | Unset
+        if isinstance(self.access_key, Unset):
+            _access_key = UNSET
+        else:
+            _access_key = self.access_key
+        _thumbnail_access_key: None | str | Unset
+        if isinstance(self.thumbnail_access_key, Unset):
+            _thumbnail_access_key = UNSET
+        else:
+            _thumbnail_access_key = self.thumbnail_access_key
+        _webpublic_access_key: None | str | Unset
+        if isinstance(self.webpublic_access_key, Unset):
+            _webpublic_access_key = UNSET
+        else:
+            _webpublic_access_key = self.webpublic_access_key
+        _uri: None | str | Unset
+        if isinstance(self.uri, Unset):
+            _uri = UNSET
+        else:
+            _uri = self.uri
+        _src: None | str | Unset
+        if isinstance(self.src, Unset):
+            _src = UNSET
+        else:
+            _src = self.src
+        _folder_id: None | str | Unset
+        if isinstance(self.folder_id, Unset):
+            _folder_id = UNSET
+        else:
+            _folder_id = self.folder_id
+        _request_ip: None | str | Unset
+        if isinstance(self.request_ip, Unset):
+            _request_ip = UNSET
+        else:
+            _request_ip = self.request_ip
+        _request_headers: dict[str, Any] | None | Unset
+        if isinstance(self.request_headers, Unset):
+            _request_headers = UNSET
+        elif isinstance(self.request_headers, AdminDriveShowFileResponse200RequestHeaders):
             _request_headers = (
                 self.request_headers.to_dict()
                 if hasattr(self.request_headers, "to_dict")
                 else dict(cast(Any, self.request_headers))
+                if hasattr(self.request_headers, "keys")
+                else cast(Any, self.request_headers)
             )
         else:
             _request_headers = self.request_headers
@@ -145,33 +206,60 @@ class AdminDriveShowFileResponse200:
             _webpublic_type = UNSET
         else:
             _webpublic_type = self.webpublic_type
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["userId"] = _user_id
-        field_dict["userHost"] = _user_host
-        field_dict["md5"] = self.md5
-        field_dict["name"] = self.name
-        field_dict["type"] = self.type
-        field_dict["size"] = self.size
-        field_dict["comment"] = _comment
-        field_dict["blurhash"] = _blurhash
-        field_dict["properties"] = _properties
-        field_dict["storedInternal"] = _stored_internal
-        field_dict["url"] = _url
-        field_dict["thumbnailUrl"] = _thumbnail_url
-        field_dict["webpublicUrl"] = _webpublic_url
-        field_dict["accessKey"] = _access_key
-        field_dict["thumbnailAccessKey"] = _thumbnail_access_key
-        field_dict["webpublicAccessKey"] = _webpublic_access_key
-        field_dict["uri"] = _uri
-        field_dict["src"] = _src
-        field_dict["folderId"] = _folder_id
-        field_dict["isSensitive"] = self.is_sensitive
-        field_dict["isLink"] = self.is_link
-        field_dict["maybeSensitive"] = self.maybe_sensitive
-        field_dict["maybePorn"] = self.maybe_porn
-        field_dict["requestIp"] = _request_ip
-        field_dict["requestHeaders"] = _request_headers
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_user_id, Unset):
+            field_dict["userId"] = _user_id
+        if not isinstance(_user_host, Unset):
+            field_dict["userHost"] = _user_host
+        if not isinstance(self.md5, Unset):
+            field_dict["md5"] = self.md5
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.type, Unset):
+            field_dict["type"] = self.type
+        if not isinstance(self.size, Unset):
+            field_dict["size"] = self.size
+        if not isinstance(_comment, Unset):
+            field_dict["comment"] = _comment
+        if not isinstance(_blurhash, Unset):
+            field_dict["blurhash"] = _blurhash
+        if not isinstance(_properties, Unset):
+            field_dict["properties"] = _properties
+        if not isinstance(_stored_internal, Unset):
+            field_dict["storedInternal"] = _stored_internal
+        if not isinstance(_url, Unset):
+            field_dict["url"] = _url
+        if not isinstance(_thumbnail_url, Unset):
+            field_dict["thumbnailUrl"] = _thumbnail_url
+        if not isinstance(_webpublic_url, Unset):
+            field_dict["webpublicUrl"] = _webpublic_url
+        if not isinstance(_access_key, Unset):
+            field_dict["accessKey"] = _access_key
+        if not isinstance(_thumbnail_access_key, Unset):
+            field_dict["thumbnailAccessKey"] = _thumbnail_access_key
+        if not isinstance(_webpublic_access_key, Unset):
+            field_dict["webpublicAccessKey"] = _webpublic_access_key
+        if not isinstance(_uri, Unset):
+            field_dict["uri"] = _uri
+        if not isinstance(_src, Unset):
+            field_dict["src"] = _src
+        if not isinstance(_folder_id, Unset):
+            field_dict["folderId"] = _folder_id
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
+        if not isinstance(self.is_link, Unset):
+            field_dict["isLink"] = self.is_link
+        if not isinstance(self.maybe_sensitive, Unset):
+            field_dict["maybeSensitive"] = self.maybe_sensitive
+        if not isinstance(self.maybe_porn, Unset):
+            field_dict["maybePorn"] = self.maybe_porn
+        if not isinstance(_request_ip, Unset):
+            field_dict["requestIp"] = _request_ip
+        if not isinstance(_request_headers, Unset):
+            field_dict["requestHeaders"] = _request_headers
         if _webpublic_type is not UNSET:
             field_dict["webpublicType"] = _webpublic_type
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminEmojiAddAliasesBulkBody")
 
@@ -35,12 +35,18 @@ class AdminEmojiAddAliasesBulkBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _ids = self.ids
+        _ids: list[str] | Unset = UNSET
+        if not isinstance(self.ids, Unset):
+            _ids = self.ids
 
-        _aliases = self.aliases
+        _aliases: list[str] | Unset = UNSET
+        if not isinstance(self.aliases, Unset):
+            _aliases = self.aliases
 
-        field_dict["ids"] = _ids
-        field_dict["aliases"] = _aliases
+        if not isinstance(_ids, Unset):
+            field_dict["ids"] = _ids
+        if not isinstance(_aliases, Unset):
+            field_dict["aliases"] = _aliases
 
         return field_dict
 

@@ -65,8 +65,10 @@ class AdminEmojiAddBody:
         if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
             _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
 
-        field_dict["name"] = self.name
-        field_dict["fileId"] = self.file_id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.file_id, Unset):
+            field_dict["fileId"] = self.file_id
         if _category is not UNSET:
             field_dict["category"] = _category
         if _aliases is not UNSET:

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminEmojiDeleteBulkBody")
 
@@ -33,9 +33,12 @@ class AdminEmojiDeleteBulkBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _ids = self.ids
+        _ids: list[str] | Unset = UNSET
+        if not isinstance(self.ids, Unset):
+            _ids = self.ids
 
-        field_dict["ids"] = _ids
+        if not isinstance(_ids, Unset):
+            field_dict["ids"] = _ids
 
         return field_dict
 

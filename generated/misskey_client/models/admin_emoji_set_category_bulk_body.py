@@ -35,14 +35,17 @@ class AdminEmojiSetCategoryBulkBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _ids = self.ids
+        _ids: list[str] | Unset = UNSET
+        if not isinstance(self.ids, Unset):
+            _ids = self.ids
 
         _category: None | str | Unset
         if isinstance(self.category, Unset):
             _category = UNSET
         else:
             _category = self.category
-        field_dict["ids"] = _ids
+        if not isinstance(_ids, Unset):
+            field_dict["ids"] = _ids
         if _category is not UNSET:
             field_dict["category"] = _category
 

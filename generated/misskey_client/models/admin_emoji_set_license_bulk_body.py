@@ -35,14 +35,17 @@ class AdminEmojiSetLicenseBulkBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _ids = self.ids
+        _ids: list[str] | Unset = UNSET
+        if not isinstance(self.ids, Unset):
+            _ids = self.ids
 
         _license_: None | str | Unset
         if isinstance(self.license, Unset):
             _license_ = UNSET
         else:
             _license_ = self.license
-        field_dict["ids"] = _ids
+        if not isinstance(_ids, Unset):
+            field_dict["ids"] = _ids
         if _license_ is not UNSET:
             field_dict["license"] = _license_
 

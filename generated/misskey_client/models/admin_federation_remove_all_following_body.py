@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminFederationRemoveAllFollowingBody")
 
@@ -32,7 +32,8 @@ class AdminFederationRemoveAllFollowingBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["host"] = self.host
+        if not isinstance(self.host, Unset):
+            field_dict["host"] = self.host
 
         return field_dict
 

@@ -36,7 +36,8 @@ class AdminFederationUpdateInstanceBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["host"] = self.host
+        if not isinstance(self.host, Unset):
+            field_dict["host"] = self.host
         if self.is_suspended is not UNSET:
             field_dict["isSuspended"] = self.is_suspended
         if self.moderation_note is not UNSET:

@@ -46,8 +46,10 @@ class AdminGetIndexStatsResponse200Item:
             _tablespace = UNSET
         else:
             _tablespace = self.tablespace
-        field_dict["tablename"] = self.tablename
-        field_dict["indexname"] = self.indexname
+        if not isinstance(self.tablename, Unset):
+            field_dict["tablename"] = self.tablename
+        if not isinstance(self.indexname, Unset):
+            field_dict["indexname"] = self.indexname
         if self.indexdef is not UNSET:
             field_dict["indexdef"] = self.indexdef
         if self.schemaname is not UNSET:

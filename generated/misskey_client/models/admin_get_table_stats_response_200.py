@@ -38,7 +38,13 @@ class AdminGetTableStatsResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
-            field_dict[prop_name] = prop.to_dict() if hasattr(prop, "to_dict") else dict(cast(Any, prop))
+            field_dict[prop_name] = (
+                prop.to_dict()
+                if hasattr(prop, "to_dict")
+                else dict(cast(Any, prop))
+                if hasattr(prop, "keys")
+                else cast(Any, prop)
+            )
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminGetTableStatsResponse200AdditionalProperty")
 
@@ -34,8 +34,10 @@ class AdminGetTableStatsResponse200AdditionalProperty:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["count"] = self.count
-        field_dict["size"] = self.size
+        if not isinstance(self.count, Unset):
+            field_dict["count"] = self.count
+        if not isinstance(self.size, Unset):
+            field_dict["size"] = self.size
 
         return field_dict
 

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminGetUserIpsResponse200Item")
 
@@ -37,9 +37,17 @@ class AdminGetUserIpsResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        field_dict["ip"] = self.ip
-        field_dict["createdAt"] = _created_at
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        if not isinstance(self.ip, Unset):
+            field_dict["ip"] = self.ip
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
 
         return field_dict
 

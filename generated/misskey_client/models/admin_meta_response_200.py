@@ -318,153 +318,367 @@ class AdminMetaResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _hcaptcha_site_key: None | str
-        _hcaptcha_site_key = self.hcaptcha_site_key
-        _mcaptcha_site_key: None | str
-        _mcaptcha_site_key = self.mcaptcha_site_key
-        _mcaptcha_instance_url: None | str
-        _mcaptcha_instance_url = self.mcaptcha_instance_url
-        _recaptcha_site_key: None | str
-        _recaptcha_site_key = self.recaptcha_site_key
-        _turnstile_site_key: None | str
-        _turnstile_site_key = self.turnstile_site_key
-        _google_analytics_measurement_id: None | str
-        _google_analytics_measurement_id = self.google_analytics_measurement_id
-        _sw_publickey: None | str
-        _sw_publickey = self.sw_publickey
-        _mascot_image_url: None | str
-        _mascot_image_url = self.mascot_image_url
-        _banner_url: None | str
-        _banner_url = self.banner_url
-        _server_error_image_url: None | str
-        _server_error_image_url = self.server_error_image_url
-        _info_image_url: None | str
-        _info_image_url = self.info_image_url
-        _not_found_image_url: None | str
-        _not_found_image_url = self.not_found_image_url
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        _app_192_icon_url: None | str
-        _app_192_icon_url = self.app_192_icon_url
-        _app_512_icon_url: None | str
-        _app_512_icon_url = self.app_512_icon_url
-        _media_silenced_hosts = self.media_silenced_hosts
+        _hcaptcha_site_key: None | str | Unset
+        if isinstance(self.hcaptcha_site_key, Unset):
+            _hcaptcha_site_key = UNSET
+        else:
+            _hcaptcha_site_key = self.hcaptcha_site_key
+        _mcaptcha_site_key: None | str | Unset
+        if isinstance(self.mcaptcha_site_key, Unset):
+            _mcaptcha_site_key = UNSET
+        else:
+            _mcaptcha_site_key = self.mcaptcha_site_key
+        _mcaptcha_instance_url: None | str | Unset
+        if isinstance(self.mcaptcha_instance_url, Unset):
+            _mcaptcha_instance_url = UNSET
+        else:
+            _mcaptcha_instance_url = self.mcaptcha_instance_url
+        _recaptcha_site_key: None | str | Unset
+        if isinstance(self.recaptcha_site_key, Unset):
+            _recaptcha_site_key = UNSET
+        else:
+            _recaptcha_site_key = self.recaptcha_site_key
+        _turnstile_site_key: None | str | Unset
+        if isinstance(self.turnstile_site_key, Unset):
+            _turnstile_site_key = UNSET
+        else:
+            _turnstile_site_key = self.turnstile_site_key
+        _google_analytics_measurement_id: None | str | Unset
+        if isinstance(self.google_analytics_measurement_id, Unset):
+            _google_analytics_measurement_id = UNSET
+        else:
+            _google_analytics_measurement_id = self.google_analytics_measurement_id
+        _sw_publickey: None | str | Unset
+        if isinstance(self.sw_publickey, Unset):
+            _sw_publickey = UNSET
+        else:
+            _sw_publickey = self.sw_publickey
+        _mascot_image_url: None | str | Unset
+        if isinstance(self.mascot_image_url, Unset):
+            _mascot_image_url = UNSET
+        else:
+            _mascot_image_url = self.mascot_image_url
+        _banner_url: None | str | Unset
+        if isinstance(self.banner_url, Unset):
+            _banner_url = UNSET
+        else:
+            _banner_url = self.banner_url
+        _server_error_image_url: None | str | Unset
+        if isinstance(self.server_error_image_url, Unset):
+            _server_error_image_url = UNSET
+        else:
+            _server_error_image_url = self.server_error_image_url
+        _info_image_url: None | str | Unset
+        if isinstance(self.info_image_url, Unset):
+            _info_image_url = UNSET
+        else:
+            _info_image_url = self.info_image_url
+        _not_found_image_url: None | str | Unset
+        if isinstance(self.not_found_image_url, Unset):
+            _not_found_image_url = UNSET
+        else:
+            _not_found_image_url = self.not_found_image_url
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        _app_192_icon_url: None | str | Unset
+        if isinstance(self.app_192_icon_url, Unset):
+            _app_192_icon_url = UNSET
+        else:
+            _app_192_icon_url = self.app_192_icon_url
+        _app_512_icon_url: None | str | Unset
+        if isinstance(self.app_512_icon_url, Unset):
+            _app_512_icon_url = UNSET
+        else:
+            _app_512_icon_url = self.app_512_icon_url
+        _media_silenced_hosts: list[str] | Unset = UNSET
+        if not isinstance(self.media_silenced_hosts, Unset):
+            _media_silenced_hosts = self.media_silenced_hosts
 
-        _pinned_users = self.pinned_users
+        _pinned_users: list[str] | Unset = UNSET
+        if not isinstance(self.pinned_users, Unset):
+            _pinned_users = self.pinned_users
 
-        _hidden_tags = self.hidden_tags
+        _hidden_tags: list[str] | Unset = UNSET
+        if not isinstance(self.hidden_tags, Unset):
+            _hidden_tags = self.hidden_tags
 
-        _blocked_hosts = self.blocked_hosts
+        _blocked_hosts: list[str] | Unset = UNSET
+        if not isinstance(self.blocked_hosts, Unset):
+            _blocked_hosts = self.blocked_hosts
 
-        _sensitive_words = self.sensitive_words
+        _sensitive_words: list[str] | Unset = UNSET
+        if not isinstance(self.sensitive_words, Unset):
+            _sensitive_words = self.sensitive_words
 
-        _prohibited_words = self.prohibited_words
+        _prohibited_words: list[str] | Unset = UNSET
+        if not isinstance(self.prohibited_words, Unset):
+            _prohibited_words = self.prohibited_words
 
-        _prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
+        _prohibited_words_for_name_of_user: list[str] | Unset = UNSET
+        if not isinstance(self.prohibited_words_for_name_of_user, Unset):
+            _prohibited_words_for_name_of_user = self.prohibited_words_for_name_of_user
 
-        _preserved_usernames = self.preserved_usernames
+        _preserved_usernames: list[str] | Unset = UNSET
+        if not isinstance(self.preserved_usernames, Unset):
+            _preserved_usernames = self.preserved_usernames
 
-        _hcaptcha_secret_key: None | str
-        _hcaptcha_secret_key = self.hcaptcha_secret_key
-        _mcaptcha_secret_key: None | str
-        _mcaptcha_secret_key = self.mcaptcha_secret_key
-        _recaptcha_secret_key: None | str
-        _recaptcha_secret_key = self.recaptcha_secret_key
-        _turnstile_secret_key: None | str
-        _turnstile_secret_key = self.turnstile_secret_key
-        _sensitive_media_detection: str = self.sensitive_media_detection
-        _sensitive_media_detection_sensitivity: str = self.sensitive_media_detection_sensitivity
-        _email: None | str
-        _email = self.email
-        _smtp_host: None | str
-        _smtp_host = self.smtp_host
-        _smtp_port: float | None
-        _smtp_port = self.smtp_port
-        _smtp_user: None | str
-        _smtp_user = self.smtp_user
-        _smtp_pass: None | str
-        _smtp_pass = self.smtp_pass
-        _sw_private_key: None | str
-        _sw_private_key = self.sw_private_key
-        _object_storage_base_url: None | str
-        _object_storage_base_url = self.object_storage_base_url
-        _object_storage_bucket: None | str
-        _object_storage_bucket = self.object_storage_bucket
-        _object_storage_prefix: None | str
-        _object_storage_prefix = self.object_storage_prefix
-        _object_storage_endpoint: None | str
-        _object_storage_endpoint = self.object_storage_endpoint
-        _object_storage_region: None | str
-        _object_storage_region = self.object_storage_region
-        _object_storage_port: float | None
-        _object_storage_port = self.object_storage_port
-        _object_storage_access_key: None | str
-        _object_storage_access_key = self.object_storage_access_key
-        _object_storage_secret_key: None | str
-        _object_storage_secret_key = self.object_storage_secret_key
-        _verifymail_auth_key: None | str
-        _verifymail_auth_key = self.verifymail_auth_key
-        _truemail_instance: None | str
-        _truemail_instance = self.truemail_instance
-        _truemail_auth_key: None | str
-        _truemail_auth_key = self.truemail_auth_key
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-        _background_image_url: None | str
-        _background_image_url = self.background_image_url
-        _deepl_auth_key: None | str
-        _deepl_auth_key = self.deepl_auth_key
-        _default_dark_theme: None | str
-        _default_dark_theme = self.default_dark_theme
-        _default_light_theme: None | str
-        _default_light_theme = self.default_light_theme
-        _client_options = (
-            self.client_options.to_dict()
-            if hasattr(self.client_options, "to_dict")
-            else dict(cast(Any, self.client_options))
-        )
-        _description: None | str
-        _description = self.description
-        _impressum_url: None | str
-        _impressum_url = self.impressum_url
-        _maintainer_email: None | str
-        _maintainer_email = self.maintainer_email
-        _maintainer_name: None | str
-        _maintainer_name = self.maintainer_name
-        _name: None | str
-        _name = self.name
-        _short_name: None | str
-        _short_name = self.short_name
-        _privacy_policy_url: None | str
-        _privacy_policy_url = self.privacy_policy_url
-        _inquiry_url: None | str
-        _inquiry_url = self.inquiry_url
-        _repository_url: None | str
-        _repository_url = self.repository_url
-        _feedback_url: None | str
-        _feedback_url = self.feedback_url
-        _summaly_proxy: None | str
-        _summaly_proxy = self.summaly_proxy
-        _theme_color: None | str
-        _theme_color = self.theme_color
-        _tos_url: None | str
-        _tos_url = self.tos_url
-        _url_preview_user_agent: None | str
-        _url_preview_user_agent = self.url_preview_user_agent
-        _url_preview_summary_proxy_url: None | str
-        _url_preview_summary_proxy_url = self.url_preview_summary_proxy_url
-        _federation: str = self.federation
-        _federation_hosts = self.federation_hosts
+        _hcaptcha_secret_key: None | str | Unset
+        if isinstance(self.hcaptcha_secret_key, Unset):
+            _hcaptcha_secret_key = UNSET
+        else:
+            _hcaptcha_secret_key = self.hcaptcha_secret_key
+        _mcaptcha_secret_key: None | str | Unset
+        if isinstance(self.mcaptcha_secret_key, Unset):
+            _mcaptcha_secret_key = UNSET
+        else:
+            _mcaptcha_secret_key = self.mcaptcha_secret_key
+        _recaptcha_secret_key: None | str | Unset
+        if isinstance(self.recaptcha_secret_key, Unset):
+            _recaptcha_secret_key = UNSET
+        else:
+            _recaptcha_secret_key = self.recaptcha_secret_key
+        _turnstile_secret_key: None | str | Unset
+        if isinstance(self.turnstile_secret_key, Unset):
+            _turnstile_secret_key = UNSET
+        else:
+            _turnstile_secret_key = self.turnstile_secret_key
+        _sensitive_media_detection: str | Unset = UNSET
+        if not isinstance(self.sensitive_media_detection, Unset):
+            _sensitive_media_detection = self.sensitive_media_detection
 
-        _deliver_suspended_software = []
-        for deliver_suspended_software_item_data in self.deliver_suspended_software:
-            deliver_suspended_software_item = (
-                deliver_suspended_software_item_data.to_dict()
-                if hasattr(deliver_suspended_software_item_data, "to_dict")
-                else dict(cast(Any, deliver_suspended_software_item_data))
+        _sensitive_media_detection_sensitivity: str | Unset = UNSET
+        if not isinstance(self.sensitive_media_detection_sensitivity, Unset):
+            _sensitive_media_detection_sensitivity = self.sensitive_media_detection_sensitivity
+
+        _email: None | str | Unset
+        if isinstance(self.email, Unset):
+            _email = UNSET
+        else:
+            _email = self.email
+        _smtp_host: None | str | Unset
+        if isinstance(self.smtp_host, Unset):
+            _smtp_host = UNSET
+        else:
+            _smtp_host = self.smtp_host
+        _smtp_port: float | None | Unset
+        if isinstance(self.smtp_port, Unset):
+            _smtp_port = UNSET
+        else:
+            _smtp_port = self.smtp_port
+        _smtp_user: None | str | Unset
+        if isinstance(self.smtp_user, Unset):
+            _smtp_user = UNSET
+        else:
+            _smtp_user = self.smtp_user
+        _smtp_pass: None | str | Unset
+        if isinstance(self.smtp_pass, Unset):
+            _smtp_pass = UNSET
+        else:
+            _smtp_pass = self.smtp_pass
+        _sw_private_key: None | str | Unset
+        if isinstance(self.sw_private_key, Unset):
+            _sw_private_key = UNSET
+        else:
+            _sw_private_key = self.sw_private_key
+        _object_storage_base_url: None | str | Unset
+        if isinstance(self.object_storage_base_url, Unset):
+            _object_storage_base_url = UNSET
+        else:
+            _object_storage_base_url = self.object_storage_base_url
+        _object_storage_bucket: None | str | Unset
+        if isinstance(self.object_storage_bucket, Unset):
+            _object_storage_bucket = UNSET
+        else:
+            _object_storage_bucket = self.object_storage_bucket
+        _object_storage_prefix: None | str | Unset
+        if isinstance(self.object_storage_prefix, Unset):
+            _object_storage_prefix = UNSET
+        else:
+            _object_storage_prefix = self.object_storage_prefix
+        _object_storage_endpoint: None | str | Unset
+        if isinstance(self.object_storage_endpoint, Unset):
+            _object_storage_endpoint = UNSET
+        else:
+            _object_storage_endpoint = self.object_storage_endpoint
+        _object_storage_region: None | str | Unset
+        if isinstance(self.object_storage_region, Unset):
+            _object_storage_region = UNSET
+        else:
+            _object_storage_region = self.object_storage_region
+        _object_storage_port: float | None | Unset
+        if isinstance(self.object_storage_port, Unset):
+            _object_storage_port = UNSET
+        else:
+            _object_storage_port = self.object_storage_port
+        _object_storage_access_key: None | str | Unset
+        if isinstance(self.object_storage_access_key, Unset):
+            _object_storage_access_key = UNSET
+        else:
+            _object_storage_access_key = self.object_storage_access_key
+        _object_storage_secret_key: None | str | Unset
+        if isinstance(self.object_storage_secret_key, Unset):
+            _object_storage_secret_key = UNSET
+        else:
+            _object_storage_secret_key = self.object_storage_secret_key
+        _verifymail_auth_key: None | str | Unset
+        if isinstance(self.verifymail_auth_key, Unset):
+            _verifymail_auth_key = UNSET
+        else:
+            _verifymail_auth_key = self.verifymail_auth_key
+        _truemail_instance: None | str | Unset
+        if isinstance(self.truemail_instance, Unset):
+            _truemail_instance = UNSET
+        else:
+            _truemail_instance = self.truemail_instance
+        _truemail_auth_key: None | str | Unset
+        if isinstance(self.truemail_auth_key, Unset):
+            _truemail_auth_key = UNSET
+        else:
+            _truemail_auth_key = self.truemail_auth_key
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
             )
-            _deliver_suspended_software.append(deliver_suspended_software_item)
+        _background_image_url: None | str | Unset
+        if isinstance(self.background_image_url, Unset):
+            _background_image_url = UNSET
+        else:
+            _background_image_url = self.background_image_url
+        _deepl_auth_key: None | str | Unset
+        if isinstance(self.deepl_auth_key, Unset):
+            _deepl_auth_key = UNSET
+        else:
+            _deepl_auth_key = self.deepl_auth_key
+        _default_dark_theme: None | str | Unset
+        if isinstance(self.default_dark_theme, Unset):
+            _default_dark_theme = UNSET
+        else:
+            _default_dark_theme = self.default_dark_theme
+        _default_light_theme: None | str | Unset
+        if isinstance(self.default_light_theme, Unset):
+            _default_light_theme = UNSET
+        else:
+            _default_light_theme = self.default_light_theme
+        _client_options: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.client_options, Unset):
+            _client_options = (
+                self.client_options.to_dict()
+                if hasattr(self.client_options, "to_dict")
+                else dict(cast(Any, self.client_options))
+                if hasattr(self.client_options, "keys")
+                else cast(Any, self.client_options)
+            )
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _impressum_url: None | str | Unset
+        if isinstance(self.impressum_url, Unset):
+            _impressum_url = UNSET
+        else:
+            _impressum_url = self.impressum_url
+        _maintainer_email: None | str | Unset
+        if isinstance(self.maintainer_email, Unset):
+            _maintainer_email = UNSET
+        else:
+            _maintainer_email = self.maintainer_email
+        _maintainer_name: None | str | Unset
+        if isinstance(self.maintainer_name, Unset):
+            _maintainer_name = UNSET
+        else:
+            _maintainer_name = self.maintainer_name
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _short_name: None | str | Unset
+        if isinstance(self.short_name, Unset):
+            _short_name = UNSET
+        else:
+            _short_name = self.short_name
+        _privacy_policy_url: None | str | Unset
+        if isinstance(self.privacy_policy_url, Unset):
+            _privacy_policy_url = UNSET
+        else:
+            _privacy_policy_url = self.privacy_policy_url
+        _inquiry_url: None | str | Unset
+        if isinstance(self.inquiry_url, Unset):
+            _inquiry_url = UNSET
+        else:
+            _inquiry_url = self.inquiry_url
+        _repository_url: None | str | Unset
+        if isinstance(self.repository_url, Unset):
+            _repository_url = UNSET
+        else:
+            _repository_url = self.repository_url
+        _feedback_url: None | str | Unset
+        if isinstance(self.feedback_url, Unset):
+            _feedback_url = UNSET
+        else:
+            _feedback_url = self.feedback_url
+        _summaly_proxy: None | str | Unset
+        if isinstance(self.summaly_proxy, Unset):
+            _summaly_proxy = UNSET
+        else:
+            _summaly_proxy = self.summaly_proxy
+        _theme_color: None | str | Unset
+        if isinstance(self.theme_color, Unset):
+            _theme_color = UNSET
+        else:
+            _theme_color = self.theme_color
+        _tos_url: None | str | Unset
+        if isinstance(self.tos_url, Unset):
+            _tos_url = UNSET
+        else:
+            _tos_url = self.tos_url
+        _url_preview_user_agent: None | str | Unset
+        if isinstance(self.url_preview_user_agent, Unset):
+            _url_preview_user_agent = UNSET
+        else:
+            _url_preview_user_agent = self.url_preview_user_agent
+        _url_preview_summary_proxy_url: None | str | Unset
+        if isinstance(self.url_preview_summary_proxy_url, Unset):
+            _url_preview_summary_proxy_url = UNSET
+        else:
+            _url_preview_summary_proxy_url = self.url_preview_summary_proxy_url
+        _federation: str | Unset = UNSET
+        if not isinstance(self.federation, Unset):
+            _federation = self.federation
 
-        _ugc_visibility_for_visitor: str = self.ugc_visibility_for_visitor
+        _federation_hosts: list[str] | Unset = UNSET
+        if not isinstance(self.federation_hosts, Unset):
+            _federation_hosts = self.federation_hosts
+
+        _deliver_suspended_software: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.deliver_suspended_software, Unset):
+            if isinstance(self.deliver_suspended_software, list):
+                _deliver_suspended_software = []
+                for deliver_suspended_software_item_data in self.deliver_suspended_software:
+                    deliver_suspended_software_item = (
+                        deliver_suspended_software_item_data.to_dict()
+                        if hasattr(deliver_suspended_software_item_data, "to_dict")
+                        else dict(cast(Any, deliver_suspended_software_item_data))
+                        if hasattr(deliver_suspended_software_item_data, "keys")
+                        else cast(Any, deliver_suspended_software_item_data)
+                    )
+                    _deliver_suspended_software.append(deliver_suspended_software_item)
+            else:  # kept as it came by lenient parsing
+                _deliver_suspended_software = cast(Any, self.deliver_suspended_software)
+
+        _ugc_visibility_for_visitor: str | Unset = UNSET
+        if not isinstance(self.ugc_visibility_for_visitor, Unset):
+            _ugc_visibility_for_visitor = self.ugc_visibility_for_visitor
+
         _silenced_hosts: list[str] | Unset = UNSET
         if not isinstance(self.silenced_hosts, Unset):
             _silenced_hosts = self.silenced_hosts
@@ -482,134 +696,262 @@ class AdminMetaResponse200:
             _logo_image_url = UNSET
         else:
             _logo_image_url = self.logo_image_url
-        field_dict["cacheRemoteFiles"] = self.cache_remote_files
-        field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
-        field_dict["emailRequiredForSignup"] = self.email_required_for_signup
-        field_dict["enableHcaptcha"] = self.enable_hcaptcha
-        field_dict["hcaptchaSiteKey"] = _hcaptcha_site_key
-        field_dict["enableMcaptcha"] = self.enable_mcaptcha
-        field_dict["mcaptchaSiteKey"] = _mcaptcha_site_key
-        field_dict["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
-        field_dict["enableRecaptcha"] = self.enable_recaptcha
-        field_dict["recaptchaSiteKey"] = _recaptcha_site_key
-        field_dict["enableTurnstile"] = self.enable_turnstile
-        field_dict["turnstileSiteKey"] = _turnstile_site_key
-        field_dict["enableTestcaptcha"] = self.enable_testcaptcha
-        field_dict["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
-        field_dict["swPublickey"] = _sw_publickey
-        field_dict["mascotImageUrl"] = _mascot_image_url
-        field_dict["bannerUrl"] = _banner_url
-        field_dict["serverErrorImageUrl"] = _server_error_image_url
-        field_dict["infoImageUrl"] = _info_image_url
-        field_dict["notFoundImageUrl"] = _not_found_image_url
-        field_dict["iconUrl"] = _icon_url
-        field_dict["app192IconUrl"] = _app_192_icon_url
-        field_dict["app512IconUrl"] = _app_512_icon_url
-        field_dict["enableEmail"] = self.enable_email
-        field_dict["enableServiceWorker"] = self.enable_service_worker
-        field_dict["translatorAvailable"] = self.translator_available
-        field_dict["mediaSilencedHosts"] = _media_silenced_hosts
-        field_dict["pinnedUsers"] = _pinned_users
-        field_dict["hiddenTags"] = _hidden_tags
-        field_dict["blockedHosts"] = _blocked_hosts
-        field_dict["sensitiveWords"] = _sensitive_words
-        field_dict["prohibitedWords"] = _prohibited_words
-        field_dict["prohibitedWordsForNameOfUser"] = _prohibited_words_for_name_of_user
-        field_dict["preservedUsernames"] = _preserved_usernames
-        field_dict["hcaptchaSecretKey"] = _hcaptcha_secret_key
-        field_dict["mcaptchaSecretKey"] = _mcaptcha_secret_key
-        field_dict["recaptchaSecretKey"] = _recaptcha_secret_key
-        field_dict["turnstileSecretKey"] = _turnstile_secret_key
-        field_dict["sensitiveMediaDetection"] = _sensitive_media_detection
-        field_dict["sensitiveMediaDetectionSensitivity"] = _sensitive_media_detection_sensitivity
-        field_dict["setSensitiveFlagAutomatically"] = self.set_sensitive_flag_automatically
-        field_dict["enableSensitiveMediaDetectionForVideos"] = self.enable_sensitive_media_detection_for_videos
-        field_dict["proxyAccountId"] = self.proxy_account_id
-        field_dict["email"] = _email
-        field_dict["smtpSecure"] = self.smtp_secure
-        field_dict["smtpHost"] = _smtp_host
-        field_dict["smtpPort"] = _smtp_port
-        field_dict["smtpUser"] = _smtp_user
-        field_dict["smtpPass"] = _smtp_pass
-        field_dict["swPrivateKey"] = _sw_private_key
-        field_dict["useObjectStorage"] = self.use_object_storage
-        field_dict["objectStorageBaseUrl"] = _object_storage_base_url
-        field_dict["objectStorageBucket"] = _object_storage_bucket
-        field_dict["objectStoragePrefix"] = _object_storage_prefix
-        field_dict["objectStorageEndpoint"] = _object_storage_endpoint
-        field_dict["objectStorageRegion"] = _object_storage_region
-        field_dict["objectStoragePort"] = _object_storage_port
-        field_dict["objectStorageAccessKey"] = _object_storage_access_key
-        field_dict["objectStorageSecretKey"] = _object_storage_secret_key
-        field_dict["objectStorageUseSSL"] = self.object_storage_use_ssl
-        field_dict["objectStorageUseProxy"] = self.object_storage_use_proxy
-        field_dict["objectStorageSetPublicRead"] = self.object_storage_set_public_read
-        field_dict["enableIpLogging"] = self.enable_ip_logging
-        field_dict["enableActiveEmailValidation"] = self.enable_active_email_validation
-        field_dict["enableVerifymailApi"] = self.enable_verifymail_api
-        field_dict["verifymailAuthKey"] = _verifymail_auth_key
-        field_dict["enableTruemailApi"] = self.enable_truemail_api
-        field_dict["truemailInstance"] = _truemail_instance
-        field_dict["truemailAuthKey"] = _truemail_auth_key
-        field_dict["enableChartsForRemoteUser"] = self.enable_charts_for_remote_user
-        field_dict["enableChartsForFederatedInstances"] = self.enable_charts_for_federated_instances
-        field_dict["enableStatsForFederatedInstances"] = self.enable_stats_for_federated_instances
-        field_dict["enableServerMachineStats"] = self.enable_server_machine_stats
-        field_dict["enableIdenticonGeneration"] = self.enable_identicon_generation
-        field_dict["manifestJsonOverride"] = self.manifest_json_override
-        field_dict["policies"] = _policies
-        field_dict["enableFanoutTimeline"] = self.enable_fanout_timeline
-        field_dict["enableFanoutTimelineDbFallback"] = self.enable_fanout_timeline_db_fallback
-        field_dict["perLocalUserUserTimelineCacheMax"] = self.per_local_user_user_timeline_cache_max
-        field_dict["perRemoteUserUserTimelineCacheMax"] = self.per_remote_user_user_timeline_cache_max
-        field_dict["perUserHomeTimelineCacheMax"] = self.per_user_home_timeline_cache_max
-        field_dict["perUserListTimelineCacheMax"] = self.per_user_list_timeline_cache_max
-        field_dict["enableReactionsBuffering"] = self.enable_reactions_buffering
-        field_dict["notesPerOneAd"] = self.notes_per_one_ad
-        field_dict["backgroundImageUrl"] = _background_image_url
-        field_dict["deeplAuthKey"] = _deepl_auth_key
-        field_dict["deeplIsPro"] = self.deepl_is_pro
-        field_dict["defaultDarkTheme"] = _default_dark_theme
-        field_dict["defaultLightTheme"] = _default_light_theme
-        field_dict["clientOptions"] = _client_options
-        field_dict["description"] = _description
-        field_dict["disableRegistration"] = self.disable_registration
-        field_dict["impressumUrl"] = _impressum_url
-        field_dict["maintainerEmail"] = _maintainer_email
-        field_dict["maintainerName"] = _maintainer_name
-        field_dict["name"] = _name
-        field_dict["shortName"] = _short_name
-        field_dict["objectStorageS3ForcePathStyle"] = self.object_storage_s3_force_path_style
-        field_dict["privacyPolicyUrl"] = _privacy_policy_url
-        field_dict["inquiryUrl"] = _inquiry_url
-        field_dict["repositoryUrl"] = _repository_url
-        field_dict["feedbackUrl"] = _feedback_url
-        field_dict["summalyProxy"] = _summaly_proxy
-        field_dict["themeColor"] = _theme_color
-        field_dict["tosUrl"] = _tos_url
-        field_dict["uri"] = self.uri
-        field_dict["version"] = self.version
-        field_dict["urlPreviewEnabled"] = self.url_preview_enabled
-        field_dict["urlPreviewAllowRedirect"] = self.url_preview_allow_redirect
-        field_dict["urlPreviewTimeout"] = self.url_preview_timeout
-        field_dict["urlPreviewMaximumContentLength"] = self.url_preview_maximum_content_length
-        field_dict["urlPreviewRequireContentLength"] = self.url_preview_require_content_length
-        field_dict["urlPreviewUserAgent"] = _url_preview_user_agent
-        field_dict["urlPreviewSummaryProxyUrl"] = _url_preview_summary_proxy_url
-        field_dict["federation"] = _federation
-        field_dict["federationHosts"] = _federation_hosts
-        field_dict["deliverSuspendedSoftware"] = _deliver_suspended_software
-        field_dict["singleUserMode"] = self.single_user_mode
-        field_dict["ugcVisibilityForVisitor"] = _ugc_visibility_for_visitor
-        field_dict["proxyRemoteFiles"] = self.proxy_remote_files
-        field_dict["signToActivityPubGet"] = self.sign_to_activity_pub_get
-        field_dict["allowExternalApRedirect"] = self.allow_external_ap_redirect
-        field_dict["enableRemoteNotesCleaning"] = self.enable_remote_notes_cleaning
-        field_dict["remoteNotesCleaningExpiryDaysForEachNotes"] = self.remote_notes_cleaning_expiry_days_for_each_notes
-        field_dict["remoteNotesCleaningMaxProcessingDurationInMinutes"] = (
-            self.remote_notes_cleaning_max_processing_duration_in_minutes
-        )
-        field_dict["showRoleBadgesOfRemoteUsers"] = self.show_role_badges_of_remote_users
+        if not isinstance(self.cache_remote_files, Unset):
+            field_dict["cacheRemoteFiles"] = self.cache_remote_files
+        if not isinstance(self.cache_remote_sensitive_files, Unset):
+            field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
+        if not isinstance(self.email_required_for_signup, Unset):
+            field_dict["emailRequiredForSignup"] = self.email_required_for_signup
+        if not isinstance(self.enable_hcaptcha, Unset):
+            field_dict["enableHcaptcha"] = self.enable_hcaptcha
+        if not isinstance(_hcaptcha_site_key, Unset):
+            field_dict["hcaptchaSiteKey"] = _hcaptcha_site_key
+        if not isinstance(self.enable_mcaptcha, Unset):
+            field_dict["enableMcaptcha"] = self.enable_mcaptcha
+        if not isinstance(_mcaptcha_site_key, Unset):
+            field_dict["mcaptchaSiteKey"] = _mcaptcha_site_key
+        if not isinstance(_mcaptcha_instance_url, Unset):
+            field_dict["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
+        if not isinstance(self.enable_recaptcha, Unset):
+            field_dict["enableRecaptcha"] = self.enable_recaptcha
+        if not isinstance(_recaptcha_site_key, Unset):
+            field_dict["recaptchaSiteKey"] = _recaptcha_site_key
+        if not isinstance(self.enable_turnstile, Unset):
+            field_dict["enableTurnstile"] = self.enable_turnstile
+        if not isinstance(_turnstile_site_key, Unset):
+            field_dict["turnstileSiteKey"] = _turnstile_site_key
+        if not isinstance(self.enable_testcaptcha, Unset):
+            field_dict["enableTestcaptcha"] = self.enable_testcaptcha
+        if not isinstance(_google_analytics_measurement_id, Unset):
+            field_dict["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
+        if not isinstance(_sw_publickey, Unset):
+            field_dict["swPublickey"] = _sw_publickey
+        if not isinstance(_mascot_image_url, Unset):
+            field_dict["mascotImageUrl"] = _mascot_image_url
+        if not isinstance(_banner_url, Unset):
+            field_dict["bannerUrl"] = _banner_url
+        if not isinstance(_server_error_image_url, Unset):
+            field_dict["serverErrorImageUrl"] = _server_error_image_url
+        if not isinstance(_info_image_url, Unset):
+            field_dict["infoImageUrl"] = _info_image_url
+        if not isinstance(_not_found_image_url, Unset):
+            field_dict["notFoundImageUrl"] = _not_found_image_url
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(_app_192_icon_url, Unset):
+            field_dict["app192IconUrl"] = _app_192_icon_url
+        if not isinstance(_app_512_icon_url, Unset):
+            field_dict["app512IconUrl"] = _app_512_icon_url
+        if not isinstance(self.enable_email, Unset):
+            field_dict["enableEmail"] = self.enable_email
+        if not isinstance(self.enable_service_worker, Unset):
+            field_dict["enableServiceWorker"] = self.enable_service_worker
+        if not isinstance(self.translator_available, Unset):
+            field_dict["translatorAvailable"] = self.translator_available
+        if not isinstance(_media_silenced_hosts, Unset):
+            field_dict["mediaSilencedHosts"] = _media_silenced_hosts
+        if not isinstance(_pinned_users, Unset):
+            field_dict["pinnedUsers"] = _pinned_users
+        if not isinstance(_hidden_tags, Unset):
+            field_dict["hiddenTags"] = _hidden_tags
+        if not isinstance(_blocked_hosts, Unset):
+            field_dict["blockedHosts"] = _blocked_hosts
+        if not isinstance(_sensitive_words, Unset):
+            field_dict["sensitiveWords"] = _sensitive_words
+        if not isinstance(_prohibited_words, Unset):
+            field_dict["prohibitedWords"] = _prohibited_words
+        if not isinstance(_prohibited_words_for_name_of_user, Unset):
+            field_dict["prohibitedWordsForNameOfUser"] = _prohibited_words_for_name_of_user
+        if not isinstance(_preserved_usernames, Unset):
+            field_dict["preservedUsernames"] = _preserved_usernames
+        if not isinstance(_hcaptcha_secret_key, Unset):
+            field_dict["hcaptchaSecretKey"] = _hcaptcha_secret_key
+        if not isinstance(_mcaptcha_secret_key, Unset):
+            field_dict["mcaptchaSecretKey"] = _mcaptcha_secret_key
+        if not isinstance(_recaptcha_secret_key, Unset):
+            field_dict["recaptchaSecretKey"] = _recaptcha_secret_key
+        if not isinstance(_turnstile_secret_key, Unset):
+            field_dict["turnstileSecretKey"] = _turnstile_secret_key
+        if not isinstance(_sensitive_media_detection, Unset):
+            field_dict["sensitiveMediaDetection"] = _sensitive_media_detection
+        if not isinstance(_sensitive_media_detection_sensitivity, Unset):
+            field_dict["sensitiveMediaDetectionSensitivity"] = _sensitive_media_detection_sensitivity
+        if not isinstance(self.set_sensitive_flag_automatically, Unset):
+            field_dict["setSensitiveFlagAutomatically"] = self.set_sensitive_flag_automatically
+        if not isinstance(self.enable_sensitive_media_detection_for_videos, Unset):
+            field_dict["enableSensitiveMediaDetectionForVideos"] = self.enable_sensitive_media_detection_for_videos
+        if not isinstance(self.proxy_account_id, Unset):
+            field_dict["proxyAccountId"] = self.proxy_account_id
+        if not isinstance(_email, Unset):
+            field_dict["email"] = _email
+        if not isinstance(self.smtp_secure, Unset):
+            field_dict["smtpSecure"] = self.smtp_secure
+        if not isinstance(_smtp_host, Unset):
+            field_dict["smtpHost"] = _smtp_host
+        if not isinstance(_smtp_port, Unset):
+            field_dict["smtpPort"] = _smtp_port
+        if not isinstance(_smtp_user, Unset):
+            field_dict["smtpUser"] = _smtp_user
+        if not isinstance(_smtp_pass, Unset):
+            field_dict["smtpPass"] = _smtp_pass
+        if not isinstance(_sw_private_key, Unset):
+            field_dict["swPrivateKey"] = _sw_private_key
+        if not isinstance(self.use_object_storage, Unset):
+            field_dict["useObjectStorage"] = self.use_object_storage
+        if not isinstance(_object_storage_base_url, Unset):
+            field_dict["objectStorageBaseUrl"] = _object_storage_base_url
+        if not isinstance(_object_storage_bucket, Unset):
+            field_dict["objectStorageBucket"] = _object_storage_bucket
+        if not isinstance(_object_storage_prefix, Unset):
+            field_dict["objectStoragePrefix"] = _object_storage_prefix
+        if not isinstance(_object_storage_endpoint, Unset):
+            field_dict["objectStorageEndpoint"] = _object_storage_endpoint
+        if not isinstance(_object_storage_region, Unset):
+            field_dict["objectStorageRegion"] = _object_storage_region
+        if not isinstance(_object_storage_port, Unset):
+            field_dict["objectStoragePort"] = _object_storage_port
+        if not isinstance(_object_storage_access_key, Unset):
+            field_dict["objectStorageAccessKey"] = _object_storage_access_key
+        if not isinstance(_object_storage_secret_key, Unset):
+            field_dict["objectStorageSecretKey"] = _object_storage_secret_key
+        if not isinstance(self.object_storage_use_ssl, Unset):
+            field_dict["objectStorageUseSSL"] = self.object_storage_use_ssl
+        if not isinstance(self.object_storage_use_proxy, Unset):
+            field_dict["objectStorageUseProxy"] = self.object_storage_use_proxy
+        if not isinstance(self.object_storage_set_public_read, Unset):
+            field_dict["objectStorageSetPublicRead"] = self.object_storage_set_public_read
+        if not isinstance(self.enable_ip_logging, Unset):
+            field_dict["enableIpLogging"] = self.enable_ip_logging
+        if not isinstance(self.enable_active_email_validation, Unset):
+            field_dict["enableActiveEmailValidation"] = self.enable_active_email_validation
+        if not isinstance(self.enable_verifymail_api, Unset):
+            field_dict["enableVerifymailApi"] = self.enable_verifymail_api
+        if not isinstance(_verifymail_auth_key, Unset):
+            field_dict["verifymailAuthKey"] = _verifymail_auth_key
+        if not isinstance(self.enable_truemail_api, Unset):
+            field_dict["enableTruemailApi"] = self.enable_truemail_api
+        if not isinstance(_truemail_instance, Unset):
+            field_dict["truemailInstance"] = _truemail_instance
+        if not isinstance(_truemail_auth_key, Unset):
+            field_dict["truemailAuthKey"] = _truemail_auth_key
+        if not isinstance(self.enable_charts_for_remote_user, Unset):
+            field_dict["enableChartsForRemoteUser"] = self.enable_charts_for_remote_user
+        if not isinstance(self.enable_charts_for_federated_instances, Unset):
+            field_dict["enableChartsForFederatedInstances"] = self.enable_charts_for_federated_instances
+        if not isinstance(self.enable_stats_for_federated_instances, Unset):
+            field_dict["enableStatsForFederatedInstances"] = self.enable_stats_for_federated_instances
+        if not isinstance(self.enable_server_machine_stats, Unset):
+            field_dict["enableServerMachineStats"] = self.enable_server_machine_stats
+        if not isinstance(self.enable_identicon_generation, Unset):
+            field_dict["enableIdenticonGeneration"] = self.enable_identicon_generation
+        if not isinstance(self.manifest_json_override, Unset):
+            field_dict["manifestJsonOverride"] = self.manifest_json_override
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
+        if not isinstance(self.enable_fanout_timeline, Unset):
+            field_dict["enableFanoutTimeline"] = self.enable_fanout_timeline
+        if not isinstance(self.enable_fanout_timeline_db_fallback, Unset):
+            field_dict["enableFanoutTimelineDbFallback"] = self.enable_fanout_timeline_db_fallback
+        if not isinstance(self.per_local_user_user_timeline_cache_max, Unset):
+            field_dict["perLocalUserUserTimelineCacheMax"] = self.per_local_user_user_timeline_cache_max
+        if not isinstance(self.per_remote_user_user_timeline_cache_max, Unset):
+            field_dict["perRemoteUserUserTimelineCacheMax"] = self.per_remote_user_user_timeline_cache_max
+        if not isinstance(self.per_user_home_timeline_cache_max, Unset):
+            field_dict["perUserHomeTimelineCacheMax"] = self.per_user_home_timeline_cache_max
+        if not isinstance(self.per_user_list_timeline_cache_max, Unset):
+            field_dict["perUserListTimelineCacheMax"] = self.per_user_list_timeline_cache_max
+        if not isinstance(self.enable_reactions_buffering, Unset):
+            field_dict["enableReactionsBuffering"] = self.enable_reactions_buffering
+        if not isinstance(self.notes_per_one_ad, Unset):
+            field_dict["notesPerOneAd"] = self.notes_per_one_ad
+        if not isinstance(_background_image_url, Unset):
+            field_dict["backgroundImageUrl"] = _background_image_url
+        if not isinstance(_deepl_auth_key, Unset):
+            field_dict["deeplAuthKey"] = _deepl_auth_key
+        if not isinstance(self.deepl_is_pro, Unset):
+            field_dict["deeplIsPro"] = self.deepl_is_pro
+        if not isinstance(_default_dark_theme, Unset):
+            field_dict["defaultDarkTheme"] = _default_dark_theme
+        if not isinstance(_default_light_theme, Unset):
+            field_dict["defaultLightTheme"] = _default_light_theme
+        if not isinstance(_client_options, Unset):
+            field_dict["clientOptions"] = _client_options
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(self.disable_registration, Unset):
+            field_dict["disableRegistration"] = self.disable_registration
+        if not isinstance(_impressum_url, Unset):
+            field_dict["impressumUrl"] = _impressum_url
+        if not isinstance(_maintainer_email, Unset):
+            field_dict["maintainerEmail"] = _maintainer_email
+        if not isinstance(_maintainer_name, Unset):
+            field_dict["maintainerName"] = _maintainer_name
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(_short_name, Unset):
+            field_dict["shortName"] = _short_name
+        if not isinstance(self.object_storage_s3_force_path_style, Unset):
+            field_dict["objectStorageS3ForcePathStyle"] = self.object_storage_s3_force_path_style
+        if not isinstance(_privacy_policy_url, Unset):
+            field_dict["privacyPolicyUrl"] = _privacy_policy_url
+        if not isinstance(_inquiry_url, Unset):
+            field_dict["inquiryUrl"] = _inquiry_url
+        if not isinstance(_repository_url, Unset):
+            field_dict["repositoryUrl"] = _repository_url
+        if not isinstance(_feedback_url, Unset):
+            field_dict["feedbackUrl"] = _feedback_url
+        if not isinstance(_summaly_proxy, Unset):
+            field_dict["summalyProxy"] = _summaly_proxy
+        if not isinstance(_theme_color, Unset):
+            field_dict["themeColor"] = _theme_color
+        if not isinstance(_tos_url, Unset):
+            field_dict["tosUrl"] = _tos_url
+        if not isinstance(self.uri, Unset):
+            field_dict["uri"] = self.uri
+        if not isinstance(self.version, Unset):
+            field_dict["version"] = self.version
+        if not isinstance(self.url_preview_enabled, Unset):
+            field_dict["urlPreviewEnabled"] = self.url_preview_enabled
+        if not isinstance(self.url_preview_allow_redirect, Unset):
+            field_dict["urlPreviewAllowRedirect"] = self.url_preview_allow_redirect
+        if not isinstance(self.url_preview_timeout, Unset):
+            field_dict["urlPreviewTimeout"] = self.url_preview_timeout
+        if not isinstance(self.url_preview_maximum_content_length, Unset):
+            field_dict["urlPreviewMaximumContentLength"] = self.url_preview_maximum_content_length
+        if not isinstance(self.url_preview_require_content_length, Unset):
+            field_dict["urlPreviewRequireContentLength"] = self.url_preview_require_content_length
+        if not isinstance(_url_preview_user_agent, Unset):
+            field_dict["urlPreviewUserAgent"] = _url_preview_user_agent
+        if not isinstance(_url_preview_summary_proxy_url, Unset):
+            field_dict["urlPreviewSummaryProxyUrl"] = _url_preview_summary_proxy_url
+        if not isinstance(_federation, Unset):
+            field_dict["federation"] = _federation
+        if not isinstance(_federation_hosts, Unset):
+            field_dict["federationHosts"] = _federation_hosts
+        if not isinstance(_deliver_suspended_software, Unset):
+            field_dict["deliverSuspendedSoftware"] = _deliver_suspended_software
+        if not isinstance(self.single_user_mode, Unset):
+            field_dict["singleUserMode"] = self.single_user_mode
+        if not isinstance(_ugc_visibility_for_visitor, Unset):
+            field_dict["ugcVisibilityForVisitor"] = _ugc_visibility_for_visitor
+        if not isinstance(self.proxy_remote_files, Unset):
+            field_dict["proxyRemoteFiles"] = self.proxy_remote_files
+        if not isinstance(self.sign_to_activity_pub_get, Unset):
+            field_dict["signToActivityPubGet"] = self.sign_to_activity_pub_get
+        if not isinstance(self.allow_external_ap_redirect, Unset):
+            field_dict["allowExternalApRedirect"] = self.allow_external_ap_redirect
+        if not isinstance(self.enable_remote_notes_cleaning, Unset):
+            field_dict["enableRemoteNotesCleaning"] = self.enable_remote_notes_cleaning
+        if not isinstance(self.remote_notes_cleaning_expiry_days_for_each_notes, Unset):
+            field_dict["remoteNotesCleaningExpiryDaysForEachNotes"] = (
+                self.remote_notes_cleaning_expiry_days_for_each_notes
+            )
+        if not isinstance(self.remote_notes_cleaning_max_processing_duration_in_minutes, Unset):
+            field_dict["remoteNotesCleaningMaxProcessingDurationInMinutes"] = (
+                self.remote_notes_cleaning_max_processing_duration_in_minutes
+            )
+        if not isinstance(self.show_role_badges_of_remote_users, Unset):
+            field_dict["showRoleBadgesOfRemoteUsers"] = self.show_role_badges_of_remote_users
         if _silenced_hosts is not UNSET:
             field_dict["silencedHosts"] = _silenced_hosts
         if _banned_email_domains is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminMetaResponse200DeliverSuspendedSoftwareItem")
 
@@ -34,8 +34,10 @@ class AdminMetaResponse200DeliverSuspendedSoftwareItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["software"] = self.software
-        field_dict["versionRange"] = self.version_range
+        if not isinstance(self.software, Unset):
+            field_dict["software"] = self.software
+        if not isinstance(self.version_range, Unset):
+            field_dict["versionRange"] = self.version_range
 
         return field_dict
 

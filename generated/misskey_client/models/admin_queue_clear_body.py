@@ -17,7 +17,7 @@ from misskey_core._parsing import (
 
 from ..models.admin_queue_clear_body_queue import AdminQueueClearBodyQueue, check_admin_queue_clear_body_queue
 from ..models.admin_queue_clear_body_state import AdminQueueClearBodyState, check_admin_queue_clear_body_state
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueClearBody")
 
@@ -37,10 +37,18 @@ class AdminQueueClearBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _queue: str = self.queue
-        _state: str = self.state
-        field_dict["queue"] = _queue
-        field_dict["state"] = _state
+        _queue: str | Unset = UNSET
+        if not isinstance(self.queue, Unset):
+            _queue = self.queue
+
+        _state: str | Unset = UNSET
+        if not isinstance(self.state, Unset):
+            _state = self.state
+
+        if not isinstance(_queue, Unset):
+            field_dict["queue"] = _queue
+        if not isinstance(_state, Unset):
+            field_dict["state"] = _state
 
         return field_dict
 

@@ -43,14 +43,24 @@ class AdminQueueJobsBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _queue: str = self.queue
-        _state = []
-        for state_item_data in self.state:
-            state_item: str = state_item_data
-            _state.append(state_item)
+        _queue: str | Unset = UNSET
+        if not isinstance(self.queue, Unset):
+            _queue = self.queue
 
-        field_dict["queue"] = _queue
-        field_dict["state"] = _state
+        _state: list[str] | Unset = UNSET
+        if not isinstance(self.state, Unset):
+            if isinstance(self.state, list):
+                _state = []
+                for state_item_data in self.state:
+                    state_item: str = state_item_data
+                    _state.append(state_item)
+            else:  # kept as it came by lenient parsing
+                _state = cast(Any, self.state)
+
+        if not isinstance(_queue, Unset):
+            field_dict["queue"] = _queue
+        if not isinstance(_state, Unset):
+            field_dict["state"] = _state
         if self.search is not UNSET:
             field_dict["search"] = self.search
 

@@ -19,7 +19,7 @@ from ..models.admin_queue_promote_jobs_body_queue import (
     AdminQueuePromoteJobsBodyQueue,
     check_admin_queue_promote_jobs_body_queue,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueuePromoteJobsBody")
 
@@ -37,8 +37,12 @@ class AdminQueuePromoteJobsBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _queue: str = self.queue
-        field_dict["queue"] = _queue
+        _queue: str | Unset = UNSET
+        if not isinstance(self.queue, Unset):
+            _queue = self.queue
+
+        if not isinstance(_queue, Unset):
+            field_dict["queue"] = _queue
 
         return field_dict
 

@@ -19,7 +19,7 @@ from ..models.admin_queue_queue_stats_response_200_db_mode import (
     AdminQueueQueueStatsResponse200DbMode,
     check_admin_queue_queue_stats_response_200_db_mode,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_queue_queue_stats_response_200_db_clients import AdminQueueQueueStatsResponse200DbClients
@@ -60,18 +60,46 @@ class AdminQueueQueueStatsResponse200Db:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _mode: str = self.mode
-        _memory = self.memory.to_dict() if hasattr(self.memory, "to_dict") else dict(cast(Any, self.memory))
-        _clients = self.clients.to_dict() if hasattr(self.clients, "to_dict") else dict(cast(Any, self.clients))
-        field_dict["version"] = self.version
-        field_dict["mode"] = _mode
-        field_dict["runId"] = self.run_id
-        field_dict["processId"] = self.process_id
-        field_dict["port"] = self.port
-        field_dict["os"] = self.os
-        field_dict["uptime"] = self.uptime
-        field_dict["memory"] = _memory
-        field_dict["clients"] = _clients
+        _mode: str | Unset = UNSET
+        if not isinstance(self.mode, Unset):
+            _mode = self.mode
+
+        _memory: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.memory, Unset):
+            _memory = (
+                self.memory.to_dict()
+                if hasattr(self.memory, "to_dict")
+                else dict(cast(Any, self.memory))
+                if hasattr(self.memory, "keys")
+                else cast(Any, self.memory)
+            )
+        _clients: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.clients, Unset):
+            _clients = (
+                self.clients.to_dict()
+                if hasattr(self.clients, "to_dict")
+                else dict(cast(Any, self.clients))
+                if hasattr(self.clients, "keys")
+                else cast(Any, self.clients)
+            )
+        if not isinstance(self.version, Unset):
+            field_dict["version"] = self.version
+        if not isinstance(_mode, Unset):
+            field_dict["mode"] = _mode
+        if not isinstance(self.run_id, Unset):
+            field_dict["runId"] = self.run_id
+        if not isinstance(self.process_id, Unset):
+            field_dict["processId"] = self.process_id
+        if not isinstance(self.port, Unset):
+            field_dict["port"] = self.port
+        if not isinstance(self.os, Unset):
+            field_dict["os"] = self.os
+        if not isinstance(self.uptime, Unset):
+            field_dict["uptime"] = self.uptime
+        if not isinstance(_memory, Unset):
+            field_dict["memory"] = _memory
+        if not isinstance(_clients, Unset):
+            field_dict["clients"] = _clients
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueQueueStatsResponse200DbClients")
 
@@ -34,8 +34,10 @@ class AdminQueueQueueStatsResponse200DbClients:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["blocked"] = self.blocked
-        field_dict["connected"] = self.connected
+        if not isinstance(self.blocked, Unset):
+            field_dict["blocked"] = self.blocked
+        if not isinstance(self.connected, Unset):
+            field_dict["connected"] = self.connected
 
         return field_dict
 

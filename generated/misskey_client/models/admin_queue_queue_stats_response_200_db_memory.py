@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueQueueStatsResponse200DbMemory")
 
@@ -38,10 +38,14 @@ class AdminQueueQueueStatsResponse200DbMemory:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["total"] = self.total
-        field_dict["used"] = self.used
-        field_dict["fragmentationRatio"] = self.fragmentation_ratio
-        field_dict["peak"] = self.peak
+        if not isinstance(self.total, Unset):
+            field_dict["total"] = self.total
+        if not isinstance(self.used, Unset):
+            field_dict["used"] = self.used
+        if not isinstance(self.fragmentation_ratio, Unset):
+            field_dict["fragmentationRatio"] = self.fragmentation_ratio
+        if not isinstance(self.peak, Unset):
+            field_dict["peak"] = self.peak
 
         return field_dict
 

@@ -19,7 +19,7 @@ from ..models.admin_queue_queues_response_200_item_name import (
     AdminQueueQueuesResponse200ItemName,
     check_admin_queue_queues_response_200_item_name,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_queue_queues_response_200_item_counts import AdminQueueQueuesResponse200ItemCounts
@@ -50,13 +50,36 @@ class AdminQueueQueuesResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _name: str = self.name
-        _counts = self.counts.to_dict() if hasattr(self.counts, "to_dict") else dict(cast(Any, self.counts))
-        _metrics = self.metrics.to_dict() if hasattr(self.metrics, "to_dict") else dict(cast(Any, self.metrics))
-        field_dict["name"] = _name
-        field_dict["counts"] = _counts
-        field_dict["isPaused"] = self.is_paused
-        field_dict["metrics"] = _metrics
+        _name: str | Unset = UNSET
+        if not isinstance(self.name, Unset):
+            _name = self.name
+
+        _counts: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.counts, Unset):
+            _counts = (
+                self.counts.to_dict()
+                if hasattr(self.counts, "to_dict")
+                else dict(cast(Any, self.counts))
+                if hasattr(self.counts, "keys")
+                else cast(Any, self.counts)
+            )
+        _metrics: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metrics, Unset):
+            _metrics = (
+                self.metrics.to_dict()
+                if hasattr(self.metrics, "to_dict")
+                else dict(cast(Any, self.metrics))
+                if hasattr(self.metrics, "keys")
+                else cast(Any, self.metrics)
+            )
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(_counts, Unset):
+            field_dict["counts"] = _counts
+        if not isinstance(self.is_paused, Unset):
+            field_dict["isPaused"] = self.is_paused
+        if not isinstance(_metrics, Unset):
+            field_dict["metrics"] = _metrics
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.queue_metrics import QueueMetrics
@@ -41,10 +41,28 @@ class AdminQueueQueuesResponse200ItemMetrics:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _completed = self.completed.to_dict() if hasattr(self.completed, "to_dict") else dict(cast(Any, self.completed))
-        _failed = self.failed.to_dict() if hasattr(self.failed, "to_dict") else dict(cast(Any, self.failed))
-        field_dict["completed"] = _completed
-        field_dict["failed"] = _failed
+        _completed: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.completed, Unset):
+            _completed = (
+                self.completed.to_dict()
+                if hasattr(self.completed, "to_dict")
+                else dict(cast(Any, self.completed))
+                if hasattr(self.completed, "keys")
+                else cast(Any, self.completed)
+            )
+        _failed: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.failed, Unset):
+            _failed = (
+                self.failed.to_dict()
+                if hasattr(self.failed, "to_dict")
+                else dict(cast(Any, self.failed))
+                if hasattr(self.failed, "keys")
+                else cast(Any, self.failed)
+            )
+        if not isinstance(_completed, Unset):
+            field_dict["completed"] = _completed
+        if not isinstance(_failed, Unset):
+            field_dict["failed"] = _failed
 
         return field_dict
 

@@ -19,7 +19,7 @@ from ..models.admin_queue_show_job_logs_body_queue import (
     AdminQueueShowJobLogsBodyQueue,
     check_admin_queue_show_job_logs_body_queue,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueShowJobLogsBody")
 
@@ -39,9 +39,14 @@ class AdminQueueShowJobLogsBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _queue: str = self.queue
-        field_dict["queue"] = _queue
-        field_dict["jobId"] = self.job_id
+        _queue: str | Unset = UNSET
+        if not isinstance(self.queue, Unset):
+            _queue = self.queue
+
+        if not isinstance(_queue, Unset):
+            field_dict["queue"] = _queue
+        if not isinstance(self.job_id, Unset):
+            field_dict["jobId"] = self.job_id
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.queue_count import QueueCount
@@ -45,18 +45,50 @@ class AdminQueueStatsResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _deliver = self.deliver.to_dict() if hasattr(self.deliver, "to_dict") else dict(cast(Any, self.deliver))
-        _inbox = self.inbox.to_dict() if hasattr(self.inbox, "to_dict") else dict(cast(Any, self.inbox))
-        _db = self.db.to_dict() if hasattr(self.db, "to_dict") else dict(cast(Any, self.db))
-        _object_storage = (
-            self.object_storage.to_dict()
-            if hasattr(self.object_storage, "to_dict")
-            else dict(cast(Any, self.object_storage))
-        )
-        field_dict["deliver"] = _deliver
-        field_dict["inbox"] = _inbox
-        field_dict["db"] = _db
-        field_dict["objectStorage"] = _object_storage
+        _deliver: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.deliver, Unset):
+            _deliver = (
+                self.deliver.to_dict()
+                if hasattr(self.deliver, "to_dict")
+                else dict(cast(Any, self.deliver))
+                if hasattr(self.deliver, "keys")
+                else cast(Any, self.deliver)
+            )
+        _inbox: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.inbox, Unset):
+            _inbox = (
+                self.inbox.to_dict()
+                if hasattr(self.inbox, "to_dict")
+                else dict(cast(Any, self.inbox))
+                if hasattr(self.inbox, "keys")
+                else cast(Any, self.inbox)
+            )
+        _db: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.db, Unset):
+            _db = (
+                self.db.to_dict()
+                if hasattr(self.db, "to_dict")
+                else dict(cast(Any, self.db))
+                if hasattr(self.db, "keys")
+                else cast(Any, self.db)
+            )
+        _object_storage: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.object_storage, Unset):
+            _object_storage = (
+                self.object_storage.to_dict()
+                if hasattr(self.object_storage, "to_dict")
+                else dict(cast(Any, self.object_storage))
+                if hasattr(self.object_storage, "keys")
+                else cast(Any, self.object_storage)
+            )
+        if not isinstance(_deliver, Unset):
+            field_dict["deliver"] = _deliver
+        if not isinstance(_inbox, Unset):
+            field_dict["inbox"] = _inbox
+        if not isinstance(_db, Unset):
+            field_dict["db"] = _db
+        if not isinstance(_object_storage, Unset):
+            field_dict["objectStorage"] = _object_storage
 
         return field_dict
 

@@ -19,7 +19,7 @@ from ..models.admin_relays_add_response_200_status import (
     AdminRelaysAddResponse200Status,
     check_admin_relays_add_response_200_status,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminRelaysAddResponse200")
 
@@ -41,10 +41,16 @@ class AdminRelaysAddResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _status: str = self.status
-        field_dict["id"] = self.id
-        field_dict["inbox"] = self.inbox
-        field_dict["status"] = _status
+        _status: str | Unset = UNSET
+        if not isinstance(self.status, Unset):
+            _status = self.status
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.inbox, Unset):
+            field_dict["inbox"] = self.inbox
+        if not isinstance(_status, Unset):
+            field_dict["status"] = _status
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminRelaysRemoveBody")
 
@@ -32,7 +32,8 @@ class AdminRelaysRemoveBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["inbox"] = self.inbox
+        if not isinstance(self.inbox, Unset):
+            field_dict["inbox"] = self.inbox
 
         return field_dict
 

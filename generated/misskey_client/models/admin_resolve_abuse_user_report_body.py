@@ -64,7 +64,8 @@ class AdminResolveAbuseUserReportBody:
             _resolved_as = self.resolved_as
         else:
             _resolved_as = self.resolved_as
-        field_dict["reportId"] = self.report_id
+        if not isinstance(self.report_id, Unset):
+            field_dict["reportId"] = self.report_id
         if _resolved_as is not UNSET:
             field_dict["resolvedAs"] = _resolved_as
 

@@ -42,8 +42,10 @@ class AdminRolesAssignBody:
             _expires_at = UNSET
         else:
             _expires_at = self.expires_at
-        field_dict["roleId"] = self.role_id
-        field_dict["userId"] = self.user_id
+        if not isinstance(self.role_id, Unset):
+            field_dict["roleId"] = self.role_id
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
         if _expires_at is not UNSET:
             field_dict["expiresAt"] = _expires_at
 

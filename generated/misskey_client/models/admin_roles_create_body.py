@@ -69,28 +69,64 @@ class AdminRolesCreateBody:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _color: None | str
-        _color = self.color
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        _target: str = self.target
-        _cond_formula = (
-            self.cond_formula.to_dict() if hasattr(self.cond_formula, "to_dict") else dict(cast(Any, self.cond_formula))
-        )
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-        field_dict["name"] = self.name
-        field_dict["description"] = self.description
-        field_dict["color"] = _color
-        field_dict["iconUrl"] = _icon_url
-        field_dict["target"] = _target
-        field_dict["condFormula"] = _cond_formula
-        field_dict["isPublic"] = self.is_public
-        field_dict["isModerator"] = self.is_moderator
-        field_dict["isAdministrator"] = self.is_administrator
-        field_dict["asBadge"] = self.as_badge
-        field_dict["canEditMembersByModerator"] = self.can_edit_members_by_moderator
-        field_dict["displayOrder"] = self.display_order
-        field_dict["policies"] = _policies
+        _color: None | str | Unset
+        if isinstance(self.color, Unset):
+            _color = UNSET
+        else:
+            _color = self.color
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        _target: str | Unset = UNSET
+        if not isinstance(self.target, Unset):
+            _target = self.target
+
+        _cond_formula: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.cond_formula, Unset):
+            _cond_formula = (
+                self.cond_formula.to_dict()
+                if hasattr(self.cond_formula, "to_dict")
+                else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
+            )
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
+            )
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
+        if not isinstance(_color, Unset):
+            field_dict["color"] = _color
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(_target, Unset):
+            field_dict["target"] = _target
+        if not isinstance(_cond_formula, Unset):
+            field_dict["condFormula"] = _cond_formula
+        if not isinstance(self.is_public, Unset):
+            field_dict["isPublic"] = self.is_public
+        if not isinstance(self.is_moderator, Unset):
+            field_dict["isModerator"] = self.is_moderator
+        if not isinstance(self.is_administrator, Unset):
+            field_dict["isAdministrator"] = self.is_administrator
+        if not isinstance(self.as_badge, Unset):
+            field_dict["asBadge"] = self.as_badge
+        if not isinstance(self.can_edit_members_by_moderator, Unset):
+            field_dict["canEditMembersByModerator"] = self.can_edit_members_by_moderator
+        if not isinstance(self.display_order, Unset):
+            field_dict["displayOrder"] = self.display_order
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
         if self.is_explorable is not UNSET:
             field_dict["isExplorable"] = self.is_explorable
         if self.preserve_assignment_on_move_account is not UNSET:

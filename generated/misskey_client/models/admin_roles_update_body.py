@@ -91,11 +91,20 @@ class AdminRolesUpdateBody:
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         _policies: dict[str, Any] | Unset = UNSET
         if not isinstance(self.policies, Unset):
-            _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-        field_dict["roleId"] = self.role_id
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
+            )
+        if not isinstance(self.role_id, Unset):
+            field_dict["roleId"] = self.role_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.description is not UNSET:

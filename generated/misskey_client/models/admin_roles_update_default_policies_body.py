@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_roles_update_default_policies_body_policies import AdminRolesUpdateDefaultPoliciesBodyPolicies
@@ -39,8 +39,17 @@ class AdminRolesUpdateDefaultPoliciesBody:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-        field_dict["policies"] = _policies
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
+            )
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
 
         return field_dict
 

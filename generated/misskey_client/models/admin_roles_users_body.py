@@ -42,7 +42,8 @@ class AdminRolesUsersBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["roleId"] = self.role_id
+        if not isinstance(self.role_id, Unset):
+            field_dict["roleId"] = self.role_id
         if self.since_id is not UNSET:
             field_dict["sinceId"] = self.since_id
         if self.until_id is not UNSET:

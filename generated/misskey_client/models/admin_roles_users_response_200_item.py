@@ -18,7 +18,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.me_detailed import MeDetailed
@@ -49,22 +49,52 @@ class AdminRolesUsersResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _user: dict[str, Any]
-        if isinstance(self.user, UserDetailedNotMe):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _user: dict[str, Any] | Unset
+        if isinstance(self.user, Unset):
+            _user = UNSET
+        elif isinstance(self.user, UserDetailedNotMe):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
         else:
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
 
-        _expires_at: None | str
-        if isinstance(self.expires_at, datetime.datetime):
-            _expires_at = self.expires_at.isoformat()
+        _expires_at: None | str | Unset
+        if isinstance(self.expires_at, Unset):
+            _expires_at = UNSET
+        elif isinstance(self.expires_at, datetime.datetime):
+            _expires_at = (
+                self.expires_at.isoformat()
+                if isinstance(self.expires_at, datetime.datetime)
+                else cast(Any, self.expires_at)
+            )
         else:
             _expires_at = self.expires_at
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["user"] = _user
-        field_dict["expiresAt"] = _expires_at
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(_expires_at, Unset):
+            field_dict["expiresAt"] = _expires_at
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminSendEmailBody")
 
@@ -36,9 +36,12 @@ class AdminSendEmailBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["to"] = self.to
-        field_dict["subject"] = self.subject
-        field_dict["text"] = self.text
+        if not isinstance(self.to, Unset):
+            field_dict["to"] = self.to
+        if not isinstance(self.subject, Unset):
+            field_dict["subject"] = self.subject
+        if not isinstance(self.text, Unset):
+            field_dict["text"] = self.text
 
         return field_dict
 

@@ -58,23 +58,63 @@ class AdminServerInfoResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
-        _mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
-        _fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
-        _net = self.net.to_dict() if hasattr(self.net, "to_dict") else dict(cast(Any, self.net))
+        _cpu: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.cpu, Unset):
+            _cpu = (
+                self.cpu.to_dict()
+                if hasattr(self.cpu, "to_dict")
+                else dict(cast(Any, self.cpu))
+                if hasattr(self.cpu, "keys")
+                else cast(Any, self.cpu)
+            )
+        _mem: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.mem, Unset):
+            _mem = (
+                self.mem.to_dict()
+                if hasattr(self.mem, "to_dict")
+                else dict(cast(Any, self.mem))
+                if hasattr(self.mem, "keys")
+                else cast(Any, self.mem)
+            )
+        _fs: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.fs, Unset):
+            _fs = (
+                self.fs.to_dict()
+                if hasattr(self.fs, "to_dict")
+                else dict(cast(Any, self.fs))
+                if hasattr(self.fs, "keys")
+                else cast(Any, self.fs)
+            )
+        _net: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.net, Unset):
+            _net = (
+                self.net.to_dict()
+                if hasattr(self.net, "to_dict")
+                else dict(cast(Any, self.net))
+                if hasattr(self.net, "keys")
+                else cast(Any, self.net)
+            )
         _redis: None | str | Unset
         if isinstance(self.redis, Unset):
             _redis = UNSET
         else:
             _redis = self.redis
-        field_dict["machine"] = self.machine
-        field_dict["os"] = self.os
-        field_dict["node"] = self.node
-        field_dict["psql"] = self.psql
-        field_dict["cpu"] = _cpu
-        field_dict["mem"] = _mem
-        field_dict["fs"] = _fs
-        field_dict["net"] = _net
+        if not isinstance(self.machine, Unset):
+            field_dict["machine"] = self.machine
+        if not isinstance(self.os, Unset):
+            field_dict["os"] = self.os
+        if not isinstance(self.node, Unset):
+            field_dict["node"] = self.node
+        if not isinstance(self.psql, Unset):
+            field_dict["psql"] = self.psql
+        if not isinstance(_cpu, Unset):
+            field_dict["cpu"] = _cpu
+        if not isinstance(_mem, Unset):
+            field_dict["mem"] = _mem
+        if not isinstance(_fs, Unset):
+            field_dict["fs"] = _fs
+        if not isinstance(_net, Unset):
+            field_dict["net"] = _net
         if _redis is not UNSET:
             field_dict["redis"] = _redis
 

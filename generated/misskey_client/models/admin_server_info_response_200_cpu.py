@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminServerInfoResponse200Cpu")
 
@@ -34,8 +34,10 @@ class AdminServerInfoResponse200Cpu:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["model"] = self.model
-        field_dict["cores"] = self.cores
+        if not isinstance(self.model, Unset):
+            field_dict["model"] = self.model
+        if not isinstance(self.cores, Unset):
+            field_dict["cores"] = self.cores
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminServerInfoResponse200Mem")
 
@@ -32,7 +32,8 @@ class AdminServerInfoResponse200Mem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["total"] = self.total
+        if not isinstance(self.total, Unset):
+            field_dict["total"] = self.total
 
         return field_dict
 

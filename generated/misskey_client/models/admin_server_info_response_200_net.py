@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminServerInfoResponse200Net")
 
@@ -32,7 +32,8 @@ class AdminServerInfoResponse200Net:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["interface"] = self.interface
+        if not isinstance(self.interface, Unset):
+            field_dict["interface"] = self.interface
 
         return field_dict
 

@@ -18,7 +18,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_show_moderation_logs_response_200_item_info import AdminShowModerationLogsResponse200ItemInfo
@@ -53,15 +53,43 @@ class AdminShowModerationLogsResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _info = self.info.to_dict() if hasattr(self.info, "to_dict") else dict(cast(Any, self.info))
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = self.type
-        field_dict["info"] = _info
-        field_dict["userId"] = self.user_id
-        field_dict["user"] = _user
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.info, Unset):
+            _info = (
+                self.info.to_dict()
+                if hasattr(self.info, "to_dict")
+                else dict(cast(Any, self.info))
+                if hasattr(self.info, "keys")
+                else cast(Any, self.info)
+            )
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.type, Unset):
+            field_dict["type"] = self.type
+        if not isinstance(_info, Unset):
+            field_dict["info"] = _info
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
 
         return field_dict
 

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_show_user_response_200_notification_recieve_config import (
@@ -93,79 +93,154 @@ class AdminShowUserResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _email: None | str
-        _email = self.email
-        _followed_message: None | str
-        _followed_message = self.followed_message
-        _muted_words = []
-        for muted_words_item_data in self.muted_words:
-            muted_words_item: list[str] | str
-            if isinstance(muted_words_item_data, list):
-                muted_words_item = muted_words_item_data
+        _email: None | str | Unset
+        if isinstance(self.email, Unset):
+            _email = UNSET
+        else:
+            _email = self.email
+        _followed_message: None | str | Unset
+        if isinstance(self.followed_message, Unset):
+            _followed_message = UNSET
+        else:
+            _followed_message = self.followed_message
+        _muted_words: list[list[str] | str] | Unset = UNSET
+        if not isinstance(self.muted_words, Unset):
+            if isinstance(self.muted_words, list):
+                _muted_words = []
+                for muted_words_item_data in self.muted_words:
+                    muted_words_item: list[str] | str
+                    if isinstance(muted_words_item_data, list):
+                        muted_words_item = muted_words_item_data
 
-            else:
-                muted_words_item = muted_words_item_data
-            _muted_words.append(muted_words_item)
+                    else:
+                        muted_words_item = muted_words_item_data
+                    _muted_words.append(muted_words_item)
+            else:  # kept as it came by lenient parsing
+                _muted_words = cast(Any, self.muted_words)
 
-        _muted_instances = self.muted_instances
+        _muted_instances: list[str] | Unset = UNSET
+        if not isinstance(self.muted_instances, Unset):
+            _muted_instances = self.muted_instances
 
-        _notification_recieve_config = (
-            self.notification_recieve_config.to_dict()
-            if hasattr(self.notification_recieve_config, "to_dict")
-            else dict(cast(Any, self.notification_recieve_config))
-        )
-        _last_active_date: None | str
-        _last_active_date = self.last_active_date
-        _signins = []
-        for signins_item_data in self.signins:
-            signins_item = (
-                signins_item_data.to_dict()
-                if hasattr(signins_item_data, "to_dict")
-                else dict(cast(Any, signins_item_data))
+        _notification_recieve_config: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.notification_recieve_config, Unset):
+            _notification_recieve_config = (
+                self.notification_recieve_config.to_dict()
+                if hasattr(self.notification_recieve_config, "to_dict")
+                else dict(cast(Any, self.notification_recieve_config))
+                if hasattr(self.notification_recieve_config, "keys")
+                else cast(Any, self.notification_recieve_config)
             )
-            _signins.append(signins_item)
+        _last_active_date: None | str | Unset
+        if isinstance(self.last_active_date, Unset):
+            _last_active_date = UNSET
+        else:
+            _last_active_date = self.last_active_date
+        _signins: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.signins, Unset):
+            if isinstance(self.signins, list):
+                _signins = []
+                for signins_item_data in self.signins:
+                    signins_item = (
+                        signins_item_data.to_dict()
+                        if hasattr(signins_item_data, "to_dict")
+                        else dict(cast(Any, signins_item_data))
+                        if hasattr(signins_item_data, "keys")
+                        else cast(Any, signins_item_data)
+                    )
+                    _signins.append(signins_item)
+            else:  # kept as it came by lenient parsing
+                _signins = cast(Any, self.signins)
 
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-        _roles = []
-        for roles_item_data in self.roles:
-            roles_item = (
-                roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
             )
-            _roles.append(roles_item)
+        _roles: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.roles, Unset):
+            if isinstance(self.roles, list):
+                _roles = []
+                for roles_item_data in self.roles:
+                    roles_item = (
+                        roles_item_data.to_dict()
+                        if hasattr(roles_item_data, "to_dict")
+                        else dict(cast(Any, roles_item_data))
+                        if hasattr(roles_item_data, "keys")
+                        else cast(Any, roles_item_data)
+                    )
+                    _roles.append(roles_item)
+            else:  # kept as it came by lenient parsing
+                _roles = cast(Any, self.roles)
 
-        _role_assigns = []
-        for role_assigns_item_data in self.role_assigns:
-            role_assigns_item = (
-                role_assigns_item_data.to_dict()
-                if hasattr(role_assigns_item_data, "to_dict")
-                else dict(cast(Any, role_assigns_item_data))
-            )
-            _role_assigns.append(role_assigns_item)
+        _role_assigns: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.role_assigns, Unset):
+            if isinstance(self.role_assigns, list):
+                _role_assigns = []
+                for role_assigns_item_data in self.role_assigns:
+                    role_assigns_item = (
+                        role_assigns_item_data.to_dict()
+                        if hasattr(role_assigns_item_data, "to_dict")
+                        else dict(cast(Any, role_assigns_item_data))
+                        if hasattr(role_assigns_item_data, "keys")
+                        else cast(Any, role_assigns_item_data)
+                    )
+                    _role_assigns.append(role_assigns_item)
+            else:  # kept as it came by lenient parsing
+                _role_assigns = cast(Any, self.role_assigns)
 
-        field_dict["email"] = _email
-        field_dict["emailVerified"] = self.email_verified
-        field_dict["followedMessage"] = _followed_message
-        field_dict["autoAcceptFollowed"] = self.auto_accept_followed
-        field_dict["noCrawle"] = self.no_crawle
-        field_dict["preventAiLearning"] = self.prevent_ai_learning
-        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
-        field_dict["autoSensitive"] = self.auto_sensitive
-        field_dict["carefulBot"] = self.careful_bot
-        field_dict["injectFeaturedNote"] = self.inject_featured_note
-        field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
-        field_dict["mutedWords"] = _muted_words
-        field_dict["mutedInstances"] = _muted_instances
-        field_dict["notificationRecieveConfig"] = _notification_recieve_config
-        field_dict["isModerator"] = self.is_moderator
-        field_dict["isSilenced"] = self.is_silenced
-        field_dict["isSuspended"] = self.is_suspended
-        field_dict["isHibernated"] = self.is_hibernated
-        field_dict["lastActiveDate"] = _last_active_date
-        field_dict["moderationNote"] = self.moderation_note
-        field_dict["signins"] = _signins
-        field_dict["policies"] = _policies
-        field_dict["roles"] = _roles
-        field_dict["roleAssigns"] = _role_assigns
+        if not isinstance(_email, Unset):
+            field_dict["email"] = _email
+        if not isinstance(self.email_verified, Unset):
+            field_dict["emailVerified"] = self.email_verified
+        if not isinstance(_followed_message, Unset):
+            field_dict["followedMessage"] = _followed_message
+        if not isinstance(self.auto_accept_followed, Unset):
+            field_dict["autoAcceptFollowed"] = self.auto_accept_followed
+        if not isinstance(self.no_crawle, Unset):
+            field_dict["noCrawle"] = self.no_crawle
+        if not isinstance(self.prevent_ai_learning, Unset):
+            field_dict["preventAiLearning"] = self.prevent_ai_learning
+        if not isinstance(self.always_mark_nsfw, Unset):
+            field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        if not isinstance(self.auto_sensitive, Unset):
+            field_dict["autoSensitive"] = self.auto_sensitive
+        if not isinstance(self.careful_bot, Unset):
+            field_dict["carefulBot"] = self.careful_bot
+        if not isinstance(self.inject_featured_note, Unset):
+            field_dict["injectFeaturedNote"] = self.inject_featured_note
+        if not isinstance(self.receive_announcement_email, Unset):
+            field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
+        if not isinstance(_muted_words, Unset):
+            field_dict["mutedWords"] = _muted_words
+        if not isinstance(_muted_instances, Unset):
+            field_dict["mutedInstances"] = _muted_instances
+        if not isinstance(_notification_recieve_config, Unset):
+            field_dict["notificationRecieveConfig"] = _notification_recieve_config
+        if not isinstance(self.is_moderator, Unset):
+            field_dict["isModerator"] = self.is_moderator
+        if not isinstance(self.is_silenced, Unset):
+            field_dict["isSilenced"] = self.is_silenced
+        if not isinstance(self.is_suspended, Unset):
+            field_dict["isSuspended"] = self.is_suspended
+        if not isinstance(self.is_hibernated, Unset):
+            field_dict["isHibernated"] = self.is_hibernated
+        if not isinstance(_last_active_date, Unset):
+            field_dict["lastActiveDate"] = _last_active_date
+        if not isinstance(self.moderation_note, Unset):
+            field_dict["moderationNote"] = self.moderation_note
+        if not isinstance(_signins, Unset):
+            field_dict["signins"] = _signins
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
+        if not isinstance(_roles, Unset):
+            field_dict["roles"] = _roles
+        if not isinstance(_role_assigns, Unset):
+            field_dict["roleAssigns"] = _role_assigns
 
         return field_dict
 

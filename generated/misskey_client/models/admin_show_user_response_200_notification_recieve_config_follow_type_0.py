@@ -20,7 +20,7 @@ from ..models.admin_show_user_response_200_notification_recieve_config_follow_ty
     AdminShowUserResponse200NotificationRecieveConfigFollowType0Type,
     check_admin_show_user_response_200_notification_recieve_config_follow_type_0_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminShowUserResponse200NotificationRecieveConfigFollowType0")
 
@@ -38,8 +38,12 @@ class AdminShowUserResponse200NotificationRecieveConfigFollowType0:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["type"] = _type_
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminShowUserResponse200RoleAssignsItem")
 
@@ -37,11 +37,17 @@ class AdminShowUserResponse200RoleAssignsItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _expires_at: None | str
-        _expires_at = self.expires_at
-        field_dict["createdAt"] = self.created_at
-        field_dict["expiresAt"] = _expires_at
-        field_dict["roleId"] = self.role_id
+        _expires_at: None | str | Unset
+        if isinstance(self.expires_at, Unset):
+            _expires_at = UNSET
+        else:
+            _expires_at = self.expires_at
+        if not isinstance(self.created_at, Unset):
+            field_dict["createdAt"] = self.created_at
+        if not isinstance(_expires_at, Unset):
+            field_dict["expiresAt"] = _expires_at
+        if not isinstance(self.role_id, Unset):
+            field_dict["roleId"] = self.role_id
 
         return field_dict
 

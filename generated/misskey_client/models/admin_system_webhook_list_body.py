@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -41,10 +41,13 @@ class AdminSystemWebhookListBody:
         field_dict.update(self.additional_properties)
         _on: list[str] | Unset = UNSET
         if not isinstance(self.on, Unset):
-            _on = []
-            for on_item_data in self.on:
-                on_item: str = on_item_data
-                _on.append(on_item)
+            if isinstance(self.on, list):
+                _on = []
+                for on_item_data in self.on:
+                    on_item: str = on_item_data
+                    _on.append(on_item)
+            else:  # kept as it came by lenient parsing
+                _on = cast(Any, self.on)
 
         if self.is_active is not UNSET:
             field_dict["isActive"] = self.is_active

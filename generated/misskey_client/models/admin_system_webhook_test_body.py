@@ -48,12 +48,23 @@ class AdminSystemWebhookTestBody:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
         _override: dict[str, Any] | Unset = UNSET
         if not isinstance(self.override, Unset):
-            _override = self.override.to_dict() if hasattr(self.override, "to_dict") else dict(cast(Any, self.override))
-        field_dict["webhookId"] = self.webhook_id
-        field_dict["type"] = _type_
+            _override = (
+                self.override.to_dict()
+                if hasattr(self.override, "to_dict")
+                else dict(cast(Any, self.override))
+                if hasattr(self.override, "keys")
+                else cast(Any, self.override)
+            )
+        if not isinstance(self.webhook_id, Unset):
+            field_dict["webhookId"] = self.webhook_id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
         if _override is not UNSET:
             field_dict["override"] = _override
 

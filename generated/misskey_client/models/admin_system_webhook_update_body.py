@@ -48,16 +48,26 @@ class AdminSystemWebhookUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _on = []
-        for on_item_data in self.on:
-            on_item: str = on_item_data
-            _on.append(on_item)
+        _on: list[str] | Unset = UNSET
+        if not isinstance(self.on, Unset):
+            if isinstance(self.on, list):
+                _on = []
+                for on_item_data in self.on:
+                    on_item: str = on_item_data
+                    _on.append(on_item)
+            else:  # kept as it came by lenient parsing
+                _on = cast(Any, self.on)
 
-        field_dict["id"] = self.id
-        field_dict["isActive"] = self.is_active
-        field_dict["name"] = self.name
-        field_dict["on"] = _on
-        field_dict["url"] = self.url
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.is_active, Unset):
+            field_dict["isActive"] = self.is_active
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_on, Unset):
+            field_dict["on"] = _on
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
         if self.secret is not UNSET:
             field_dict["secret"] = self.secret
 

@@ -34,7 +34,8 @@ class AdminUpdateAbuseUserReportBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["reportId"] = self.report_id
+        if not isinstance(self.report_id, Unset):
+            field_dict["reportId"] = self.report_id
         if self.moderation_note is not UNSET:
             field_dict["moderationNote"] = self.moderation_note
 

@@ -447,6 +447,8 @@ class AdminUpdateMetaBody:
                 self.client_options.to_dict()
                 if hasattr(self.client_options, "to_dict")
                 else dict(cast(Any, self.client_options))
+                if hasattr(self.client_options, "keys")
+                else cast(Any, self.client_options)
             )
         _hcaptcha_site_key: None | str | Unset
         if isinstance(self.hcaptcha_site_key, Unset):
@@ -698,14 +700,19 @@ class AdminUpdateMetaBody:
 
         _deliver_suspended_software: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.deliver_suspended_software, Unset):
-            _deliver_suspended_software = []
-            for deliver_suspended_software_item_data in self.deliver_suspended_software:
-                deliver_suspended_software_item = (
-                    deliver_suspended_software_item_data.to_dict()
-                    if hasattr(deliver_suspended_software_item_data, "to_dict")
-                    else dict(cast(Any, deliver_suspended_software_item_data))
-                )
-                _deliver_suspended_software.append(deliver_suspended_software_item)
+            if isinstance(self.deliver_suspended_software, list):
+                _deliver_suspended_software = []
+                for deliver_suspended_software_item_data in self.deliver_suspended_software:
+                    deliver_suspended_software_item = (
+                        deliver_suspended_software_item_data.to_dict()
+                        if hasattr(deliver_suspended_software_item_data, "to_dict")
+                        else dict(cast(Any, deliver_suspended_software_item_data))
+                        if hasattr(deliver_suspended_software_item_data, "keys")
+                        else cast(Any, deliver_suspended_software_item_data)
+                    )
+                    _deliver_suspended_software.append(deliver_suspended_software_item)
+            else:  # kept as it came by lenient parsing
+                _deliver_suspended_software = cast(Any, self.deliver_suspended_software)
 
         _ugc_visibility_for_visitor: str | Unset = UNSET
         if not isinstance(self.ugc_visibility_for_visitor, Unset):

@@ -19,7 +19,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.antenna_src import AntennaSrc, check_antenna_src
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Antenna")
 
@@ -69,41 +69,82 @@ class Antenna:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _keywords = []
-        for keywords_item_data in self.keywords:
-            keywords_item = keywords_item_data
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _keywords: list[list[str]] | Unset = UNSET
+        if not isinstance(self.keywords, Unset):
+            if isinstance(self.keywords, list):
+                _keywords = []
+                for keywords_item_data in self.keywords:
+                    keywords_item = keywords_item_data
 
-            _keywords.append(keywords_item)
+                    _keywords.append(keywords_item)
+            else:  # kept as it came by lenient parsing
+                _keywords = cast(Any, self.keywords)
 
-        _exclude_keywords = []
-        for exclude_keywords_item_data in self.exclude_keywords:
-            exclude_keywords_item = exclude_keywords_item_data
+        _exclude_keywords: list[list[str]] | Unset = UNSET
+        if not isinstance(self.exclude_keywords, Unset):
+            if isinstance(self.exclude_keywords, list):
+                _exclude_keywords = []
+                for exclude_keywords_item_data in self.exclude_keywords:
+                    exclude_keywords_item = exclude_keywords_item_data
 
-            _exclude_keywords.append(exclude_keywords_item)
+                    _exclude_keywords.append(exclude_keywords_item)
+            else:  # kept as it came by lenient parsing
+                _exclude_keywords = cast(Any, self.exclude_keywords)
 
-        _src: str = self.src
-        _user_list_id: None | str
-        _user_list_id = self.user_list_id
-        _users = self.users
+        _src: str | Unset = UNSET
+        if not isinstance(self.src, Unset):
+            _src = self.src
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["name"] = self.name
-        field_dict["keywords"] = _keywords
-        field_dict["excludeKeywords"] = _exclude_keywords
-        field_dict["src"] = _src
-        field_dict["userListId"] = _user_list_id
-        field_dict["users"] = _users
-        field_dict["caseSensitive"] = self.case_sensitive
-        field_dict["localOnly"] = self.local_only
-        field_dict["excludeBots"] = self.exclude_bots
-        field_dict["withReplies"] = self.with_replies
-        field_dict["withFile"] = self.with_file
-        field_dict["isActive"] = self.is_active
-        field_dict["hasUnreadNote"] = self.has_unread_note
-        field_dict["notify"] = self.notify
-        field_dict["excludeNotesInSensitiveChannel"] = self.exclude_notes_in_sensitive_channel
+        _user_list_id: None | str | Unset
+        if isinstance(self.user_list_id, Unset):
+            _user_list_id = UNSET
+        else:
+            _user_list_id = self.user_list_id
+        _users: list[str] | Unset = UNSET
+        if not isinstance(self.users, Unset):
+            _users = self.users
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_keywords, Unset):
+            field_dict["keywords"] = _keywords
+        if not isinstance(_exclude_keywords, Unset):
+            field_dict["excludeKeywords"] = _exclude_keywords
+        if not isinstance(_src, Unset):
+            field_dict["src"] = _src
+        if not isinstance(_user_list_id, Unset):
+            field_dict["userListId"] = _user_list_id
+        if not isinstance(_users, Unset):
+            field_dict["users"] = _users
+        if not isinstance(self.case_sensitive, Unset):
+            field_dict["caseSensitive"] = self.case_sensitive
+        if not isinstance(self.local_only, Unset):
+            field_dict["localOnly"] = self.local_only
+        if not isinstance(self.exclude_bots, Unset):
+            field_dict["excludeBots"] = self.exclude_bots
+        if not isinstance(self.with_replies, Unset):
+            field_dict["withReplies"] = self.with_replies
+        if not isinstance(self.with_file, Unset):
+            field_dict["withFile"] = self.with_file
+        if not isinstance(self.is_active, Unset):
+            field_dict["isActive"] = self.is_active
+        if not isinstance(self.has_unread_note, Unset):
+            field_dict["hasUnreadNote"] = self.has_unread_note
+        if not isinstance(self.notify, Unset):
+            field_dict["notify"] = self.notify
+        if not isinstance(self.exclude_notes_in_sensitive_channel, Unset):
+            field_dict["excludeNotesInSensitiveChannel"] = self.exclude_notes_in_sensitive_channel
 
         return field_dict
 

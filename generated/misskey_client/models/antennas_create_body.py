@@ -57,34 +57,57 @@ class AntennasCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _src: str = self.src
-        _keywords = []
-        for keywords_item_data in self.keywords:
-            keywords_item = keywords_item_data
+        _src: str | Unset = UNSET
+        if not isinstance(self.src, Unset):
+            _src = self.src
 
-            _keywords.append(keywords_item)
+        _keywords: list[list[str]] | Unset = UNSET
+        if not isinstance(self.keywords, Unset):
+            if isinstance(self.keywords, list):
+                _keywords = []
+                for keywords_item_data in self.keywords:
+                    keywords_item = keywords_item_data
 
-        _exclude_keywords = []
-        for exclude_keywords_item_data in self.exclude_keywords:
-            exclude_keywords_item = exclude_keywords_item_data
+                    _keywords.append(keywords_item)
+            else:  # kept as it came by lenient parsing
+                _keywords = cast(Any, self.keywords)
 
-            _exclude_keywords.append(exclude_keywords_item)
+        _exclude_keywords: list[list[str]] | Unset = UNSET
+        if not isinstance(self.exclude_keywords, Unset):
+            if isinstance(self.exclude_keywords, list):
+                _exclude_keywords = []
+                for exclude_keywords_item_data in self.exclude_keywords:
+                    exclude_keywords_item = exclude_keywords_item_data
 
-        _users = self.users
+                    _exclude_keywords.append(exclude_keywords_item)
+            else:  # kept as it came by lenient parsing
+                _exclude_keywords = cast(Any, self.exclude_keywords)
+
+        _users: list[str] | Unset = UNSET
+        if not isinstance(self.users, Unset):
+            _users = self.users
 
         _user_list_id: None | str | Unset
         if isinstance(self.user_list_id, Unset):
             _user_list_id = UNSET
         else:
             _user_list_id = self.user_list_id
-        field_dict["name"] = self.name
-        field_dict["src"] = _src
-        field_dict["keywords"] = _keywords
-        field_dict["excludeKeywords"] = _exclude_keywords
-        field_dict["users"] = _users
-        field_dict["caseSensitive"] = self.case_sensitive
-        field_dict["withReplies"] = self.with_replies
-        field_dict["withFile"] = self.with_file
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_src, Unset):
+            field_dict["src"] = _src
+        if not isinstance(_keywords, Unset):
+            field_dict["keywords"] = _keywords
+        if not isinstance(_exclude_keywords, Unset):
+            field_dict["excludeKeywords"] = _exclude_keywords
+        if not isinstance(_users, Unset):
+            field_dict["users"] = _users
+        if not isinstance(self.case_sensitive, Unset):
+            field_dict["caseSensitive"] = self.case_sensitive
+        if not isinstance(self.with_replies, Unset):
+            field_dict["withReplies"] = self.with_replies
+        if not isinstance(self.with_file, Unset):
+            field_dict["withFile"] = self.with_file
         if _user_list_id is not UNSET:
             field_dict["userListId"] = _user_list_id
         if self.local_only is not UNSET:

@@ -42,7 +42,8 @@ class AntennasNotesBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["antennaId"] = self.antenna_id
+        if not isinstance(self.antenna_id, Unset):
+            field_dict["antennaId"] = self.antenna_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.since_id is not UNSET:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -70,25 +70,32 @@ class AntennasUpdateBody:
             _user_list_id = self.user_list_id
         _keywords: list[list[str]] | Unset = UNSET
         if not isinstance(self.keywords, Unset):
-            _keywords = []
-            for keywords_item_data in self.keywords:
-                keywords_item = keywords_item_data
+            if isinstance(self.keywords, list):
+                _keywords = []
+                for keywords_item_data in self.keywords:
+                    keywords_item = keywords_item_data
 
-                _keywords.append(keywords_item)
+                    _keywords.append(keywords_item)
+            else:  # kept as it came by lenient parsing
+                _keywords = cast(Any, self.keywords)
 
         _exclude_keywords: list[list[str]] | Unset = UNSET
         if not isinstance(self.exclude_keywords, Unset):
-            _exclude_keywords = []
-            for exclude_keywords_item_data in self.exclude_keywords:
-                exclude_keywords_item = exclude_keywords_item_data
+            if isinstance(self.exclude_keywords, list):
+                _exclude_keywords = []
+                for exclude_keywords_item_data in self.exclude_keywords:
+                    exclude_keywords_item = exclude_keywords_item_data
 
-                _exclude_keywords.append(exclude_keywords_item)
+                    _exclude_keywords.append(exclude_keywords_item)
+            else:  # kept as it came by lenient parsing
+                _exclude_keywords = cast(Any, self.exclude_keywords)
 
         _users: list[str] | Unset = UNSET
         if not isinstance(self.users, Unset):
             _users = self.users
 
-        field_dict["antennaId"] = self.antenna_id
+        if not isinstance(self.antenna_id, Unset):
+            field_dict["antennaId"] = self.antenna_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if _src is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ApGetBody")
 
@@ -32,7 +32,8 @@ class ApGetBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["uri"] = self.uri
+        if not isinstance(self.uri, Unset):
+            field_dict["uri"] = self.uri
 
         return field_dict
 

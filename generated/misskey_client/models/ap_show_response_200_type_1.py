@@ -17,7 +17,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.ap_show_response_200_type_1_type import ApShowResponse200Type1Type, check_ap_show_response_200_type_1_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note import Note
@@ -43,10 +43,23 @@ class ApShowResponse200Type1:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        _object_ = self.object.to_dict() if hasattr(self.object, "to_dict") else dict(cast(Any, self.object))
-        field_dict["type"] = _type_
-        field_dict["object"] = _object_
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _object_: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.object, Unset):
+            _object_ = (
+                self.object.to_dict()
+                if hasattr(self.object, "to_dict")
+                else dict(cast(Any, self.object))
+                if hasattr(self.object, "keys")
+                else cast(Any, self.object)
+            )
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_object_, Unset):
+            field_dict["object"] = _object_
 
         return field_dict
 

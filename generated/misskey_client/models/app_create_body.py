@@ -39,16 +39,21 @@ class AppCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _permission = self.permission
+        _permission: list[str] | Unset = UNSET
+        if not isinstance(self.permission, Unset):
+            _permission = self.permission
 
         _callback_url: None | str | Unset
         if isinstance(self.callback_url, Unset):
             _callback_url = UNSET
         else:
             _callback_url = self.callback_url
-        field_dict["name"] = self.name
-        field_dict["description"] = self.description
-        field_dict["permission"] = _permission
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
+        if not isinstance(_permission, Unset):
+            field_dict["permission"] = _permission
         if _callback_url is not UNSET:
             field_dict["callbackUrl"] = _callback_url
 

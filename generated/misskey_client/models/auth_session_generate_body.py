@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AuthSessionGenerateBody")
 
@@ -32,7 +32,8 @@ class AuthSessionGenerateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["appSecret"] = self.app_secret
+        if not isinstance(self.app_secret, Unset):
+            field_dict["appSecret"] = self.app_secret
 
         return field_dict
 

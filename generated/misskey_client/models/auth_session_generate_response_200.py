@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AuthSessionGenerateResponse200")
 
@@ -34,8 +34,10 @@ class AuthSessionGenerateResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["token"] = self.token
-        field_dict["url"] = self.url
+        if not isinstance(self.token, Unset):
+            field_dict["token"] = self.token
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
 
         return field_dict
 

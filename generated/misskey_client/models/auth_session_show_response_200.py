@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.app import App
@@ -43,10 +43,21 @@ class AuthSessionShowResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
-        field_dict["id"] = self.id
-        field_dict["app"] = _app
-        field_dict["token"] = self.token
+        _app: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.app, Unset):
+            _app = (
+                self.app.to_dict()
+                if hasattr(self.app, "to_dict")
+                else dict(cast(Any, self.app))
+                if hasattr(self.app, "keys")
+                else cast(Any, self.app)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_app, Unset):
+            field_dict["app"] = _app
+        if not isinstance(self.token, Unset):
+            field_dict["token"] = self.token
 
         return field_dict
 

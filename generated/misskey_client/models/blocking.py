@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_detailed_not_me import UserDetailedNotMe
@@ -47,12 +47,30 @@ class Blocking:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _blockee = self.blockee.to_dict() if hasattr(self.blockee, "to_dict") else dict(cast(Any, self.blockee))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["blockeeId"] = self.blockee_id
-        field_dict["blockee"] = _blockee
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _blockee: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.blockee, Unset):
+            _blockee = (
+                self.blockee.to_dict()
+                if hasattr(self.blockee, "to_dict")
+                else dict(cast(Any, self.blockee))
+                if hasattr(self.blockee, "keys")
+                else cast(Any, self.blockee)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.blockee_id, Unset):
+            field_dict["blockeeId"] = self.blockee_id
+        if not isinstance(_blockee, Unset):
+            field_dict["blockee"] = _blockee
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BubbleGameRankingBody")
 
@@ -32,7 +32,8 @@ class BubbleGameRankingBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["gameMode"] = self.game_mode
+        if not isinstance(self.game_mode, Unset):
+            field_dict["gameMode"] = self.game_mode
 
         return field_dict
 

@@ -45,9 +45,17 @@ class BubbleGameRankingResponse200Item:
         field_dict.update(self.additional_properties)
         _user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        field_dict["id"] = self.id
-        field_dict["score"] = self.score
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.score, Unset):
+            field_dict["score"] = self.score
         if _user is not UNSET:
             field_dict["user"] = _user
 

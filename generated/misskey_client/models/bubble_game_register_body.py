@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BubbleGameRegisterBody")
 
@@ -42,17 +42,27 @@ class BubbleGameRegisterBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _logs = []
-        for logs_item_data in self.logs:
-            logs_item = logs_item_data
+        _logs: list[list[float]] | Unset = UNSET
+        if not isinstance(self.logs, Unset):
+            if isinstance(self.logs, list):
+                _logs = []
+                for logs_item_data in self.logs:
+                    logs_item = logs_item_data
 
-            _logs.append(logs_item)
+                    _logs.append(logs_item)
+            else:  # kept as it came by lenient parsing
+                _logs = cast(Any, self.logs)
 
-        field_dict["score"] = self.score
-        field_dict["seed"] = self.seed
-        field_dict["logs"] = _logs
-        field_dict["gameMode"] = self.game_mode
-        field_dict["gameVersion"] = self.game_version
+        if not isinstance(self.score, Unset):
+            field_dict["score"] = self.score
+        if not isinstance(self.seed, Unset):
+            field_dict["seed"] = self.seed
+        if not isinstance(_logs, Unset):
+            field_dict["logs"] = _logs
+        if not isinstance(self.game_mode, Unset):
+            field_dict["gameMode"] = self.game_mode
+        if not isinstance(self.game_version, Unset):
+            field_dict["gameVersion"] = self.game_version
 
         return field_dict
 

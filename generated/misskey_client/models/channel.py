@@ -80,48 +80,94 @@ class Channel:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _last_noted_at: None | str
-        if isinstance(self.last_noted_at, datetime.datetime):
-            _last_noted_at = self.last_noted_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _last_noted_at: None | str | Unset
+        if isinstance(self.last_noted_at, Unset):
+            _last_noted_at = UNSET
+        elif isinstance(self.last_noted_at, datetime.datetime):
+            _last_noted_at = (
+                self.last_noted_at.isoformat()
+                if isinstance(self.last_noted_at, datetime.datetime)
+                else cast(Any, self.last_noted_at)
+            )
         else:
             _last_noted_at = self.last_noted_at
-        _description: None | str
-        _description = self.description
-        _user_id: None | str
-        _user_id = self.user_id
-        _banner_url: None | str
-        _banner_url = self.banner_url
-        _banner_id: None | str
-        _banner_id = self.banner_id
-        _pinned_note_ids = self.pinned_note_ids
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        _banner_url: None | str | Unset
+        if isinstance(self.banner_url, Unset):
+            _banner_url = UNSET
+        else:
+            _banner_url = self.banner_url
+        _banner_id: None | str | Unset
+        if isinstance(self.banner_id, Unset):
+            _banner_id = UNSET
+        else:
+            _banner_id = self.banner_id
+        _pinned_note_ids: list[str] | Unset = UNSET
+        if not isinstance(self.pinned_note_ids, Unset):
+            _pinned_note_ids = self.pinned_note_ids
 
         _pinned_notes: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.pinned_notes, Unset):
-            _pinned_notes = []
-            for pinned_notes_item_data in self.pinned_notes:
-                pinned_notes_item = (
-                    pinned_notes_item_data.to_dict()
-                    if hasattr(pinned_notes_item_data, "to_dict")
-                    else dict(cast(Any, pinned_notes_item_data))
-                )
-                _pinned_notes.append(pinned_notes_item)
+            if isinstance(self.pinned_notes, list):
+                _pinned_notes = []
+                for pinned_notes_item_data in self.pinned_notes:
+                    pinned_notes_item = (
+                        pinned_notes_item_data.to_dict()
+                        if hasattr(pinned_notes_item_data, "to_dict")
+                        else dict(cast(Any, pinned_notes_item_data))
+                        if hasattr(pinned_notes_item_data, "keys")
+                        else cast(Any, pinned_notes_item_data)
+                    )
+                    _pinned_notes.append(pinned_notes_item)
+            else:  # kept as it came by lenient parsing
+                _pinned_notes = cast(Any, self.pinned_notes)
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["lastNotedAt"] = _last_noted_at
-        field_dict["name"] = self.name
-        field_dict["description"] = _description
-        field_dict["userId"] = _user_id
-        field_dict["bannerUrl"] = _banner_url
-        field_dict["bannerId"] = _banner_id
-        field_dict["pinnedNoteIds"] = _pinned_note_ids
-        field_dict["color"] = self.color
-        field_dict["isArchived"] = self.is_archived
-        field_dict["usersCount"] = self.users_count
-        field_dict["notesCount"] = self.notes_count
-        field_dict["isSensitive"] = self.is_sensitive
-        field_dict["allowRenoteToExternal"] = self.allow_renote_to_external
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_last_noted_at, Unset):
+            field_dict["lastNotedAt"] = _last_noted_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(_user_id, Unset):
+            field_dict["userId"] = _user_id
+        if not isinstance(_banner_url, Unset):
+            field_dict["bannerUrl"] = _banner_url
+        if not isinstance(_banner_id, Unset):
+            field_dict["bannerId"] = _banner_id
+        if not isinstance(_pinned_note_ids, Unset):
+            field_dict["pinnedNoteIds"] = _pinned_note_ids
+        if not isinstance(self.color, Unset):
+            field_dict["color"] = self.color
+        if not isinstance(self.is_archived, Unset):
+            field_dict["isArchived"] = self.is_archived
+        if not isinstance(self.users_count, Unset):
+            field_dict["usersCount"] = self.users_count
+        if not isinstance(self.notes_count, Unset):
+            field_dict["notesCount"] = self.notes_count
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
+        if not isinstance(self.allow_renote_to_external, Unset):
+            field_dict["allowRenoteToExternal"] = self.allow_renote_to_external
         if self.is_following is not UNSET:
             field_dict["isFollowing"] = self.is_following
         if self.is_favorited is not UNSET:

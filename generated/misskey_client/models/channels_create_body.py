@@ -63,7 +63,8 @@ class ChannelsCreateBody:
             _allow_renote_to_external = UNSET
         else:
             _allow_renote_to_external = self.allow_renote_to_external
-        field_dict["name"] = self.name
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
         if _description is not UNSET:
             field_dict["description"] = _description
         if _banner_id is not UNSET:

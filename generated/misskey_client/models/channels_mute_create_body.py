@@ -41,7 +41,8 @@ class ChannelsMuteCreateBody:
             _expires_at = UNSET
         else:
             _expires_at = self.expires_at
-        field_dict["channelId"] = self.channel_id
+        if not isinstance(self.channel_id, Unset):
+            field_dict["channelId"] = self.channel_id
         if _expires_at is not UNSET:
             field_dict["expiresAt"] = _expires_at
 

@@ -51,7 +51,8 @@ class ChannelsSearchBody:
         if not isinstance(self.type, Unset):
             _type_ = self.type
 
-        field_dict["query"] = self.query
+        if not isinstance(self.query, Unset):
+            field_dict["query"] = self.query
         if _type_ is not UNSET:
             field_dict["type"] = _type_
         if self.since_id is not UNSET:

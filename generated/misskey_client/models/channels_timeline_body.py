@@ -44,7 +44,8 @@ class ChannelsTimelineBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["channelId"] = self.channel_id
+        if not isinstance(self.channel_id, Unset):
+            field_dict["channelId"] = self.channel_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.since_id is not UNSET:

@@ -78,7 +78,8 @@ class ChannelsUpdateBody:
             _allow_renote_to_external = UNSET
         else:
             _allow_renote_to_external = self.allow_renote_to_external
-        field_dict["channelId"] = self.channel_id
+        if not isinstance(self.channel_id, Unset):
+            field_dict["channelId"] = self.channel_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if _description is not UNSET:

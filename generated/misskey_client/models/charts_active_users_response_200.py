@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsActiveUsersResponse200")
 
@@ -49,33 +49,60 @@ class ChartsActiveUsersResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _read_write = self.read_write
+        _read_write: list[float] | Unset = UNSET
+        if not isinstance(self.read_write, Unset):
+            _read_write = self.read_write
 
-        _read = self.read
+        _read: list[float] | Unset = UNSET
+        if not isinstance(self.read, Unset):
+            _read = self.read
 
-        _write = self.write
+        _write: list[float] | Unset = UNSET
+        if not isinstance(self.write, Unset):
+            _write = self.write
 
-        _registered_within_week = self.registered_within_week
+        _registered_within_week: list[float] | Unset = UNSET
+        if not isinstance(self.registered_within_week, Unset):
+            _registered_within_week = self.registered_within_week
 
-        _registered_within_month = self.registered_within_month
+        _registered_within_month: list[float] | Unset = UNSET
+        if not isinstance(self.registered_within_month, Unset):
+            _registered_within_month = self.registered_within_month
 
-        _registered_within_year = self.registered_within_year
+        _registered_within_year: list[float] | Unset = UNSET
+        if not isinstance(self.registered_within_year, Unset):
+            _registered_within_year = self.registered_within_year
 
-        _registered_outside_week = self.registered_outside_week
+        _registered_outside_week: list[float] | Unset = UNSET
+        if not isinstance(self.registered_outside_week, Unset):
+            _registered_outside_week = self.registered_outside_week
 
-        _registered_outside_month = self.registered_outside_month
+        _registered_outside_month: list[float] | Unset = UNSET
+        if not isinstance(self.registered_outside_month, Unset):
+            _registered_outside_month = self.registered_outside_month
 
-        _registered_outside_year = self.registered_outside_year
+        _registered_outside_year: list[float] | Unset = UNSET
+        if not isinstance(self.registered_outside_year, Unset):
+            _registered_outside_year = self.registered_outside_year
 
-        field_dict["readWrite"] = _read_write
-        field_dict["read"] = _read
-        field_dict["write"] = _write
-        field_dict["registeredWithinWeek"] = _registered_within_week
-        field_dict["registeredWithinMonth"] = _registered_within_month
-        field_dict["registeredWithinYear"] = _registered_within_year
-        field_dict["registeredOutsideWeek"] = _registered_outside_week
-        field_dict["registeredOutsideMonth"] = _registered_outside_month
-        field_dict["registeredOutsideYear"] = _registered_outside_year
+        if not isinstance(_read_write, Unset):
+            field_dict["readWrite"] = _read_write
+        if not isinstance(_read, Unset):
+            field_dict["read"] = _read
+        if not isinstance(_write, Unset):
+            field_dict["write"] = _write
+        if not isinstance(_registered_within_week, Unset):
+            field_dict["registeredWithinWeek"] = _registered_within_week
+        if not isinstance(_registered_within_month, Unset):
+            field_dict["registeredWithinMonth"] = _registered_within_month
+        if not isinstance(_registered_within_year, Unset):
+            field_dict["registeredWithinYear"] = _registered_within_year
+        if not isinstance(_registered_outside_week, Unset):
+            field_dict["registeredOutsideWeek"] = _registered_outside_week
+        if not isinstance(_registered_outside_month, Unset):
+            field_dict["registeredOutsideMonth"] = _registered_outside_month
+        if not isinstance(_registered_outside_year, Unset):
+            field_dict["registeredOutsideYear"] = _registered_outside_year
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsApRequestResponse200")
 
@@ -37,15 +37,24 @@ class ChartsApRequestResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _deliver_failed = self.deliver_failed
+        _deliver_failed: list[float] | Unset = UNSET
+        if not isinstance(self.deliver_failed, Unset):
+            _deliver_failed = self.deliver_failed
 
-        _deliver_succeeded = self.deliver_succeeded
+        _deliver_succeeded: list[float] | Unset = UNSET
+        if not isinstance(self.deliver_succeeded, Unset):
+            _deliver_succeeded = self.deliver_succeeded
 
-        _inbox_received = self.inbox_received
+        _inbox_received: list[float] | Unset = UNSET
+        if not isinstance(self.inbox_received, Unset):
+            _inbox_received = self.inbox_received
 
-        field_dict["deliverFailed"] = _deliver_failed
-        field_dict["deliverSucceeded"] = _deliver_succeeded
-        field_dict["inboxReceived"] = _inbox_received
+        if not isinstance(_deliver_failed, Unset):
+            field_dict["deliverFailed"] = _deliver_failed
+        if not isinstance(_deliver_succeeded, Unset):
+            field_dict["deliverSucceeded"] = _deliver_succeeded
+        if not isinstance(_inbox_received, Unset):
+            field_dict["inboxReceived"] = _inbox_received
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsDriveResponse200Remote")
 
@@ -39,18 +39,30 @@ class ChartsDriveResponse200Remote:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _inc_count = self.inc_count
+        _inc_count: list[float] | Unset = UNSET
+        if not isinstance(self.inc_count, Unset):
+            _inc_count = self.inc_count
 
-        _inc_size = self.inc_size
+        _inc_size: list[float] | Unset = UNSET
+        if not isinstance(self.inc_size, Unset):
+            _inc_size = self.inc_size
 
-        _dec_count = self.dec_count
+        _dec_count: list[float] | Unset = UNSET
+        if not isinstance(self.dec_count, Unset):
+            _dec_count = self.dec_count
 
-        _dec_size = self.dec_size
+        _dec_size: list[float] | Unset = UNSET
+        if not isinstance(self.dec_size, Unset):
+            _dec_size = self.dec_size
 
-        field_dict["incCount"] = _inc_count
-        field_dict["incSize"] = _inc_size
-        field_dict["decCount"] = _dec_count
-        field_dict["decSize"] = _dec_size
+        if not isinstance(_inc_count, Unset):
+            field_dict["incCount"] = _inc_count
+        if not isinstance(_inc_size, Unset):
+            field_dict["incSize"] = _inc_size
+        if not isinstance(_dec_count, Unset):
+            field_dict["decCount"] = _dec_count
+        if not isinstance(_dec_size, Unset):
+            field_dict["decSize"] = _dec_size
 
         return field_dict
 

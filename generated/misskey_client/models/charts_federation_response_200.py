@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsFederationResponse200")
 
@@ -47,30 +47,54 @@ class ChartsFederationResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _delivered_instances = self.delivered_instances
+        _delivered_instances: list[float] | Unset = UNSET
+        if not isinstance(self.delivered_instances, Unset):
+            _delivered_instances = self.delivered_instances
 
-        _inbox_instances = self.inbox_instances
+        _inbox_instances: list[float] | Unset = UNSET
+        if not isinstance(self.inbox_instances, Unset):
+            _inbox_instances = self.inbox_instances
 
-        _stalled = self.stalled
+        _stalled: list[float] | Unset = UNSET
+        if not isinstance(self.stalled, Unset):
+            _stalled = self.stalled
 
-        _sub = self.sub
+        _sub: list[float] | Unset = UNSET
+        if not isinstance(self.sub, Unset):
+            _sub = self.sub
 
-        _pub = self.pub
+        _pub: list[float] | Unset = UNSET
+        if not isinstance(self.pub, Unset):
+            _pub = self.pub
 
-        _pubsub = self.pubsub
+        _pubsub: list[float] | Unset = UNSET
+        if not isinstance(self.pubsub, Unset):
+            _pubsub = self.pubsub
 
-        _sub_active = self.sub_active
+        _sub_active: list[float] | Unset = UNSET
+        if not isinstance(self.sub_active, Unset):
+            _sub_active = self.sub_active
 
-        _pub_active = self.pub_active
+        _pub_active: list[float] | Unset = UNSET
+        if not isinstance(self.pub_active, Unset):
+            _pub_active = self.pub_active
 
-        field_dict["deliveredInstances"] = _delivered_instances
-        field_dict["inboxInstances"] = _inbox_instances
-        field_dict["stalled"] = _stalled
-        field_dict["sub"] = _sub
-        field_dict["pub"] = _pub
-        field_dict["pubsub"] = _pubsub
-        field_dict["subActive"] = _sub_active
-        field_dict["pubActive"] = _pub_active
+        if not isinstance(_delivered_instances, Unset):
+            field_dict["deliveredInstances"] = _delivered_instances
+        if not isinstance(_inbox_instances, Unset):
+            field_dict["inboxInstances"] = _inbox_instances
+        if not isinstance(_stalled, Unset):
+            field_dict["stalled"] = _stalled
+        if not isinstance(_sub, Unset):
+            field_dict["sub"] = _sub
+        if not isinstance(_pub, Unset):
+            field_dict["pub"] = _pub
+        if not isinstance(_pubsub, Unset):
+            field_dict["pubsub"] = _pubsub
+        if not isinstance(_sub_active, Unset):
+            field_dict["subActive"] = _sub_active
+        if not isinstance(_pub_active, Unset):
+            field_dict["pubActive"] = _pub_active
 
         return field_dict
 

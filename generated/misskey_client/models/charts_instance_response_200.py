@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.charts_instance_response_200_drive import ChartsInstanceResponse200Drive
@@ -54,18 +54,72 @@ class ChartsInstanceResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _requests = self.requests.to_dict() if hasattr(self.requests, "to_dict") else dict(cast(Any, self.requests))
-        _notes = self.notes.to_dict() if hasattr(self.notes, "to_dict") else dict(cast(Any, self.notes))
-        _users = self.users.to_dict() if hasattr(self.users, "to_dict") else dict(cast(Any, self.users))
-        _following = self.following.to_dict() if hasattr(self.following, "to_dict") else dict(cast(Any, self.following))
-        _followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
-        _drive = self.drive.to_dict() if hasattr(self.drive, "to_dict") else dict(cast(Any, self.drive))
-        field_dict["requests"] = _requests
-        field_dict["notes"] = _notes
-        field_dict["users"] = _users
-        field_dict["following"] = _following
-        field_dict["followers"] = _followers
-        field_dict["drive"] = _drive
+        _requests: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.requests, Unset):
+            _requests = (
+                self.requests.to_dict()
+                if hasattr(self.requests, "to_dict")
+                else dict(cast(Any, self.requests))
+                if hasattr(self.requests, "keys")
+                else cast(Any, self.requests)
+            )
+        _notes: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.notes, Unset):
+            _notes = (
+                self.notes.to_dict()
+                if hasattr(self.notes, "to_dict")
+                else dict(cast(Any, self.notes))
+                if hasattr(self.notes, "keys")
+                else cast(Any, self.notes)
+            )
+        _users: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.users, Unset):
+            _users = (
+                self.users.to_dict()
+                if hasattr(self.users, "to_dict")
+                else dict(cast(Any, self.users))
+                if hasattr(self.users, "keys")
+                else cast(Any, self.users)
+            )
+        _following: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.following, Unset):
+            _following = (
+                self.following.to_dict()
+                if hasattr(self.following, "to_dict")
+                else dict(cast(Any, self.following))
+                if hasattr(self.following, "keys")
+                else cast(Any, self.following)
+            )
+        _followers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followers, Unset):
+            _followers = (
+                self.followers.to_dict()
+                if hasattr(self.followers, "to_dict")
+                else dict(cast(Any, self.followers))
+                if hasattr(self.followers, "keys")
+                else cast(Any, self.followers)
+            )
+        _drive: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.drive, Unset):
+            _drive = (
+                self.drive.to_dict()
+                if hasattr(self.drive, "to_dict")
+                else dict(cast(Any, self.drive))
+                if hasattr(self.drive, "keys")
+                else cast(Any, self.drive)
+            )
+        if not isinstance(_requests, Unset):
+            field_dict["requests"] = _requests
+        if not isinstance(_notes, Unset):
+            field_dict["notes"] = _notes
+        if not isinstance(_users, Unset):
+            field_dict["users"] = _users
+        if not isinstance(_following, Unset):
+            field_dict["following"] = _following
+        if not isinstance(_followers, Unset):
+            field_dict["followers"] = _followers
+        if not isinstance(_drive, Unset):
+            field_dict["drive"] = _drive
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsInstanceResponse200Drive")
 
@@ -41,21 +41,36 @@ class ChartsInstanceResponse200Drive:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _total_files = self.total_files
+        _total_files: list[float] | Unset = UNSET
+        if not isinstance(self.total_files, Unset):
+            _total_files = self.total_files
 
-        _inc_files = self.inc_files
+        _inc_files: list[float] | Unset = UNSET
+        if not isinstance(self.inc_files, Unset):
+            _inc_files = self.inc_files
 
-        _dec_files = self.dec_files
+        _dec_files: list[float] | Unset = UNSET
+        if not isinstance(self.dec_files, Unset):
+            _dec_files = self.dec_files
 
-        _inc_usage = self.inc_usage
+        _inc_usage: list[float] | Unset = UNSET
+        if not isinstance(self.inc_usage, Unset):
+            _inc_usage = self.inc_usage
 
-        _dec_usage = self.dec_usage
+        _dec_usage: list[float] | Unset = UNSET
+        if not isinstance(self.dec_usage, Unset):
+            _dec_usage = self.dec_usage
 
-        field_dict["totalFiles"] = _total_files
-        field_dict["incFiles"] = _inc_files
-        field_dict["decFiles"] = _dec_files
-        field_dict["incUsage"] = _inc_usage
-        field_dict["decUsage"] = _dec_usage
+        if not isinstance(_total_files, Unset):
+            field_dict["totalFiles"] = _total_files
+        if not isinstance(_inc_files, Unset):
+            field_dict["incFiles"] = _inc_files
+        if not isinstance(_dec_files, Unset):
+            field_dict["decFiles"] = _dec_files
+        if not isinstance(_inc_usage, Unset):
+            field_dict["incUsage"] = _inc_usage
+        if not isinstance(_dec_usage, Unset):
+            field_dict["decUsage"] = _dec_usage
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsInstanceResponse200Requests")
 
@@ -37,15 +37,24 @@ class ChartsInstanceResponse200Requests:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _failed = self.failed
+        _failed: list[float] | Unset = UNSET
+        if not isinstance(self.failed, Unset):
+            _failed = self.failed
 
-        _succeeded = self.succeeded
+        _succeeded: list[float] | Unset = UNSET
+        if not isinstance(self.succeeded, Unset):
+            _succeeded = self.succeeded
 
-        _received = self.received
+        _received: list[float] | Unset = UNSET
+        if not isinstance(self.received, Unset):
+            _received = self.received
 
-        field_dict["failed"] = _failed
-        field_dict["succeeded"] = _succeeded
-        field_dict["received"] = _received
+        if not isinstance(_failed, Unset):
+            field_dict["failed"] = _failed
+        if not isinstance(_succeeded, Unset):
+            field_dict["succeeded"] = _succeeded
+        if not isinstance(_received, Unset):
+            field_dict["received"] = _received
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsInstanceResponse200Users")
 
@@ -37,15 +37,24 @@ class ChartsInstanceResponse200Users:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _total = self.total
+        _total: list[float] | Unset = UNSET
+        if not isinstance(self.total, Unset):
+            _total = self.total
 
-        _inc = self.inc
+        _inc: list[float] | Unset = UNSET
+        if not isinstance(self.inc, Unset):
+            _inc = self.inc
 
-        _dec = self.dec
+        _dec: list[float] | Unset = UNSET
+        if not isinstance(self.dec, Unset):
+            _dec = self.dec
 
-        field_dict["total"] = _total
-        field_dict["inc"] = _inc
-        field_dict["dec"] = _dec
+        if not isinstance(_total, Unset):
+            field_dict["total"] = _total
+        if not isinstance(_inc, Unset):
+            field_dict["inc"] = _inc
+        if not isinstance(_dec, Unset):
+            field_dict["dec"] = _dec
 
         return field_dict
 

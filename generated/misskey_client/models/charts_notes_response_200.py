@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.charts_notes_response_200_local import ChartsNotesResponse200Local
@@ -42,10 +42,28 @@ class ChartsNotesResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _local = self.local.to_dict() if hasattr(self.local, "to_dict") else dict(cast(Any, self.local))
-        _remote = self.remote.to_dict() if hasattr(self.remote, "to_dict") else dict(cast(Any, self.remote))
-        field_dict["local"] = _local
-        field_dict["remote"] = _remote
+        _local: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.local, Unset):
+            _local = (
+                self.local.to_dict()
+                if hasattr(self.local, "to_dict")
+                else dict(cast(Any, self.local))
+                if hasattr(self.local, "keys")
+                else cast(Any, self.local)
+            )
+        _remote: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.remote, Unset):
+            _remote = (
+                self.remote.to_dict()
+                if hasattr(self.remote, "to_dict")
+                else dict(cast(Any, self.remote))
+                if hasattr(self.remote, "keys")
+                else cast(Any, self.remote)
+            )
+        if not isinstance(_local, Unset):
+            field_dict["local"] = _local
+        if not isinstance(_remote, Unset):
+            field_dict["remote"] = _remote
 
         return field_dict
 

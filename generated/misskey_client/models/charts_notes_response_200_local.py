@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.charts_notes_response_200_local_diffs import ChartsNotesResponse200LocalDiffs
@@ -45,17 +45,35 @@ class ChartsNotesResponse200Local:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _total = self.total
+        _total: list[float] | Unset = UNSET
+        if not isinstance(self.total, Unset):
+            _total = self.total
 
-        _inc = self.inc
+        _inc: list[float] | Unset = UNSET
+        if not isinstance(self.inc, Unset):
+            _inc = self.inc
 
-        _dec = self.dec
+        _dec: list[float] | Unset = UNSET
+        if not isinstance(self.dec, Unset):
+            _dec = self.dec
 
-        _diffs = self.diffs.to_dict() if hasattr(self.diffs, "to_dict") else dict(cast(Any, self.diffs))
-        field_dict["total"] = _total
-        field_dict["inc"] = _inc
-        field_dict["dec"] = _dec
-        field_dict["diffs"] = _diffs
+        _diffs: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.diffs, Unset):
+            _diffs = (
+                self.diffs.to_dict()
+                if hasattr(self.diffs, "to_dict")
+                else dict(cast(Any, self.diffs))
+                if hasattr(self.diffs, "keys")
+                else cast(Any, self.diffs)
+            )
+        if not isinstance(_total, Unset):
+            field_dict["total"] = _total
+        if not isinstance(_inc, Unset):
+            field_dict["inc"] = _inc
+        if not isinstance(_dec, Unset):
+            field_dict["dec"] = _dec
+        if not isinstance(_diffs, Unset):
+            field_dict["diffs"] = _diffs
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsUserDriveResponse200")
 
@@ -43,24 +43,42 @@ class ChartsUserDriveResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _total_count = self.total_count
+        _total_count: list[float] | Unset = UNSET
+        if not isinstance(self.total_count, Unset):
+            _total_count = self.total_count
 
-        _total_size = self.total_size
+        _total_size: list[float] | Unset = UNSET
+        if not isinstance(self.total_size, Unset):
+            _total_size = self.total_size
 
-        _inc_count = self.inc_count
+        _inc_count: list[float] | Unset = UNSET
+        if not isinstance(self.inc_count, Unset):
+            _inc_count = self.inc_count
 
-        _inc_size = self.inc_size
+        _inc_size: list[float] | Unset = UNSET
+        if not isinstance(self.inc_size, Unset):
+            _inc_size = self.inc_size
 
-        _dec_count = self.dec_count
+        _dec_count: list[float] | Unset = UNSET
+        if not isinstance(self.dec_count, Unset):
+            _dec_count = self.dec_count
 
-        _dec_size = self.dec_size
+        _dec_size: list[float] | Unset = UNSET
+        if not isinstance(self.dec_size, Unset):
+            _dec_size = self.dec_size
 
-        field_dict["totalCount"] = _total_count
-        field_dict["totalSize"] = _total_size
-        field_dict["incCount"] = _inc_count
-        field_dict["incSize"] = _inc_size
-        field_dict["decCount"] = _dec_count
-        field_dict["decSize"] = _dec_size
+        if not isinstance(_total_count, Unset):
+            field_dict["totalCount"] = _total_count
+        if not isinstance(_total_size, Unset):
+            field_dict["totalSize"] = _total_size
+        if not isinstance(_inc_count, Unset):
+            field_dict["incCount"] = _inc_count
+        if not isinstance(_inc_size, Unset):
+            field_dict["incSize"] = _inc_size
+        if not isinstance(_dec_count, Unset):
+            field_dict["decCount"] = _dec_count
+        if not isinstance(_dec_size, Unset):
+            field_dict["decSize"] = _dec_size
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.charts_user_following_response_200_local_followers import ChartsUserFollowingResponse200LocalFollowers
@@ -44,12 +44,28 @@ class ChartsUserFollowingResponse200Local:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _followings = (
-            self.followings.to_dict() if hasattr(self.followings, "to_dict") else dict(cast(Any, self.followings))
-        )
-        _followers = self.followers.to_dict() if hasattr(self.followers, "to_dict") else dict(cast(Any, self.followers))
-        field_dict["followings"] = _followings
-        field_dict["followers"] = _followers
+        _followings: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followings, Unset):
+            _followings = (
+                self.followings.to_dict()
+                if hasattr(self.followings, "to_dict")
+                else dict(cast(Any, self.followings))
+                if hasattr(self.followings, "keys")
+                else cast(Any, self.followings)
+            )
+        _followers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followers, Unset):
+            _followers = (
+                self.followers.to_dict()
+                if hasattr(self.followers, "to_dict")
+                else dict(cast(Any, self.followers))
+                if hasattr(self.followers, "keys")
+                else cast(Any, self.followers)
+            )
+        if not isinstance(_followings, Unset):
+            field_dict["followings"] = _followings
+        if not isinstance(_followers, Unset):
+            field_dict["followers"] = _followers
 
         return field_dict
 

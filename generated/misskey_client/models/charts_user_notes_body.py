@@ -40,14 +40,19 @@ class ChartsUserNotesBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _span: str = self.span
+        _span: str | Unset = UNSET
+        if not isinstance(self.span, Unset):
+            _span = self.span
+
         _offset: int | None | Unset
         if isinstance(self.offset, Unset):
             _offset = UNSET
         else:
             _offset = self.offset
-        field_dict["span"] = _span
-        field_dict["userId"] = self.user_id
+        if not isinstance(_span, Unset):
+            field_dict["span"] = _span
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if _offset is not UNSET:

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsUserNotesResponse200Diffs")
 
@@ -39,18 +39,30 @@ class ChartsUserNotesResponse200Diffs:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _normal = self.normal
+        _normal: list[float] | Unset = UNSET
+        if not isinstance(self.normal, Unset):
+            _normal = self.normal
 
-        _reply = self.reply
+        _reply: list[float] | Unset = UNSET
+        if not isinstance(self.reply, Unset):
+            _reply = self.reply
 
-        _renote = self.renote
+        _renote: list[float] | Unset = UNSET
+        if not isinstance(self.renote, Unset):
+            _renote = self.renote
 
-        _with_file = self.with_file
+        _with_file: list[float] | Unset = UNSET
+        if not isinstance(self.with_file, Unset):
+            _with_file = self.with_file
 
-        field_dict["normal"] = _normal
-        field_dict["reply"] = _reply
-        field_dict["renote"] = _renote
-        field_dict["withFile"] = _with_file
+        if not isinstance(_normal, Unset):
+            field_dict["normal"] = _normal
+        if not isinstance(_reply, Unset):
+            field_dict["reply"] = _reply
+        if not isinstance(_renote, Unset):
+            field_dict["renote"] = _renote
+        if not isinstance(_with_file, Unset):
+            field_dict["withFile"] = _with_file
 
         return field_dict
 

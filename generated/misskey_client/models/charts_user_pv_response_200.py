@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.charts_user_pv_response_200_pv import ChartsUserPvResponse200Pv
@@ -42,10 +42,28 @@ class ChartsUserPvResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _upv = self.upv.to_dict() if hasattr(self.upv, "to_dict") else dict(cast(Any, self.upv))
-        _pv = self.pv.to_dict() if hasattr(self.pv, "to_dict") else dict(cast(Any, self.pv))
-        field_dict["upv"] = _upv
-        field_dict["pv"] = _pv
+        _upv: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.upv, Unset):
+            _upv = (
+                self.upv.to_dict()
+                if hasattr(self.upv, "to_dict")
+                else dict(cast(Any, self.upv))
+                if hasattr(self.upv, "keys")
+                else cast(Any, self.upv)
+            )
+        _pv: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.pv, Unset):
+            _pv = (
+                self.pv.to_dict()
+                if hasattr(self.pv, "to_dict")
+                else dict(cast(Any, self.pv))
+                if hasattr(self.pv, "keys")
+                else cast(Any, self.pv)
+            )
+        if not isinstance(_upv, Unset):
+            field_dict["upv"] = _upv
+        if not isinstance(_pv, Unset):
+            field_dict["pv"] = _pv
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsUserPvResponse200Upv")
 
@@ -35,12 +35,18 @@ class ChartsUserPvResponse200Upv:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _user = self.user
+        _user: list[float] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = self.user
 
-        _visitor = self.visitor
+        _visitor: list[float] | Unset = UNSET
+        if not isinstance(self.visitor, Unset):
+            _visitor = self.visitor
 
-        field_dict["user"] = _user
-        field_dict["visitor"] = _visitor
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(_visitor, Unset):
+            field_dict["visitor"] = _visitor
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsUserReactionsResponse200Remote")
 
@@ -33,9 +33,12 @@ class ChartsUserReactionsResponse200Remote:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _count = self.count
+        _count: list[float] | Unset = UNSET
+        if not isinstance(self.count, Unset):
+            _count = self.count
 
-        field_dict["count"] = _count
+        if not isinstance(_count, Unset):
+            field_dict["count"] = _count
 
         return field_dict
 

@@ -62,20 +62,37 @@ class ChatMessageLite:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _reactions = []
-        for reactions_item_data in self.reactions:
-            reactions_item = (
-                reactions_item_data.to_dict()
-                if hasattr(reactions_item_data, "to_dict")
-                else dict(cast(Any, reactions_item_data))
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
             )
-            _reactions.append(reactions_item)
+        _reactions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.reactions, Unset):
+            if isinstance(self.reactions, list):
+                _reactions = []
+                for reactions_item_data in self.reactions:
+                    reactions_item = (
+                        reactions_item_data.to_dict()
+                        if hasattr(reactions_item_data, "to_dict")
+                        else dict(cast(Any, reactions_item_data))
+                        if hasattr(reactions_item_data, "keys")
+                        else cast(Any, reactions_item_data)
+                    )
+                    _reactions.append(reactions_item)
+            else:  # kept as it came by lenient parsing
+                _reactions = cast(Any, self.reactions)
 
         _from_user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.from_user, Unset):
             _from_user = (
-                self.from_user.to_dict() if hasattr(self.from_user, "to_dict") else dict(cast(Any, self.from_user))
+                self.from_user.to_dict()
+                if hasattr(self.from_user, "to_dict")
+                else dict(cast(Any, self.from_user))
+                if hasattr(self.from_user, "keys")
+                else cast(Any, self.from_user)
             )
         _to_user_id: None | str | Unset
         if isinstance(self.to_user_id, Unset):
@@ -101,13 +118,23 @@ class ChatMessageLite:
         if isinstance(self.file, Unset):
             _file = UNSET
         elif isinstance(self.file, DriveFile):
-            _file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
+            _file = (
+                self.file.to_dict()
+                if hasattr(self.file, "to_dict")
+                else dict(cast(Any, self.file))
+                if hasattr(self.file, "keys")
+                else cast(Any, self.file)
+            )
         else:
             _file = self.file
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["fromUserId"] = self.from_user_id
-        field_dict["reactions"] = _reactions
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.from_user_id, Unset):
+            field_dict["fromUserId"] = self.from_user_id
+        if not isinstance(_reactions, Unset):
+            field_dict["reactions"] = _reactions
         if _from_user is not UNSET:
             field_dict["fromUser"] = _from_user
         if _to_user_id is not UNSET:

@@ -57,15 +57,28 @@ class ChatMessageLiteFor1On1:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _reactions = []
-        for reactions_item_data in self.reactions:
-            reactions_item = (
-                reactions_item_data.to_dict()
-                if hasattr(reactions_item_data, "to_dict")
-                else dict(cast(Any, reactions_item_data))
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
             )
-            _reactions.append(reactions_item)
+        _reactions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.reactions, Unset):
+            if isinstance(self.reactions, list):
+                _reactions = []
+                for reactions_item_data in self.reactions:
+                    reactions_item = (
+                        reactions_item_data.to_dict()
+                        if hasattr(reactions_item_data, "to_dict")
+                        else dict(cast(Any, reactions_item_data))
+                        if hasattr(reactions_item_data, "keys")
+                        else cast(Any, reactions_item_data)
+                    )
+                    _reactions.append(reactions_item)
+            else:  # kept as it came by lenient parsing
+                _reactions = cast(Any, self.reactions)
 
         _text: None | str | Unset
         if isinstance(self.text, Unset):
@@ -81,14 +94,25 @@ class ChatMessageLiteFor1On1:
         if isinstance(self.file, Unset):
             _file = UNSET
         elif isinstance(self.file, DriveFile):
-            _file = self.file.to_dict() if hasattr(self.file, "to_dict") else dict(cast(Any, self.file))
+            _file = (
+                self.file.to_dict()
+                if hasattr(self.file, "to_dict")
+                else dict(cast(Any, self.file))
+                if hasattr(self.file, "keys")
+                else cast(Any, self.file)
+            )
         else:
             _file = self.file
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["fromUserId"] = self.from_user_id
-        field_dict["toUserId"] = self.to_user_id
-        field_dict["reactions"] = _reactions
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.from_user_id, Unset):
+            field_dict["fromUserId"] = self.from_user_id
+        if not isinstance(self.to_user_id, Unset):
+            field_dict["toUserId"] = self.to_user_id
+        if not isinstance(_reactions, Unset):
+            field_dict["reactions"] = _reactions
         if _text is not UNSET:
             field_dict["text"] = _text
         if _file_id is not UNSET:

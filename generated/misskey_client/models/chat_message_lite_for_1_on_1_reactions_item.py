@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatMessageLiteFor1On1ReactionsItem")
 
@@ -32,7 +32,8 @@ class ChatMessageLiteFor1On1ReactionsItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["reaction"] = self.reaction
+        if not isinstance(self.reaction, Unset):
+            field_dict["reaction"] = self.reaction
 
         return field_dict
 

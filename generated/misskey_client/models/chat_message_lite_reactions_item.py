@@ -45,10 +45,17 @@ class ChatMessageLiteReactionsItem:
         if isinstance(self.user, Unset):
             _user = UNSET
         elif isinstance(self.user, UserLite):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
         else:
             _user = self.user
-        field_dict["reaction"] = self.reaction
+        if not isinstance(self.reaction, Unset):
+            field_dict["reaction"] = self.reaction
         if _user is not UNSET:
             field_dict["user"] = _user
 

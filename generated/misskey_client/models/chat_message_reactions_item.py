@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_lite import UserLite
@@ -41,9 +41,19 @@ class ChatMessageReactionsItem:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        field_dict["reaction"] = self.reaction
-        field_dict["user"] = _user
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        if not isinstance(self.reaction, Unset):
+            field_dict["reaction"] = self.reaction
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
 
         return field_dict
 

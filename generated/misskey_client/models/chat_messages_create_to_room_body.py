@@ -42,7 +42,8 @@ class ChatMessagesCreateToRoomBody:
             _text = UNSET
         else:
             _text = self.text
-        field_dict["toRoomId"] = self.to_room_id
+        if not isinstance(self.to_room_id, Unset):
+            field_dict["toRoomId"] = self.to_room_id
         if _text is not UNSET:
             field_dict["text"] = _text
         if self.file_id is not UNSET:

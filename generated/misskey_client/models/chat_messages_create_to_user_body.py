@@ -42,7 +42,8 @@ class ChatMessagesCreateToUserBody:
             _text = UNSET
         else:
             _text = self.text
-        field_dict["toUserId"] = self.to_user_id
+        if not isinstance(self.to_user_id, Unset):
+            field_dict["toUserId"] = self.to_user_id
         if _text is not UNSET:
             field_dict["text"] = _text
         if self.file_id is not UNSET:

@@ -49,7 +49,8 @@ class ChatMessagesSearchBody:
             _room_id = UNSET
         else:
             _room_id = self.room_id
-        field_dict["query"] = self.query
+        if not isinstance(self.query, Unset):
+            field_dict["query"] = self.query
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if _user_id is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatMessagesUnreactBody")
 
@@ -34,8 +34,10 @@ class ChatMessagesUnreactBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["messageId"] = self.message_id
-        field_dict["reaction"] = self.reaction
+        if not isinstance(self.message_id, Unset):
+            field_dict["messageId"] = self.message_id
+        if not isinstance(self.reaction, Unset):
+            field_dict["reaction"] = self.reaction
 
         return field_dict
 

@@ -55,14 +55,34 @@ class ChatRoom:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["ownerId"] = self.owner_id
-        field_dict["owner"] = _owner
-        field_dict["name"] = self.name
-        field_dict["description"] = self.description
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _owner: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.owner, Unset):
+            _owner = (
+                self.owner.to_dict()
+                if hasattr(self.owner, "to_dict")
+                else dict(cast(Any, self.owner))
+                if hasattr(self.owner, "keys")
+                else cast(Any, self.owner)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.owner_id, Unset):
+            field_dict["ownerId"] = self.owner_id
+        if not isinstance(_owner, Unset):
+            field_dict["owner"] = _owner
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
         if self.is_muted is not UNSET:
             field_dict["isMuted"] = self.is_muted
         if self.invitation_exists is not UNSET:

@@ -52,17 +52,39 @@ class ChatRoomMembership:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
         _user: dict[str, Any] | Unset = UNSET
         if not isinstance(self.user, Unset):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
         _room: dict[str, Any] | Unset = UNSET
         if not isinstance(self.room, Unset):
-            _room = self.room.to_dict() if hasattr(self.room, "to_dict") else dict(cast(Any, self.room))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["userId"] = self.user_id
-        field_dict["roomId"] = self.room_id
+            _room = (
+                self.room.to_dict()
+                if hasattr(self.room, "to_dict")
+                else dict(cast(Any, self.room))
+                if hasattr(self.room, "keys")
+                else cast(Any, self.room)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(self.room_id, Unset):
+            field_dict["roomId"] = self.room_id
         if _user is not UNSET:
             field_dict["user"] = _user
         if _room is not UNSET:

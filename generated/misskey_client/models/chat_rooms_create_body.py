@@ -34,7 +34,8 @@ class ChatRoomsCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["name"] = self.name
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
         if self.description is not UNSET:
             field_dict["description"] = self.description
 

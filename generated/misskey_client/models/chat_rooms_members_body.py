@@ -42,7 +42,8 @@ class ChatRoomsMembersBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["roomId"] = self.room_id
+        if not isinstance(self.room_id, Unset):
+            field_dict["roomId"] = self.room_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.since_id is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChatRoomsMuteBody")
 
@@ -34,8 +34,10 @@ class ChatRoomsMuteBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["roomId"] = self.room_id
-        field_dict["mute"] = self.mute
+        if not isinstance(self.room_id, Unset):
+            field_dict["roomId"] = self.room_id
+        if not isinstance(self.mute, Unset):
+            field_dict["mute"] = self.mute
 
         return field_dict
 

@@ -36,7 +36,8 @@ class ChatRoomsUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["roomId"] = self.room_id
+        if not isinstance(self.room_id, Unset):
+            field_dict["roomId"] = self.room_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.description is not UNSET:

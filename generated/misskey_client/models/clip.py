@@ -61,24 +61,56 @@ class Clip:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _last_clipped_at: None | str
-        if isinstance(self.last_clipped_at, datetime.datetime):
-            _last_clipped_at = self.last_clipped_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _last_clipped_at: None | str | Unset
+        if isinstance(self.last_clipped_at, Unset):
+            _last_clipped_at = UNSET
+        elif isinstance(self.last_clipped_at, datetime.datetime):
+            _last_clipped_at = (
+                self.last_clipped_at.isoformat()
+                if isinstance(self.last_clipped_at, datetime.datetime)
+                else cast(Any, self.last_clipped_at)
+            )
         else:
             _last_clipped_at = self.last_clipped_at
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        _description: None | str
-        _description = self.description
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["lastClippedAt"] = _last_clipped_at
-        field_dict["userId"] = self.user_id
-        field_dict["user"] = _user
-        field_dict["name"] = self.name
-        field_dict["description"] = _description
-        field_dict["isPublic"] = self.is_public
-        field_dict["favoritedCount"] = self.favorited_count
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_last_clipped_at, Unset):
+            field_dict["lastClippedAt"] = _last_clipped_at
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(self.is_public, Unset):
+            field_dict["isPublic"] = self.is_public
+        if not isinstance(self.favorited_count, Unset):
+            field_dict["favoritedCount"] = self.favorited_count
         if self.is_favorited is not UNSET:
             field_dict["isFavorited"] = self.is_favorited
         if self.notes_count is not UNSET:

@@ -42,7 +42,8 @@ class ClipsCreateBody:
             _description = UNSET
         else:
             _description = self.description
-        field_dict["name"] = self.name
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
         if self.is_public is not UNSET:
             field_dict["isPublic"] = self.is_public
         if _description is not UNSET:

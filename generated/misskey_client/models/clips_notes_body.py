@@ -50,7 +50,8 @@ class ClipsNotesBody:
             _search = UNSET
         else:
             _search = self.search
-        field_dict["clipId"] = self.clip_id
+        if not isinstance(self.clip_id, Unset):
+            field_dict["clipId"] = self.clip_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.since_id is not UNSET:

@@ -44,7 +44,8 @@ class ClipsUpdateBody:
             _description = UNSET
         else:
             _description = self.description
-        field_dict["clipId"] = self.clip_id
+        if not isinstance(self.clip_id, Unset):
+            field_dict["clipId"] = self.clip_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.is_public is not UNSET:

@@ -74,48 +74,101 @@ class DriveFile:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _blurhash: None | str
-        _blurhash = self.blurhash
-        _properties = (
-            self.properties.to_dict() if hasattr(self.properties, "to_dict") else dict(cast(Any, self.properties))
-        )
-        _thumbnail_url: None | str
-        _thumbnail_url = self.thumbnail_url
-        _comment: None | str
-        _comment = self.comment
-        _folder_id: None | str
-        _folder_id = self.folder_id
-        _user_id: None | str
-        _user_id = self.user_id
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _blurhash: None | str | Unset
+        if isinstance(self.blurhash, Unset):
+            _blurhash = UNSET
+        else:
+            _blurhash = self.blurhash
+        _properties: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.properties, Unset):
+            _properties = (
+                self.properties.to_dict()
+                if hasattr(self.properties, "to_dict")
+                else dict(cast(Any, self.properties))
+                if hasattr(self.properties, "keys")
+                else cast(Any, self.properties)
+            )
+        _thumbnail_url: None | str | Unset
+        if isinstance(self.thumbnail_url, Unset):
+            _thumbnail_url = UNSET
+        else:
+            _thumbnail_url = self.thumbnail_url
+        _comment: None | str | Unset
+        if isinstance(self.comment, Unset):
+            _comment = UNSET
+        else:
+            _comment = self.comment
+        _folder_id: None | str | Unset
+        if isinstance(self.folder_id, Unset):
+            _folder_id = UNSET
+        else:
+            _folder_id = self.folder_id
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
         _folder: dict[str, Any] | None | Unset
         if isinstance(self.folder, Unset):
             _folder = UNSET
         elif isinstance(self.folder, DriveFolder):
-            _folder = self.folder.to_dict() if hasattr(self.folder, "to_dict") else dict(cast(Any, self.folder))
+            _folder = (
+                self.folder.to_dict()
+                if hasattr(self.folder, "to_dict")
+                else dict(cast(Any, self.folder))
+                if hasattr(self.folder, "keys")
+                else cast(Any, self.folder)
+            )
         else:
             _folder = self.folder
         _user: dict[str, Any] | None | Unset
         if isinstance(self.user, Unset):
             _user = UNSET
         elif isinstance(self.user, UserLite):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
         else:
             _user = self.user
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["name"] = self.name
-        field_dict["type"] = self.type
-        field_dict["md5"] = self.md5
-        field_dict["size"] = self.size
-        field_dict["isSensitive"] = self.is_sensitive
-        field_dict["blurhash"] = _blurhash
-        field_dict["properties"] = _properties
-        field_dict["url"] = self.url
-        field_dict["thumbnailUrl"] = _thumbnail_url
-        field_dict["comment"] = _comment
-        field_dict["folderId"] = _folder_id
-        field_dict["userId"] = _user_id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.type, Unset):
+            field_dict["type"] = self.type
+        if not isinstance(self.md5, Unset):
+            field_dict["md5"] = self.md5
+        if not isinstance(self.size, Unset):
+            field_dict["size"] = self.size
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
+        if not isinstance(_blurhash, Unset):
+            field_dict["blurhash"] = _blurhash
+        if not isinstance(_properties, Unset):
+            field_dict["properties"] = _properties
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(_thumbnail_url, Unset):
+            field_dict["thumbnailUrl"] = _thumbnail_url
+        if not isinstance(_comment, Unset):
+            field_dict["comment"] = _comment
+        if not isinstance(_folder_id, Unset):
+            field_dict["folderId"] = _folder_id
+        if not isinstance(_user_id, Unset):
+            field_dict["userId"] = _user_id
         if _folder is not UNSET:
             field_dict["folder"] = _folder
         if _user is not UNSET:

@@ -42,7 +42,8 @@ class DriveFilesAttachedChatMessagesBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["fileId"] = self.file_id
+        if not isinstance(self.file_id, Unset):
+            field_dict["fileId"] = self.file_id
         if self.since_id is not UNSET:
             field_dict["sinceId"] = self.since_id
         if self.until_id is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DriveFilesDeleteBody")
 
@@ -32,7 +32,8 @@ class DriveFilesDeleteBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["fileId"] = self.file_id
+        if not isinstance(self.file_id, Unset):
+            field_dict["fileId"] = self.file_id
 
         return field_dict
 

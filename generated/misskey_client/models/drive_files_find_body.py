@@ -40,7 +40,8 @@ class DriveFilesFindBody:
             _folder_id = UNSET
         else:
             _folder_id = self.folder_id
-        field_dict["name"] = self.name
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
         if _folder_id is not UNSET:
             field_dict["folderId"] = _folder_id
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DriveFilesFindByHashBody")
 
@@ -32,7 +32,8 @@ class DriveFilesFindByHashBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["md5"] = self.md5
+        if not isinstance(self.md5, Unset):
+            field_dict["md5"] = self.md5
 
         return field_dict
 

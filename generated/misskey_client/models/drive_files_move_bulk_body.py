@@ -35,14 +35,17 @@ class DriveFilesMoveBulkBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _file_ids = self.file_ids
+        _file_ids: list[str] | Unset = UNSET
+        if not isinstance(self.file_ids, Unset):
+            _file_ids = self.file_ids
 
         _folder_id: None | str | Unset
         if isinstance(self.folder_id, Unset):
             _folder_id = UNSET
         else:
             _folder_id = self.folder_id
-        field_dict["fileIds"] = _file_ids
+        if not isinstance(_file_ids, Unset):
+            field_dict["fileIds"] = _file_ids
         if _folder_id is not UNSET:
             field_dict["folderId"] = _folder_id
 

@@ -51,7 +51,8 @@ class DriveFilesUpdateBody:
             _comment = UNSET
         else:
             _comment = self.comment
-        field_dict["fileId"] = self.file_id
+        if not isinstance(self.file_id, Unset):
+            field_dict["fileId"] = self.file_id
         if _folder_id is not UNSET:
             field_dict["folderId"] = _folder_id
         if self.name is not UNSET:

@@ -58,7 +58,8 @@ class DriveFilesUploadFromUrlBody:
             _marker = UNSET
         else:
             _marker = self.marker
-        field_dict["url"] = self.url
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
         if _folder_id is not UNSET:
             field_dict["folderId"] = _folder_id
         if self.is_sensitive is not UNSET:

@@ -47,20 +47,39 @@ class DriveFolder:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _parent_id: None | str
-        _parent_id = self.parent_id
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _parent_id: None | str | Unset
+        if isinstance(self.parent_id, Unset):
+            _parent_id = UNSET
+        else:
+            _parent_id = self.parent_id
         _parent: dict[str, Any] | None | Unset
         if isinstance(self.parent, Unset):
             _parent = UNSET
         elif isinstance(self.parent, DriveFolder):
-            _parent = self.parent.to_dict() if hasattr(self.parent, "to_dict") else dict(cast(Any, self.parent))
+            _parent = (
+                self.parent.to_dict()
+                if hasattr(self.parent, "to_dict")
+                else dict(cast(Any, self.parent))
+                if hasattr(self.parent, "keys")
+                else cast(Any, self.parent)
+            )
         else:
             _parent = self.parent
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["name"] = self.name
-        field_dict["parentId"] = _parent_id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_parent_id, Unset):
+            field_dict["parentId"] = _parent_id
         if self.folders_count is not UNSET:
             field_dict["foldersCount"] = self.folders_count
         if self.files_count is not UNSET:

@@ -40,7 +40,8 @@ class DriveFoldersFindBody:
             _parent_id = UNSET
         else:
             _parent_id = self.parent_id
-        field_dict["name"] = self.name
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
         if _parent_id is not UNSET:
             field_dict["parentId"] = _parent_id
 

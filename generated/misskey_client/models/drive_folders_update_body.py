@@ -42,7 +42,8 @@ class DriveFoldersUpdateBody:
             _parent_id = UNSET
         else:
             _parent_id = self.parent_id
-        field_dict["folderId"] = self.folder_id
+        if not isinstance(self.folder_id, Unset):
+            field_dict["folderId"] = self.folder_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if _parent_id is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DriveResponse200")
 
@@ -34,8 +34,10 @@ class DriveResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["capacity"] = self.capacity
-        field_dict["usage"] = self.usage
+        if not isinstance(self.capacity, Unset):
+            field_dict["capacity"] = self.capacity
+        if not isinstance(self.usage, Unset):
+            field_dict["usage"] = self.usage
 
         return field_dict
 

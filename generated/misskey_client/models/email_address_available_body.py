@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EmailAddressAvailableBody")
 
@@ -32,7 +32,8 @@ class EmailAddressAvailableBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["emailAddress"] = self.email_address
+        if not isinstance(self.email_address, Unset):
+            field_dict["emailAddress"] = self.email_address
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EmailAddressAvailableResponse200")
 
@@ -35,10 +35,15 @@ class EmailAddressAvailableResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _reason: None | str
-        _reason = self.reason
-        field_dict["available"] = self.available
-        field_dict["reason"] = _reason
+        _reason: None | str | Unset
+        if isinstance(self.reason, Unset):
+            _reason = UNSET
+        else:
+            _reason = self.reason
+        if not isinstance(self.available, Unset):
+            field_dict["available"] = self.available
+        if not isinstance(_reason, Unset):
+            field_dict["reason"] = _reason
 
         return field_dict
 

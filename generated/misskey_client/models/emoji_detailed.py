@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EmojiDetailed")
 
@@ -51,26 +51,49 @@ class EmojiDetailed:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _aliases = self.aliases
+        _aliases: list[str] | Unset = UNSET
+        if not isinstance(self.aliases, Unset):
+            _aliases = self.aliases
 
-        _category: None | str
-        _category = self.category
-        _host: None | str
-        _host = self.host
-        _license_: None | str
-        _license_ = self.license
-        _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
+        _category: None | str | Unset
+        if isinstance(self.category, Unset):
+            _category = UNSET
+        else:
+            _category = self.category
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        _license_: None | str | Unset
+        if isinstance(self.license, Unset):
+            _license_ = UNSET
+        else:
+            _license_ = self.license
+        _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
+            _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
 
-        field_dict["id"] = self.id
-        field_dict["aliases"] = _aliases
-        field_dict["name"] = self.name
-        field_dict["category"] = _category
-        field_dict["host"] = _host
-        field_dict["url"] = self.url
-        field_dict["license"] = _license_
-        field_dict["isSensitive"] = self.is_sensitive
-        field_dict["localOnly"] = self.local_only
-        field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_aliases, Unset):
+            field_dict["aliases"] = _aliases
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_category, Unset):
+            field_dict["category"] = _category
+        if not isinstance(_host, Unset):
+            field_dict["host"] = _host
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(_license_, Unset):
+            field_dict["license"] = _license_
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
+        if not isinstance(self.local_only, Unset):
+            field_dict["localOnly"] = self.local_only
+        if not isinstance(_role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
+            field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
 
         return field_dict
 

@@ -19,7 +19,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.emoji_detailed_admin_role_ids_that_can_be_used_this_emoji_as_reaction_item import (
@@ -74,50 +74,96 @@ class EmojiDetailedAdmin:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            _updated_at = self.updated_at.isoformat()
+        _updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            _updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
         else:
             _updated_at = self.updated_at
-        _host: None | str
-        _host = self.host
-        _uri: None | str
-        _uri = self.uri
-        _type_: None | str
-        _type_ = self.type
-        _aliases = self.aliases
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        _uri: None | str | Unset
+        if isinstance(self.uri, Unset):
+            _uri = UNSET
+        else:
+            _uri = self.uri
+        _type_: None | str | Unset
+        if isinstance(self.type, Unset):
+            _type_ = UNSET
+        else:
+            _type_ = self.type
+        _aliases: list[str] | Unset = UNSET
+        if not isinstance(self.aliases, Unset):
+            _aliases = self.aliases
 
-        _category: None | str
-        _category = self.category
-        _license_: None | str
-        _license_ = self.license
-        _role_ids_that_can_be_used_this_emoji_as_reaction = []
-        for (
-            role_ids_that_can_be_used_this_emoji_as_reaction_item_data
-        ) in self.role_ids_that_can_be_used_this_emoji_as_reaction:
-            role_ids_that_can_be_used_this_emoji_as_reaction_item = (
-                role_ids_that_can_be_used_this_emoji_as_reaction_item_data.to_dict()
-                if hasattr(role_ids_that_can_be_used_this_emoji_as_reaction_item_data, "to_dict")
-                else dict(cast(Any, role_ids_that_can_be_used_this_emoji_as_reaction_item_data))
-            )
-            _role_ids_that_can_be_used_this_emoji_as_reaction.append(
-                role_ids_that_can_be_used_this_emoji_as_reaction_item
-            )
+        _category: None | str | Unset
+        if isinstance(self.category, Unset):
+            _category = UNSET
+        else:
+            _category = self.category
+        _license_: None | str | Unset
+        if isinstance(self.license, Unset):
+            _license_ = UNSET
+        else:
+            _license_ = self.license
+        _role_ids_that_can_be_used_this_emoji_as_reaction: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
+            if isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, list):
+                _role_ids_that_can_be_used_this_emoji_as_reaction = []
+                for (
+                    role_ids_that_can_be_used_this_emoji_as_reaction_item_data
+                ) in self.role_ids_that_can_be_used_this_emoji_as_reaction:
+                    role_ids_that_can_be_used_this_emoji_as_reaction_item = (
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item_data.to_dict()
+                        if hasattr(role_ids_that_can_be_used_this_emoji_as_reaction_item_data, "to_dict")
+                        else dict(cast(Any, role_ids_that_can_be_used_this_emoji_as_reaction_item_data))
+                        if hasattr(role_ids_that_can_be_used_this_emoji_as_reaction_item_data, "keys")
+                        else cast(Any, role_ids_that_can_be_used_this_emoji_as_reaction_item_data)
+                    )
+                    _role_ids_that_can_be_used_this_emoji_as_reaction.append(
+                        role_ids_that_can_be_used_this_emoji_as_reaction_item
+                    )
+            else:  # kept as it came by lenient parsing
+                _role_ids_that_can_be_used_this_emoji_as_reaction = cast(
+                    Any, self.role_ids_that_can_be_used_this_emoji_as_reaction
+                )
 
-        field_dict["id"] = self.id
-        field_dict["updatedAt"] = _updated_at
-        field_dict["name"] = self.name
-        field_dict["host"] = _host
-        field_dict["publicUrl"] = self.public_url
-        field_dict["originalUrl"] = self.original_url
-        field_dict["uri"] = _uri
-        field_dict["type"] = _type_
-        field_dict["aliases"] = _aliases
-        field_dict["category"] = _category
-        field_dict["license"] = _license_
-        field_dict["localOnly"] = self.local_only
-        field_dict["isSensitive"] = self.is_sensitive
-        field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_host, Unset):
+            field_dict["host"] = _host
+        if not isinstance(self.public_url, Unset):
+            field_dict["publicUrl"] = self.public_url
+        if not isinstance(self.original_url, Unset):
+            field_dict["originalUrl"] = self.original_url
+        if not isinstance(_uri, Unset):
+            field_dict["uri"] = _uri
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_aliases, Unset):
+            field_dict["aliases"] = _aliases
+        if not isinstance(_category, Unset):
+            field_dict["category"] = _category
+        if not isinstance(_license_, Unset):
+            field_dict["license"] = _license_
+        if not isinstance(self.local_only, Unset):
+            field_dict["localOnly"] = self.local_only
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
+        if not isinstance(_role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
+            field_dict["roleIdsThatCanBeUsedThisEmojiAsReaction"] = _role_ids_that_can_be_used_this_emoji_as_reaction
 
         return field_dict
 

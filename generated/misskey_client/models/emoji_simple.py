@@ -45,18 +45,27 @@ class EmojiSimple:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _aliases = self.aliases
+        _aliases: list[str] | Unset = UNSET
+        if not isinstance(self.aliases, Unset):
+            _aliases = self.aliases
 
-        _category: None | str
-        _category = self.category
+        _category: None | str | Unset
+        if isinstance(self.category, Unset):
+            _category = UNSET
+        else:
+            _category = self.category
         _role_ids_that_can_be_used_this_emoji_as_reaction: list[str] | Unset = UNSET
         if not isinstance(self.role_ids_that_can_be_used_this_emoji_as_reaction, Unset):
             _role_ids_that_can_be_used_this_emoji_as_reaction = self.role_ids_that_can_be_used_this_emoji_as_reaction
 
-        field_dict["aliases"] = _aliases
-        field_dict["name"] = self.name
-        field_dict["category"] = _category
-        field_dict["url"] = self.url
+        if not isinstance(_aliases, Unset):
+            field_dict["aliases"] = _aliases
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_category, Unset):
+            field_dict["category"] = _category
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
         if self.local_only is not UNSET:
             field_dict["localOnly"] = self.local_only
         if self.is_sensitive is not UNSET:

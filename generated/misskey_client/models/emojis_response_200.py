@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.emoji_simple import EmojiSimple
@@ -40,16 +40,24 @@ class EmojisResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _emojis = []
-        for emojis_item_data in self.emojis:
-            emojis_item = (
-                emojis_item_data.to_dict()
-                if hasattr(emojis_item_data, "to_dict")
-                else dict(cast(Any, emojis_item_data))
-            )
-            _emojis.append(emojis_item)
+        _emojis: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.emojis, Unset):
+            if isinstance(self.emojis, list):
+                _emojis = []
+                for emojis_item_data in self.emojis:
+                    emojis_item = (
+                        emojis_item_data.to_dict()
+                        if hasattr(emojis_item_data, "to_dict")
+                        else dict(cast(Any, emojis_item_data))
+                        if hasattr(emojis_item_data, "keys")
+                        else cast(Any, emojis_item_data)
+                    )
+                    _emojis.append(emojis_item)
+            else:  # kept as it came by lenient parsing
+                _emojis = cast(Any, self.emojis)
 
-        field_dict["emojis"] = _emojis
+        if not isinstance(_emojis, Unset):
+            field_dict["emojis"] = _emojis
 
         return field_dict
 

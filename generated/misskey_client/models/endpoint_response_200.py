@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.endpoint_response_200_params_item import EndpointResponse200ParamsItem
@@ -40,16 +40,24 @@ class EndpointResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _params = []
-        for params_item_data in self.params:
-            params_item = (
-                params_item_data.to_dict()
-                if hasattr(params_item_data, "to_dict")
-                else dict(cast(Any, params_item_data))
-            )
-            _params.append(params_item)
+        _params: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.params, Unset):
+            if isinstance(self.params, list):
+                _params = []
+                for params_item_data in self.params:
+                    params_item = (
+                        params_item_data.to_dict()
+                        if hasattr(params_item_data, "to_dict")
+                        else dict(cast(Any, params_item_data))
+                        if hasattr(params_item_data, "keys")
+                        else cast(Any, params_item_data)
+                    )
+                    _params.append(params_item)
+            else:  # kept as it came by lenient parsing
+                _params = cast(Any, self.params)
 
-        field_dict["params"] = _params
+        if not isinstance(_params, Unset):
+            field_dict["params"] = _params
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EndpointResponse200ParamsItem")
 
@@ -35,8 +35,10 @@ class EndpointResponse200ParamsItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["name"] = self.name
-        field_dict["type"] = self.type
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.type, Unset):
+            field_dict["type"] = self.type
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.error_error import ErrorError
@@ -39,8 +39,17 @@ class Error:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _error = self.error.to_dict() if hasattr(self.error, "to_dict") else dict(cast(Any, self.error))
-        field_dict["error"] = _error
+        _error: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.error, Unset):
+            _error = (
+                self.error.to_dict()
+                if hasattr(self.error, "to_dict")
+                else dict(cast(Any, self.error))
+                if hasattr(self.error, "keys")
+                else cast(Any, self.error)
+            )
+        if not isinstance(_error, Unset):
+            field_dict["error"] = _error
 
         return field_dict
 

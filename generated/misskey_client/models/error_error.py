@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorError")
 
@@ -39,10 +39,15 @@ class ErrorError:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _id = str(self.id)
-        field_dict["code"] = self.code
-        field_dict["message"] = self.message
-        field_dict["id"] = _id
+        _id: str | Unset = UNSET
+        if not isinstance(self.id, Unset):
+            _id = str(self.id)
+        if not isinstance(self.code, Unset):
+            field_dict["code"] = self.code
+        if not isinstance(self.message, Unset):
+            field_dict["message"] = self.message
+        if not isinstance(_id, Unset):
+            field_dict["id"] = _id
 
         return field_dict
 

@@ -89,36 +89,87 @@ class FederationInstance:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _first_retrieved_at = self.first_retrieved_at.isoformat()
-        _suspension_state: str = self.suspension_state
-        _software_name: None | str
-        _software_name = self.software_name
-        _software_version: None | str
-        _software_version = self.software_version
-        _open_registrations: bool | None
-        _open_registrations = self.open_registrations
-        _name: None | str
-        _name = self.name
-        _description: None | str
-        _description = self.description
-        _maintainer_name: None | str
-        _maintainer_name = self.maintainer_name
-        _maintainer_email: None | str
-        _maintainer_email = self.maintainer_email
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        _favicon_url: None | str
-        _favicon_url = self.favicon_url
-        _theme_color: None | str
-        _theme_color = self.theme_color
-        _info_updated_at: None | str
-        if isinstance(self.info_updated_at, datetime.datetime):
-            _info_updated_at = self.info_updated_at.isoformat()
+        _first_retrieved_at: str | Unset = UNSET
+        if not isinstance(self.first_retrieved_at, Unset):
+            _first_retrieved_at = (
+                self.first_retrieved_at.isoformat()
+                if isinstance(self.first_retrieved_at, datetime.datetime)
+                else cast(Any, self.first_retrieved_at)
+            )
+        _suspension_state: str | Unset = UNSET
+        if not isinstance(self.suspension_state, Unset):
+            _suspension_state = self.suspension_state
+
+        _software_name: None | str | Unset
+        if isinstance(self.software_name, Unset):
+            _software_name = UNSET
+        else:
+            _software_name = self.software_name
+        _software_version: None | str | Unset
+        if isinstance(self.software_version, Unset):
+            _software_version = UNSET
+        else:
+            _software_version = self.software_version
+        _open_registrations: bool | None | Unset
+        if isinstance(self.open_registrations, Unset):
+            _open_registrations = UNSET
+        else:
+            _open_registrations = self.open_registrations
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _maintainer_name: None | str | Unset
+        if isinstance(self.maintainer_name, Unset):
+            _maintainer_name = UNSET
+        else:
+            _maintainer_name = self.maintainer_name
+        _maintainer_email: None | str | Unset
+        if isinstance(self.maintainer_email, Unset):
+            _maintainer_email = UNSET
+        else:
+            _maintainer_email = self.maintainer_email
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        _favicon_url: None | str | Unset
+        if isinstance(self.favicon_url, Unset):
+            _favicon_url = UNSET
+        else:
+            _favicon_url = self.favicon_url
+        _theme_color: None | str | Unset
+        if isinstance(self.theme_color, Unset):
+            _theme_color = UNSET
+        else:
+            _theme_color = self.theme_color
+        _info_updated_at: None | str | Unset
+        if isinstance(self.info_updated_at, Unset):
+            _info_updated_at = UNSET
+        elif isinstance(self.info_updated_at, datetime.datetime):
+            _info_updated_at = (
+                self.info_updated_at.isoformat()
+                if isinstance(self.info_updated_at, datetime.datetime)
+                else cast(Any, self.info_updated_at)
+            )
         else:
             _info_updated_at = self.info_updated_at
-        _latest_request_received_at: None | str
-        if isinstance(self.latest_request_received_at, datetime.datetime):
-            _latest_request_received_at = self.latest_request_received_at.isoformat()
+        _latest_request_received_at: None | str | Unset
+        if isinstance(self.latest_request_received_at, Unset):
+            _latest_request_received_at = UNSET
+        elif isinstance(self.latest_request_received_at, datetime.datetime):
+            _latest_request_received_at = (
+                self.latest_request_received_at.isoformat()
+                if isinstance(self.latest_request_received_at, datetime.datetime)
+                else cast(Any, self.latest_request_received_at)
+            )
         else:
             _latest_request_received_at = self.latest_request_received_at
         _moderation_note: None | str | Unset
@@ -126,31 +177,56 @@ class FederationInstance:
             _moderation_note = UNSET
         else:
             _moderation_note = self.moderation_note
-        field_dict["id"] = self.id
-        field_dict["firstRetrievedAt"] = _first_retrieved_at
-        field_dict["host"] = self.host
-        field_dict["usersCount"] = self.users_count
-        field_dict["notesCount"] = self.notes_count
-        field_dict["followingCount"] = self.following_count
-        field_dict["followersCount"] = self.followers_count
-        field_dict["isNotResponding"] = self.is_not_responding
-        field_dict["isSuspended"] = self.is_suspended
-        field_dict["suspensionState"] = _suspension_state
-        field_dict["isBlocked"] = self.is_blocked
-        field_dict["softwareName"] = _software_name
-        field_dict["softwareVersion"] = _software_version
-        field_dict["openRegistrations"] = _open_registrations
-        field_dict["name"] = _name
-        field_dict["description"] = _description
-        field_dict["maintainerName"] = _maintainer_name
-        field_dict["maintainerEmail"] = _maintainer_email
-        field_dict["isSilenced"] = self.is_silenced
-        field_dict["isMediaSilenced"] = self.is_media_silenced
-        field_dict["iconUrl"] = _icon_url
-        field_dict["faviconUrl"] = _favicon_url
-        field_dict["themeColor"] = _theme_color
-        field_dict["infoUpdatedAt"] = _info_updated_at
-        field_dict["latestRequestReceivedAt"] = _latest_request_received_at
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_first_retrieved_at, Unset):
+            field_dict["firstRetrievedAt"] = _first_retrieved_at
+        if not isinstance(self.host, Unset):
+            field_dict["host"] = self.host
+        if not isinstance(self.users_count, Unset):
+            field_dict["usersCount"] = self.users_count
+        if not isinstance(self.notes_count, Unset):
+            field_dict["notesCount"] = self.notes_count
+        if not isinstance(self.following_count, Unset):
+            field_dict["followingCount"] = self.following_count
+        if not isinstance(self.followers_count, Unset):
+            field_dict["followersCount"] = self.followers_count
+        if not isinstance(self.is_not_responding, Unset):
+            field_dict["isNotResponding"] = self.is_not_responding
+        if not isinstance(self.is_suspended, Unset):
+            field_dict["isSuspended"] = self.is_suspended
+        if not isinstance(_suspension_state, Unset):
+            field_dict["suspensionState"] = _suspension_state
+        if not isinstance(self.is_blocked, Unset):
+            field_dict["isBlocked"] = self.is_blocked
+        if not isinstance(_software_name, Unset):
+            field_dict["softwareName"] = _software_name
+        if not isinstance(_software_version, Unset):
+            field_dict["softwareVersion"] = _software_version
+        if not isinstance(_open_registrations, Unset):
+            field_dict["openRegistrations"] = _open_registrations
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(_maintainer_name, Unset):
+            field_dict["maintainerName"] = _maintainer_name
+        if not isinstance(_maintainer_email, Unset):
+            field_dict["maintainerEmail"] = _maintainer_email
+        if not isinstance(self.is_silenced, Unset):
+            field_dict["isSilenced"] = self.is_silenced
+        if not isinstance(self.is_media_silenced, Unset):
+            field_dict["isMediaSilenced"] = self.is_media_silenced
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(_favicon_url, Unset):
+            field_dict["faviconUrl"] = _favicon_url
+        if not isinstance(_theme_color, Unset):
+            field_dict["themeColor"] = _theme_color
+        if not isinstance(_info_updated_at, Unset):
+            field_dict["infoUpdatedAt"] = _info_updated_at
+        if not isinstance(_latest_request_received_at, Unset):
+            field_dict["latestRequestReceivedAt"] = _latest_request_received_at
         if _moderation_note is not UNSET:
             field_dict["moderationNote"] = _moderation_note
 

@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.federation_instance import FederationInstance
@@ -46,28 +46,46 @@ class FederationStatsResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _top_sub_instances = []
-        for top_sub_instances_item_data in self.top_sub_instances:
-            top_sub_instances_item = (
-                top_sub_instances_item_data.to_dict()
-                if hasattr(top_sub_instances_item_data, "to_dict")
-                else dict(cast(Any, top_sub_instances_item_data))
-            )
-            _top_sub_instances.append(top_sub_instances_item)
+        _top_sub_instances: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.top_sub_instances, Unset):
+            if isinstance(self.top_sub_instances, list):
+                _top_sub_instances = []
+                for top_sub_instances_item_data in self.top_sub_instances:
+                    top_sub_instances_item = (
+                        top_sub_instances_item_data.to_dict()
+                        if hasattr(top_sub_instances_item_data, "to_dict")
+                        else dict(cast(Any, top_sub_instances_item_data))
+                        if hasattr(top_sub_instances_item_data, "keys")
+                        else cast(Any, top_sub_instances_item_data)
+                    )
+                    _top_sub_instances.append(top_sub_instances_item)
+            else:  # kept as it came by lenient parsing
+                _top_sub_instances = cast(Any, self.top_sub_instances)
 
-        _top_pub_instances = []
-        for top_pub_instances_item_data in self.top_pub_instances:
-            top_pub_instances_item = (
-                top_pub_instances_item_data.to_dict()
-                if hasattr(top_pub_instances_item_data, "to_dict")
-                else dict(cast(Any, top_pub_instances_item_data))
-            )
-            _top_pub_instances.append(top_pub_instances_item)
+        _top_pub_instances: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.top_pub_instances, Unset):
+            if isinstance(self.top_pub_instances, list):
+                _top_pub_instances = []
+                for top_pub_instances_item_data in self.top_pub_instances:
+                    top_pub_instances_item = (
+                        top_pub_instances_item_data.to_dict()
+                        if hasattr(top_pub_instances_item_data, "to_dict")
+                        else dict(cast(Any, top_pub_instances_item_data))
+                        if hasattr(top_pub_instances_item_data, "keys")
+                        else cast(Any, top_pub_instances_item_data)
+                    )
+                    _top_pub_instances.append(top_pub_instances_item)
+            else:  # kept as it came by lenient parsing
+                _top_pub_instances = cast(Any, self.top_pub_instances)
 
-        field_dict["topSubInstances"] = _top_sub_instances
-        field_dict["otherFollowersCount"] = self.other_followers_count
-        field_dict["topPubInstances"] = _top_pub_instances
-        field_dict["otherFollowingCount"] = self.other_following_count
+        if not isinstance(_top_sub_instances, Unset):
+            field_dict["topSubInstances"] = _top_sub_instances
+        if not isinstance(self.other_followers_count, Unset):
+            field_dict["otherFollowersCount"] = self.other_followers_count
+        if not isinstance(_top_pub_instances, Unset):
+            field_dict["topPubInstances"] = _top_pub_instances
+        if not isinstance(self.other_following_count, Unset):
+            field_dict["otherFollowingCount"] = self.other_following_count
 
         return field_dict
 

@@ -42,7 +42,8 @@ class FederationUsersBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["host"] = self.host
+        if not isinstance(self.host, Unset):
+            field_dict["host"] = self.host
         if self.since_id is not UNSET:
             field_dict["sinceId"] = self.since_id
         if self.until_id is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FetchExternalResourcesBody")
 
@@ -34,8 +34,10 @@ class FetchExternalResourcesBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["url"] = self.url
-        field_dict["hash"] = self.hash
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(self.hash, Unset):
+            field_dict["hash"] = self.hash
 
         return field_dict
 

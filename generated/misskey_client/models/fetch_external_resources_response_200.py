@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FetchExternalResourcesResponse200")
 
@@ -35,8 +35,10 @@ class FetchExternalResourcesResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["type"] = self.type
-        field_dict["data"] = self.data
+        if not isinstance(self.type, Unset):
+            field_dict["type"] = self.type
+        if not isinstance(self.data, Unset):
+            field_dict["data"] = self.data
 
         return field_dict
 

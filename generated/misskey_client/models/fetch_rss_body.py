@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FetchRssBody")
 
@@ -32,7 +32,8 @@ class FetchRssBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["url"] = self.url
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
 
         return field_dict
 

@@ -57,27 +57,51 @@ class FetchRssResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _items = []
-        for items_item_data in self.items:
-            items_item = (
-                items_item_data.to_dict() if hasattr(items_item_data, "to_dict") else dict(cast(Any, items_item_data))
-            )
-            _items.append(items_item)
+        _items: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.items, Unset):
+            if isinstance(self.items, list):
+                _items = []
+                for items_item_data in self.items:
+                    items_item = (
+                        items_item_data.to_dict()
+                        if hasattr(items_item_data, "to_dict")
+                        else dict(cast(Any, items_item_data))
+                        if hasattr(items_item_data, "keys")
+                        else cast(Any, items_item_data)
+                    )
+                    _items.append(items_item)
+            else:  # kept as it came by lenient parsing
+                _items = cast(Any, self.items)
 
         _image: dict[str, Any] | Unset = UNSET
         if not isinstance(self.image, Unset):
-            _image = self.image.to_dict() if hasattr(self.image, "to_dict") else dict(cast(Any, self.image))
+            _image = (
+                self.image.to_dict()
+                if hasattr(self.image, "to_dict")
+                else dict(cast(Any, self.image))
+                if hasattr(self.image, "keys")
+                else cast(Any, self.image)
+            )
         _pagination_links: dict[str, Any] | Unset = UNSET
         if not isinstance(self.pagination_links, Unset):
             _pagination_links = (
                 self.pagination_links.to_dict()
                 if hasattr(self.pagination_links, "to_dict")
                 else dict(cast(Any, self.pagination_links))
+                if hasattr(self.pagination_links, "keys")
+                else cast(Any, self.pagination_links)
             )
         _itunes: dict[str, Any] | Unset = UNSET
         if not isinstance(self.itunes, Unset):
-            _itunes = self.itunes.to_dict() if hasattr(self.itunes, "to_dict") else dict(cast(Any, self.itunes))
-        field_dict["items"] = _items
+            _itunes = (
+                self.itunes.to_dict()
+                if hasattr(self.itunes, "to_dict")
+                else dict(cast(Any, self.itunes))
+                if hasattr(self.itunes, "keys")
+                else cast(Any, self.itunes)
+            )
+        if not isinstance(_items, Unset):
+            field_dict["items"] = _items
         if _image is not UNSET:
             field_dict["image"] = _image
         if _pagination_links is not UNSET:

@@ -36,7 +36,8 @@ class FetchRssResponse200Image:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["url"] = self.url
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
         if self.link is not UNSET:
             field_dict["link"] = self.link
         if self.title is not UNSET:

@@ -65,7 +65,11 @@ class FetchRssResponse200ItemsItem:
         _enclosure: dict[str, Any] | Unset = UNSET
         if not isinstance(self.enclosure, Unset):
             _enclosure = (
-                self.enclosure.to_dict() if hasattr(self.enclosure, "to_dict") else dict(cast(Any, self.enclosure))
+                self.enclosure.to_dict()
+                if hasattr(self.enclosure, "to_dict")
+                else dict(cast(Any, self.enclosure))
+                if hasattr(self.enclosure, "keys")
+                else cast(Any, self.enclosure)
             )
         if self.link is not UNSET:
             field_dict["link"] = self.link

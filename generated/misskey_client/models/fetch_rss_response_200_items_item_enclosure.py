@@ -37,7 +37,8 @@ class FetchRssResponse200ItemsItemEnclosure:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["url"] = self.url
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
         if self.length is not UNSET:
             field_dict["length"] = self.length
         if self.type is not UNSET:

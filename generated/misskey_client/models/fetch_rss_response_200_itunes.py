@@ -52,7 +52,13 @@ class FetchRssResponse200Itunes:
         field_dict.update(self.additional_properties)
         _owner: dict[str, Any] | Unset = UNSET
         if not isinstance(self.owner, Unset):
-            _owner = self.owner.to_dict() if hasattr(self.owner, "to_dict") else dict(cast(Any, self.owner))
+            _owner = (
+                self.owner.to_dict()
+                if hasattr(self.owner, "to_dict")
+                else dict(cast(Any, self.owner))
+                if hasattr(self.owner, "keys")
+                else cast(Any, self.owner)
+            )
         _categories: list[str] | Unset = UNSET
         if not isinstance(self.categories, Unset):
             _categories = self.categories

@@ -62,20 +62,53 @@ class Flash:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _updated_at = self.updated_at.isoformat()
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        _visibility: str = self.visibility
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["userId"] = self.user_id
-        field_dict["user"] = _user
-        field_dict["title"] = self.title
-        field_dict["summary"] = self.summary
-        field_dict["script"] = self.script
-        field_dict["visibility"] = _visibility
-        field_dict["likedCount"] = self.liked_count
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        _visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            _visibility = self.visibility
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(self.summary, Unset):
+            field_dict["summary"] = self.summary
+        if not isinstance(self.script, Unset):
+            field_dict["script"] = self.script
+        if not isinstance(_visibility, Unset):
+            field_dict["visibility"] = _visibility
+        if not isinstance(self.liked_count, Unset):
+            field_dict["likedCount"] = self.liked_count
         if self.is_liked is not UNSET:
             field_dict["isLiked"] = self.is_liked
 

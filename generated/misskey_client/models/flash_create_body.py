@@ -42,16 +42,22 @@ class FlashCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _permissions = self.permissions
+        _permissions: list[str] | Unset = UNSET
+        if not isinstance(self.permissions, Unset):
+            _permissions = self.permissions
 
         _visibility: str | Unset = UNSET
         if not isinstance(self.visibility, Unset):
             _visibility = self.visibility
 
-        field_dict["title"] = self.title
-        field_dict["summary"] = self.summary
-        field_dict["script"] = self.script
-        field_dict["permissions"] = _permissions
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(self.summary, Unset):
+            field_dict["summary"] = self.summary
+        if not isinstance(self.script, Unset):
+            field_dict["script"] = self.script
+        if not isinstance(_permissions, Unset):
+            field_dict["permissions"] = _permissions
         if _visibility is not UNSET:
             field_dict["visibility"] = _visibility
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.flash import Flash
@@ -41,9 +41,19 @@ class FlashMyLikesResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _flash = self.flash.to_dict() if hasattr(self.flash, "to_dict") else dict(cast(Any, self.flash))
-        field_dict["id"] = self.id
-        field_dict["flash"] = _flash
+        _flash: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.flash, Unset):
+            _flash = (
+                self.flash.to_dict()
+                if hasattr(self.flash, "to_dict")
+                else dict(cast(Any, self.flash))
+                if hasattr(self.flash, "keys")
+                else cast(Any, self.flash)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_flash, Unset):
+            field_dict["flash"] = _flash
 
         return field_dict
 

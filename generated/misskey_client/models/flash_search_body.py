@@ -42,7 +42,8 @@ class FlashSearchBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["query"] = self.query
+        if not isinstance(self.query, Unset):
+            field_dict["query"] = self.query
         if self.since_id is not UNSET:
             field_dict["sinceId"] = self.since_id
         if self.until_id is not UNSET:

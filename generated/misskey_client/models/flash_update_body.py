@@ -52,7 +52,8 @@ class FlashUpdateBody:
         if not isinstance(self.visibility, Unset):
             _visibility = self.visibility
 
-        field_dict["flashId"] = self.flash_id
+        if not isinstance(self.flash_id, Unset):
+            field_dict["flashId"] = self.flash_id
         if self.title is not UNSET:
             field_dict["title"] = self.title
         if self.summary is not UNSET:

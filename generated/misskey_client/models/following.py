@@ -14,12 +14,14 @@ from misskey_core._parsing import (
     new_instance,
     parse_datetime,
     parse_error,
+    parse_union,
     unknown_properties,
 )
 
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.me_detailed import MeDetailed
     from ..models.user_detailed_not_me import UserDetailedNotMe
 
 
@@ -34,16 +36,16 @@ class Following:
         created_at (datetime.datetime):
         followee_id (str):
         follower_id (str):
-        followee (UserDetailedNotMe | Unset):
-        follower (UserDetailedNotMe | Unset):
+        followee (MeDetailed | Unset | UserDetailedNotMe):
+        follower (MeDetailed | Unset | UserDetailedNotMe):
     """
 
     id: str
     created_at: datetime.datetime
     followee_id: str
     follower_id: str
-    followee: UserDetailedNotMe | Unset = UNSET
-    follower: UserDetailedNotMe | Unset = UNSET
+    followee: MeDetailed | Unset | UserDetailedNotMe = UNSET
+    follower: MeDetailed | Unset | UserDetailedNotMe = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,17 +53,61 @@ class Following:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _followee: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.followee, Unset):
-            _followee = self.followee.to_dict() if hasattr(self.followee, "to_dict") else dict(cast(Any, self.followee))
-        _follower: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.follower, Unset):
-            _follower = self.follower.to_dict() if hasattr(self.follower, "to_dict") else dict(cast(Any, self.follower))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["followeeId"] = self.followee_id
-        field_dict["followerId"] = self.follower_id
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _followee: dict[str, Any] | Unset
+        if isinstance(self.followee, Unset):
+            _followee = UNSET
+        elif isinstance(self.followee, UserDetailedNotMe):
+            _followee = (
+                self.followee.to_dict()
+                if hasattr(self.followee, "to_dict")
+                else dict(cast(Any, self.followee))
+                if hasattr(self.followee, "keys")
+                else cast(Any, self.followee)
+            )
+        else:
+            _followee = (
+                self.followee.to_dict()
+                if hasattr(self.followee, "to_dict")
+                else dict(cast(Any, self.followee))
+                if hasattr(self.followee, "keys")
+                else cast(Any, self.followee)
+            )
+
+        _follower: dict[str, Any] | Unset
+        if isinstance(self.follower, Unset):
+            _follower = UNSET
+        elif isinstance(self.follower, UserDetailedNotMe):
+            _follower = (
+                self.follower.to_dict()
+                if hasattr(self.follower, "to_dict")
+                else dict(cast(Any, self.follower))
+                if hasattr(self.follower, "keys")
+                else cast(Any, self.follower)
+            )
+        else:
+            _follower = (
+                self.follower.to_dict()
+                if hasattr(self.follower, "to_dict")
+                else dict(cast(Any, self.follower))
+                if hasattr(self.follower, "keys")
+                else cast(Any, self.follower)
+            )
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.followee_id, Unset):
+            field_dict["followeeId"] = self.followee_id
+        if not isinstance(self.follower_id, Unset):
+            field_dict["followerId"] = self.follower_id
         if _followee is not UNSET:
             field_dict["followee"] = _followee
         if _follower is not UNSET:
@@ -97,7 +143,35 @@ class Following:
             _n = 4
             if "followee" in d:
                 _n += 1
-                followee = UserDetailedNotMe.from_dict(d["followee"])
+
+                def _parse_followee(data: object) -> MeDetailed | UserDetailedNotMe:
+
+                    def _try_0(data: Any) -> UserDetailedNotMe:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+
+                        return componentsschemas_user_detailed_type_0
+
+                    def _try_1(data: Any) -> MeDetailed:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+
+                        return componentsschemas_user_detailed_type_1
+
+                    return cast(
+                        MeDetailed | UserDetailedNotMe,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
+                        ),
+                    )
+
+                followee = _parse_followee(d["followee"])
 
                 _model.followee = followee
 
@@ -105,7 +179,35 @@ class Following:
                 _model.followee = UNSET
             if "follower" in d:
                 _n += 1
-                follower = UserDetailedNotMe.from_dict(d["follower"])
+
+                def _parse_follower(data: object) -> MeDetailed | UserDetailedNotMe:
+
+                    def _try_0(data: Any) -> UserDetailedNotMe:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+
+                        return componentsschemas_user_detailed_type_0
+
+                    def _try_1(data: Any) -> MeDetailed:
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+
+                        return componentsschemas_user_detailed_type_1
+
+                    return cast(
+                        MeDetailed | UserDetailedNotMe,
+                        parse_union(
+                            data,
+                            (
+                                _try_0,
+                                _try_1,
+                            ),
+                        ),
+                    )
+
+                follower = _parse_follower(d["follower"])
 
                 _model.follower = follower
 
@@ -168,24 +270,74 @@ class Following:
 
         _followee_raw = d.pop("followee", UNSET)
         try:
-            _followee = _followee_raw
-            followee: UserDetailedNotMe | Unset
-            if _followee is UNSET:
-                followee = UNSET
-            else:
-                followee = UserDetailedNotMe.from_dict(_followee)
+
+            def _parse_followee(data: object) -> MeDetailed | Unset | UserDetailedNotMe:
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_0
+
+                def _try_1(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_1
+
+                return cast(
+                    MeDetailed | Unset | UserDetailedNotMe,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            followee = _parse_followee(_followee_raw)
 
         except PARSE_ERRORS as exc:
             followee = mismatched("Following", "followee", _followee_raw, exc)
 
         _follower_raw = d.pop("follower", UNSET)
         try:
-            _follower = _follower_raw
-            follower: UserDetailedNotMe | Unset
-            if _follower is UNSET:
-                follower = UNSET
-            else:
-                follower = UserDetailedNotMe.from_dict(_follower)
+
+            def _parse_follower(data: object) -> MeDetailed | Unset | UserDetailedNotMe:
+                if isinstance(data, Unset):
+                    return data
+
+                def _try_0(data: Any) -> UserDetailedNotMe:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_0 = UserDetailedNotMe.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_0
+
+                def _try_1(data: Any) -> MeDetailed:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    componentsschemas_user_detailed_type_1 = MeDetailed.from_dict(data)
+
+                    return componentsschemas_user_detailed_type_1
+
+                return cast(
+                    MeDetailed | Unset | UserDetailedNotMe,
+                    parse_union(
+                        data,
+                        (
+                            _try_0,
+                            _try_1,
+                        ),
+                    ),
+                )
+
+            follower = _parse_follower(_follower_raw)
 
         except PARSE_ERRORS as exc:
             follower = mismatched("Following", "follower", _follower_raw, exc)
@@ -243,7 +395,9 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
+    global MeDetailed
     global UserDetailedNotMe
+    from ..models.me_detailed import MeDetailed  # noqa: PLC0415
     from ..models.user_detailed_not_me import UserDetailedNotMe  # noqa: PLC0415
 
     _RELATED_LOADED = True

@@ -34,7 +34,8 @@ class FollowingCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["userId"] = self.user_id
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
         if self.with_replies is not UNSET:
             field_dict["withReplies"] = self.with_replies
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_lite import UserLite
@@ -43,11 +43,30 @@ class FollowingRequestsSentResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _follower = self.follower.to_dict() if hasattr(self.follower, "to_dict") else dict(cast(Any, self.follower))
-        _followee = self.followee.to_dict() if hasattr(self.followee, "to_dict") else dict(cast(Any, self.followee))
-        field_dict["id"] = self.id
-        field_dict["follower"] = _follower
-        field_dict["followee"] = _followee
+        _follower: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.follower, Unset):
+            _follower = (
+                self.follower.to_dict()
+                if hasattr(self.follower, "to_dict")
+                else dict(cast(Any, self.follower))
+                if hasattr(self.follower, "keys")
+                else cast(Any, self.follower)
+            )
+        _followee: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.followee, Unset):
+            _followee = (
+                self.followee.to_dict()
+                if hasattr(self.followee, "to_dict")
+                else dict(cast(Any, self.followee))
+                if hasattr(self.followee, "keys")
+                else cast(Any, self.followee)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_follower, Unset):
+            field_dict["follower"] = _follower
+        if not isinstance(_followee, Unset):
+            field_dict["followee"] = _followee
 
         return field_dict
 

@@ -42,7 +42,8 @@ class FollowingUpdateBody:
         if not isinstance(self.notify, Unset):
             _notify = self.notify
 
-        field_dict["userId"] = self.user_id
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
         if _notify is not UNSET:
             field_dict["notify"] = _notify
         if self.with_replies is not UNSET:

@@ -67,39 +67,76 @@ class GalleryPost:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _updated_at = self.updated_at.isoformat()
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        _description: None | str
-        _description = self.description
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
         _file_ids: list[str] | Unset = UNSET
         if not isinstance(self.file_ids, Unset):
             _file_ids = self.file_ids
 
         _files: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.files, Unset):
-            _files = []
-            for files_item_data in self.files:
-                files_item = (
-                    files_item_data.to_dict()
-                    if hasattr(files_item_data, "to_dict")
-                    else dict(cast(Any, files_item_data))
-                )
-                _files.append(files_item)
+            if isinstance(self.files, list):
+                _files = []
+                for files_item_data in self.files:
+                    files_item = (
+                        files_item_data.to_dict()
+                        if hasattr(files_item_data, "to_dict")
+                        else dict(cast(Any, files_item_data))
+                        if hasattr(files_item_data, "keys")
+                        else cast(Any, files_item_data)
+                    )
+                    _files.append(files_item)
+            else:  # kept as it came by lenient parsing
+                _files = cast(Any, self.files)
 
         _tags: list[str] | Unset = UNSET
         if not isinstance(self.tags, Unset):
             _tags = self.tags
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["userId"] = self.user_id
-        field_dict["user"] = _user
-        field_dict["title"] = self.title
-        field_dict["description"] = _description
-        field_dict["isSensitive"] = self.is_sensitive
-        field_dict["likedCount"] = self.liked_count
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
+        if not isinstance(self.liked_count, Unset):
+            field_dict["likedCount"] = self.liked_count
         if _file_ids is not UNSET:
             field_dict["fileIds"] = _file_ids
         if _files is not UNSET:

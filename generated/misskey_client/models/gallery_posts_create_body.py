@@ -39,15 +39,19 @@ class GalleryPostsCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _file_ids = self.file_ids
+        _file_ids: list[str] | Unset = UNSET
+        if not isinstance(self.file_ids, Unset):
+            _file_ids = self.file_ids
 
         _description: None | str | Unset
         if isinstance(self.description, Unset):
             _description = UNSET
         else:
             _description = self.description
-        field_dict["title"] = self.title
-        field_dict["fileIds"] = _file_ids
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(_file_ids, Unset):
+            field_dict["fileIds"] = _file_ids
         if _description is not UNSET:
             field_dict["description"] = _description
         if self.is_sensitive is not UNSET:

@@ -50,7 +50,8 @@ class GalleryPostsUpdateBody:
         if not isinstance(self.file_ids, Unset):
             _file_ids = self.file_ids
 
-        field_dict["postId"] = self.post_id
+        if not isinstance(self.post_id, Unset):
+            field_dict["postId"] = self.post_id
         if self.title is not UNSET:
             field_dict["title"] = self.title
         if _description is not UNSET:

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="GetAvatarDecorationsResponse200Item")
 
@@ -41,13 +41,20 @@ class GetAvatarDecorationsResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
+        _role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET
+        if not isinstance(self.role_ids_that_can_be_used_this_decoration, Unset):
+            _role_ids_that_can_be_used_this_decoration = self.role_ids_that_can_be_used_this_decoration
 
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["description"] = self.description
-        field_dict["url"] = self.url
-        field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(_role_ids_that_can_be_used_this_decoration, Unset):
+            field_dict["roleIdsThatCanBeUsedThisDecoration"] = _role_ids_that_can_be_used_this_decoration
 
         return field_dict
 

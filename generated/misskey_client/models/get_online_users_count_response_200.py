@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="GetOnlineUsersCountResponse200")
 
@@ -32,7 +32,8 @@ class GetOnlineUsersCountResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["count"] = self.count
+        if not isinstance(self.count, Unset):
+            field_dict["count"] = self.count
 
         return field_dict
 

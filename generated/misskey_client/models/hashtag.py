@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Hashtag")
 
@@ -44,13 +44,20 @@ class Hashtag:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["tag"] = self.tag
-        field_dict["mentionedUsersCount"] = self.mentioned_users_count
-        field_dict["mentionedLocalUsersCount"] = self.mentioned_local_users_count
-        field_dict["mentionedRemoteUsersCount"] = self.mentioned_remote_users_count
-        field_dict["attachedUsersCount"] = self.attached_users_count
-        field_dict["attachedLocalUsersCount"] = self.attached_local_users_count
-        field_dict["attachedRemoteUsersCount"] = self.attached_remote_users_count
+        if not isinstance(self.tag, Unset):
+            field_dict["tag"] = self.tag
+        if not isinstance(self.mentioned_users_count, Unset):
+            field_dict["mentionedUsersCount"] = self.mentioned_users_count
+        if not isinstance(self.mentioned_local_users_count, Unset):
+            field_dict["mentionedLocalUsersCount"] = self.mentioned_local_users_count
+        if not isinstance(self.mentioned_remote_users_count, Unset):
+            field_dict["mentionedRemoteUsersCount"] = self.mentioned_remote_users_count
+        if not isinstance(self.attached_users_count, Unset):
+            field_dict["attachedUsersCount"] = self.attached_users_count
+        if not isinstance(self.attached_local_users_count, Unset):
+            field_dict["attachedLocalUsersCount"] = self.attached_local_users_count
+        if not isinstance(self.attached_remote_users_count, Unset):
+            field_dict["attachedRemoteUsersCount"] = self.attached_remote_users_count
 
         return field_dict
 

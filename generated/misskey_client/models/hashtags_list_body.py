@@ -42,8 +42,12 @@ class HashtagsListBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _sort: str = self.sort
-        field_dict["sort"] = _sort
+        _sort: str | Unset = UNSET
+        if not isinstance(self.sort, Unset):
+            _sort = self.sort
+
+        if not isinstance(_sort, Unset):
+            field_dict["sort"] = _sort
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.attached_to_user_only is not UNSET:

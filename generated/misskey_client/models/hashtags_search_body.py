@@ -36,7 +36,8 @@ class HashtagsSearchBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["query"] = self.query
+        if not isinstance(self.query, Unset):
+            field_dict["query"] = self.query
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.offset is not UNSET:

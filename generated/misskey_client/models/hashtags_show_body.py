@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="HashtagsShowBody")
 
@@ -32,7 +32,8 @@ class HashtagsShowBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["tag"] = self.tag
+        if not isinstance(self.tag, Unset):
+            field_dict["tag"] = self.tag
 
         return field_dict
 

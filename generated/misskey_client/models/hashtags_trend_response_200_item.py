@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="HashtagsTrendResponse200Item")
 
@@ -37,11 +37,16 @@ class HashtagsTrendResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _chart = self.chart
+        _chart: list[float] | Unset = UNSET
+        if not isinstance(self.chart, Unset):
+            _chart = self.chart
 
-        field_dict["tag"] = self.tag
-        field_dict["chart"] = _chart
-        field_dict["usersCount"] = self.users_count
+        if not isinstance(self.tag, Unset):
+            field_dict["tag"] = self.tag
+        if not isinstance(_chart, Unset):
+            field_dict["chart"] = _chart
+        if not isinstance(self.users_count, Unset):
+            field_dict["usersCount"] = self.users_count
 
         return field_dict
 

@@ -46,7 +46,10 @@ class HashtagsUsersBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _sort: str = self.sort
+        _sort: str | Unset = UNSET
+        if not isinstance(self.sort, Unset):
+            _sort = self.sort
+
         _state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
             _state = self.state
@@ -55,8 +58,10 @@ class HashtagsUsersBody:
         if not isinstance(self.origin, Unset):
             _origin = self.origin
 
-        field_dict["tag"] = self.tag
-        field_dict["sort"] = _sort
+        if not isinstance(self.tag, Unset):
+            field_dict["tag"] = self.tag
+        if not isinstance(_sort, Unset):
+            field_dict["sort"] = _sort
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.offset is not UNSET:

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I2FaDoneResponse200")
 
@@ -33,9 +33,12 @@ class I2FaDoneResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _backup_codes = self.backup_codes
+        _backup_codes: list[str] | Unset = UNSET
+        if not isinstance(self.backup_codes, Unset):
+            _backup_codes = self.backup_codes
 
-        field_dict["backupCodes"] = _backup_codes
+        if not isinstance(_backup_codes, Unset):
+            field_dict["backupCodes"] = _backup_codes
 
         return field_dict
 

@@ -45,17 +45,26 @@ class I2FaKeyDoneBody:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _credential = (
-            self.credential.to_dict() if hasattr(self.credential, "to_dict") else dict(cast(Any, self.credential))
-        )
+        _credential: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.credential, Unset):
+            _credential = (
+                self.credential.to_dict()
+                if hasattr(self.credential, "to_dict")
+                else dict(cast(Any, self.credential))
+                if hasattr(self.credential, "keys")
+                else cast(Any, self.credential)
+            )
         _token: None | str | Unset
         if isinstance(self.token, Unset):
             _token = UNSET
         else:
             _token = self.token
-        field_dict["password"] = self.password
-        field_dict["name"] = self.name
-        field_dict["credential"] = _credential
+        if not isinstance(self.password, Unset):
+            field_dict["password"] = self.password
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_credential, Unset):
+            field_dict["credential"] = _credential
         if _token is not UNSET:
             field_dict["token"] = _token
 

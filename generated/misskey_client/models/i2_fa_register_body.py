@@ -40,7 +40,8 @@ class I2FaRegisterBody:
             _token = UNSET
         else:
             _token = self.token
-        field_dict["password"] = self.password
+        if not isinstance(self.password, Unset):
+            field_dict["password"] = self.password
         if _token is not UNSET:
             field_dict["token"] = _token
 

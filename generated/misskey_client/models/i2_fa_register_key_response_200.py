@@ -26,7 +26,7 @@ from ..models.i2_fa_register_key_response_200_attestation_type_2_type_1 import (
 from ..models.i2_fa_register_key_response_200_attestation_type_3_type_1 import (
     I2FaRegisterKeyResponse200AttestationType3Type1,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.i2_fa_register_key_response_200_authenticator_selection import (
@@ -83,43 +83,82 @@ class I2FaRegisterKeyResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _rp = self.rp.to_dict() if hasattr(self.rp, "to_dict") else dict(cast(Any, self.rp))
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        _pub_key_cred_params = []
-        for pub_key_cred_params_item_data in self.pub_key_cred_params:
-            pub_key_cred_params_item = (
-                pub_key_cred_params_item_data.to_dict()
-                if hasattr(pub_key_cred_params_item_data, "to_dict")
-                else dict(cast(Any, pub_key_cred_params_item_data))
+        _rp: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.rp, Unset):
+            _rp = (
+                self.rp.to_dict()
+                if hasattr(self.rp, "to_dict")
+                else dict(cast(Any, self.rp))
+                if hasattr(self.rp, "keys")
+                else cast(Any, self.rp)
             )
-            _pub_key_cred_params.append(pub_key_cred_params_item)
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        _pub_key_cred_params: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.pub_key_cred_params, Unset):
+            if isinstance(self.pub_key_cred_params, list):
+                _pub_key_cred_params = []
+                for pub_key_cred_params_item_data in self.pub_key_cred_params:
+                    pub_key_cred_params_item = (
+                        pub_key_cred_params_item_data.to_dict()
+                        if hasattr(pub_key_cred_params_item_data, "to_dict")
+                        else dict(cast(Any, pub_key_cred_params_item_data))
+                        if hasattr(pub_key_cred_params_item_data, "keys")
+                        else cast(Any, pub_key_cred_params_item_data)
+                    )
+                    _pub_key_cred_params.append(pub_key_cred_params_item)
+            else:  # kept as it came by lenient parsing
+                _pub_key_cred_params = cast(Any, self.pub_key_cred_params)
 
-        _timeout: float | None
-        _timeout = self.timeout
-        _exclude_credentials: list[dict[str, Any]] | None
-        if isinstance(self.exclude_credentials, list):
-            _exclude_credentials = []
-            for exclude_credentials_type_0_item_data in self.exclude_credentials:
-                exclude_credentials_type_0_item = (
-                    exclude_credentials_type_0_item_data.to_dict()
-                    if hasattr(exclude_credentials_type_0_item_data, "to_dict")
-                    else dict(cast(Any, exclude_credentials_type_0_item_data))
-                )
-                _exclude_credentials.append(exclude_credentials_type_0_item)
+        _timeout: float | None | Unset
+        if isinstance(self.timeout, Unset):
+            _timeout = UNSET
+        else:
+            _timeout = self.timeout
+        _exclude_credentials: list[dict[str, Any]] | None | Unset
+        if isinstance(self.exclude_credentials, Unset):
+            _exclude_credentials = UNSET
+        elif isinstance(self.exclude_credentials, list):
+            if isinstance(self.exclude_credentials, list):
+                _exclude_credentials = []
+                for exclude_credentials_type_0_item_data in self.exclude_credentials:
+                    exclude_credentials_type_0_item = (
+                        exclude_credentials_type_0_item_data.to_dict()
+                        if hasattr(exclude_credentials_type_0_item_data, "to_dict")
+                        else dict(cast(Any, exclude_credentials_type_0_item_data))
+                        if hasattr(exclude_credentials_type_0_item_data, "keys")
+                        else cast(Any, exclude_credentials_type_0_item_data)
+                    )
+                    _exclude_credentials.append(exclude_credentials_type_0_item)
+            else:  # kept as it came by lenient parsing
+                _exclude_credentials = cast(Any, self.exclude_credentials)
 
         else:
             _exclude_credentials = self.exclude_credentials
-        _authenticator_selection: dict[str, Any] | None
-        if isinstance(self.authenticator_selection, I2FaRegisterKeyResponse200AuthenticatorSelection):
+        _authenticator_selection: dict[str, Any] | None | Unset
+        if isinstance(self.authenticator_selection, Unset):
+            _authenticator_selection = UNSET
+        elif isinstance(self.authenticator_selection, I2FaRegisterKeyResponse200AuthenticatorSelection):
             _authenticator_selection = (
                 self.authenticator_selection.to_dict()
                 if hasattr(self.authenticator_selection, "to_dict")
                 else dict(cast(Any, self.authenticator_selection))
+                if hasattr(self.authenticator_selection, "keys")
+                else cast(Any, self.authenticator_selection)
             )
         else:
             _authenticator_selection = self.authenticator_selection
-        _attestation: None | str
-        if isinstance(self.attestation, str):
+        _attestation: None | str | Unset
+        if isinstance(self.attestation, Unset):
+            _attestation = UNSET
+        elif isinstance(self.attestation, str):
             _attestation = self.attestation
         elif isinstance(self.attestation, str):
             _attestation = self.attestation
@@ -127,22 +166,37 @@ class I2FaRegisterKeyResponse200:
             _attestation = self.attestation
         else:
             _attestation = self.attestation
-        _extensions: dict[str, Any] | None
-        if isinstance(self.extensions, I2FaRegisterKeyResponse200Extensions):
+        _extensions: dict[str, Any] | None | Unset
+        if isinstance(self.extensions, Unset):
+            _extensions = UNSET
+        elif isinstance(self.extensions, I2FaRegisterKeyResponse200Extensions):
             _extensions = (
-                self.extensions.to_dict() if hasattr(self.extensions, "to_dict") else dict(cast(Any, self.extensions))
+                self.extensions.to_dict()
+                if hasattr(self.extensions, "to_dict")
+                else dict(cast(Any, self.extensions))
+                if hasattr(self.extensions, "keys")
+                else cast(Any, self.extensions)
             )
         else:
             _extensions = self.extensions
-        field_dict["rp"] = _rp
-        field_dict["user"] = _user
-        field_dict["challenge"] = self.challenge
-        field_dict["pubKeyCredParams"] = _pub_key_cred_params
-        field_dict["timeout"] = _timeout
-        field_dict["excludeCredentials"] = _exclude_credentials
-        field_dict["authenticatorSelection"] = _authenticator_selection
-        field_dict["attestation"] = _attestation
-        field_dict["extensions"] = _extensions
+        if not isinstance(_rp, Unset):
+            field_dict["rp"] = _rp
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(self.challenge, Unset):
+            field_dict["challenge"] = self.challenge
+        if not isinstance(_pub_key_cred_params, Unset):
+            field_dict["pubKeyCredParams"] = _pub_key_cred_params
+        if not isinstance(_timeout, Unset):
+            field_dict["timeout"] = _timeout
+        if not isinstance(_exclude_credentials, Unset):
+            field_dict["excludeCredentials"] = _exclude_credentials
+        if not isinstance(_authenticator_selection, Unset):
+            field_dict["authenticatorSelection"] = _authenticator_selection
+        if not isinstance(_attestation, Unset):
+            field_dict["attestation"] = _attestation
+        if not isinstance(_extensions, Unset):
+            field_dict["extensions"] = _extensions
 
         return field_dict
 

@@ -23,7 +23,7 @@ from ..models.i2_fa_register_key_response_200_authenticator_selection_user_verif
     I2FaRegisterKeyResponse200AuthenticatorSelectionUserVerification,
     check_i2_fa_register_key_response_200_authenticator_selection_user_verification,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I2FaRegisterKeyResponse200AuthenticatorSelection")
 
@@ -45,11 +45,20 @@ class I2FaRegisterKeyResponse200AuthenticatorSelection:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _authenticator_attachment: str = self.authenticator_attachment
-        _user_verification: str = self.user_verification
-        field_dict["authenticatorAttachment"] = _authenticator_attachment
-        field_dict["requireResidentKey"] = self.require_resident_key
-        field_dict["userVerification"] = _user_verification
+        _authenticator_attachment: str | Unset = UNSET
+        if not isinstance(self.authenticator_attachment, Unset):
+            _authenticator_attachment = self.authenticator_attachment
+
+        _user_verification: str | Unset = UNSET
+        if not isinstance(self.user_verification, Unset):
+            _user_verification = self.user_verification
+
+        if not isinstance(_authenticator_attachment, Unset):
+            field_dict["authenticatorAttachment"] = _authenticator_attachment
+        if not isinstance(self.require_resident_key, Unset):
+            field_dict["requireResidentKey"] = self.require_resident_key
+        if not isinstance(_user_verification, Unset):
+            field_dict["userVerification"] = _user_verification
 
         return field_dict
 

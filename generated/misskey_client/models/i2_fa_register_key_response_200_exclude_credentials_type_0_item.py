@@ -21,7 +21,7 @@ from ..models.i2_fa_register_key_response_200_exclude_credentials_type_0_item_tr
     I2FaRegisterKeyResponse200ExcludeCredentialsType0ItemTransportsItem,
     check_i2_fa_register_key_response_200_exclude_credentials_type_0_item_transports_item,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I2FaRegisterKeyResponse200ExcludeCredentialsType0Item")
 
@@ -43,14 +43,22 @@ class I2FaRegisterKeyResponse200ExcludeCredentialsType0Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _transports = []
-        for transports_item_data in self.transports:
-            transports_item: str = transports_item_data
-            _transports.append(transports_item)
+        _transports: list[str] | Unset = UNSET
+        if not isinstance(self.transports, Unset):
+            if isinstance(self.transports, list):
+                _transports = []
+                for transports_item_data in self.transports:
+                    transports_item: str = transports_item_data
+                    _transports.append(transports_item)
+            else:  # kept as it came by lenient parsing
+                _transports = cast(Any, self.transports)
 
-        field_dict["id"] = self.id
-        field_dict["type"] = self.type
-        field_dict["transports"] = _transports
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.type, Unset):
+            field_dict["type"] = self.type
+        if not isinstance(_transports, Unset):
+            field_dict["transports"] = _transports
 
         return field_dict
 

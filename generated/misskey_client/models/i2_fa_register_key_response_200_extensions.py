@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I2FaRegisterKeyResponse200Extensions")
 
@@ -37,15 +37,27 @@ class I2FaRegisterKeyResponse200Extensions:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _appid: None | str
-        _appid = self.appid
-        _cred_props: bool | None
-        _cred_props = self.cred_props
-        _hmac_create_secret: bool | None
-        _hmac_create_secret = self.hmac_create_secret
-        field_dict["appid"] = _appid
-        field_dict["credProps"] = _cred_props
-        field_dict["hmacCreateSecret"] = _hmac_create_secret
+        _appid: None | str | Unset
+        if isinstance(self.appid, Unset):
+            _appid = UNSET
+        else:
+            _appid = self.appid
+        _cred_props: bool | None | Unset
+        if isinstance(self.cred_props, Unset):
+            _cred_props = UNSET
+        else:
+            _cred_props = self.cred_props
+        _hmac_create_secret: bool | None | Unset
+        if isinstance(self.hmac_create_secret, Unset):
+            _hmac_create_secret = UNSET
+        else:
+            _hmac_create_secret = self.hmac_create_secret
+        if not isinstance(_appid, Unset):
+            field_dict["appid"] = _appid
+        if not isinstance(_cred_props, Unset):
+            field_dict["credProps"] = _cred_props
+        if not isinstance(_hmac_create_secret, Unset):
+            field_dict["hmacCreateSecret"] = _hmac_create_secret
 
         return field_dict
 

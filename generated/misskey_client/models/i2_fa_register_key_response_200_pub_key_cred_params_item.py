@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I2FaRegisterKeyResponse200PubKeyCredParamsItem")
 
@@ -35,8 +35,10 @@ class I2FaRegisterKeyResponse200PubKeyCredParamsItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["type"] = self.type
-        field_dict["alg"] = self.alg
+        if not isinstance(self.type, Unset):
+            field_dict["type"] = self.type
+        if not isinstance(self.alg, Unset):
+            field_dict["alg"] = self.alg
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I2FaRegisterKeyResponse200User")
 
@@ -36,9 +36,12 @@ class I2FaRegisterKeyResponse200User:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["displayName"] = self.display_name
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.display_name, Unset):
+            field_dict["displayName"] = self.display_name
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="I2FaRegisterResponse200")
 
@@ -40,11 +40,16 @@ class I2FaRegisterResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["qr"] = self.qr
-        field_dict["url"] = self.url
-        field_dict["secret"] = self.secret
-        field_dict["label"] = self.label
-        field_dict["issuer"] = self.issuer
+        if not isinstance(self.qr, Unset):
+            field_dict["qr"] = self.qr
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(self.secret, Unset):
+            field_dict["secret"] = self.secret
+        if not isinstance(self.label, Unset):
+            field_dict["label"] = self.label
+        if not isinstance(self.issuer, Unset):
+            field_dict["issuer"] = self.issuer
 
         return field_dict
 

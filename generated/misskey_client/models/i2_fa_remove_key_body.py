@@ -42,8 +42,10 @@ class I2FaRemoveKeyBody:
             _token = UNSET
         else:
             _token = self.token
-        field_dict["password"] = self.password
-        field_dict["credentialId"] = self.credential_id
+        if not isinstance(self.password, Unset):
+            field_dict["password"] = self.password
+        if not isinstance(self.credential_id, Unset):
+            field_dict["credentialId"] = self.credential_id
         if _token is not UNSET:
             field_dict["token"] = _token
 

@@ -47,12 +47,24 @@ class IAppsResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _permission = self.permission
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _permission: list[str] | Unset = UNSET
+        if not isinstance(self.permission, Unset):
+            _permission = self.permission
 
         _last_used_at: str | Unset = UNSET
         if not isinstance(self.last_used_at, Unset):
-            _last_used_at = self.last_used_at.isoformat()
+            _last_used_at = (
+                self.last_used_at.isoformat()
+                if isinstance(self.last_used_at, datetime.datetime)
+                else cast(Any, self.last_used_at)
+            )
         _icon_url: None | str | Unset
         if isinstance(self.icon_url, Unset):
             _icon_url = UNSET
@@ -63,9 +75,12 @@ class IAppsResponse200Item:
             _description = UNSET
         else:
             _description = self.description
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["permission"] = _permission
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_permission, Unset):
+            field_dict["permission"] = _permission
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if _last_used_at is not UNSET:

@@ -41,14 +41,23 @@ class IAuthorizedAppsResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _callback_url: None | str
-        _callback_url = self.callback_url
-        _permission = self.permission
+        _callback_url: None | str | Unset
+        if isinstance(self.callback_url, Unset):
+            _callback_url = UNSET
+        else:
+            _callback_url = self.callback_url
+        _permission: list[str] | Unset = UNSET
+        if not isinstance(self.permission, Unset):
+            _permission = self.permission
 
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["callbackUrl"] = _callback_url
-        field_dict["permission"] = _permission
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_callback_url, Unset):
+            field_dict["callbackUrl"] = _callback_url
+        if not isinstance(_permission, Unset):
+            field_dict["permission"] = _permission
         if self.is_authorized is not UNSET:
             field_dict["isAuthorized"] = self.is_authorized
 

@@ -42,8 +42,10 @@ class IChangePasswordBody:
             _token = UNSET
         else:
             _token = self.token
-        field_dict["currentPassword"] = self.current_password
-        field_dict["newPassword"] = self.new_password
+        if not isinstance(self.current_password, Unset):
+            field_dict["currentPassword"] = self.current_password
+        if not isinstance(self.new_password, Unset):
+            field_dict["newPassword"] = self.new_password
         if _token is not UNSET:
             field_dict["token"] = _token
 

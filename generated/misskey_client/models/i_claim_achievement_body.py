@@ -16,7 +16,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.i_claim_achievement_body_name import IClaimAchievementBodyName, check_i_claim_achievement_body_name
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IClaimAchievementBody")
 
@@ -34,8 +34,12 @@ class IClaimAchievementBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _name: str = self.name
-        field_dict["name"] = _name
+        _name: str | Unset = UNSET
+        if not isinstance(self.name, Unset):
+            _name = self.name
+
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
 
         return field_dict
 

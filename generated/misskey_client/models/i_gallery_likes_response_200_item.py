@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.gallery_post import GalleryPost
@@ -41,9 +41,19 @@ class IGalleryLikesResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _post = self.post.to_dict() if hasattr(self.post, "to_dict") else dict(cast(Any, self.post))
-        field_dict["id"] = self.id
-        field_dict["post"] = _post
+        _post: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.post, Unset):
+            _post = (
+                self.post.to_dict()
+                if hasattr(self.post, "to_dict")
+                else dict(cast(Any, self.post))
+                if hasattr(self.post, "keys")
+                else cast(Any, self.post)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_post, Unset):
+            field_dict["post"] = _post
 
         return field_dict
 

@@ -34,7 +34,8 @@ class IImportFollowingBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["fileId"] = self.file_id
+        if not isinstance(self.file_id, Unset):
+            field_dict["fileId"] = self.file_id
         if self.with_replies is not UNSET:
             field_dict["withReplies"] = self.with_replies
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IMoveBody")
 
@@ -32,7 +32,8 @@ class IMoveBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["moveToAccount"] = self.move_to_account
+        if not isinstance(self.move_to_account, Unset):
+            field_dict["moveToAccount"] = self.move_to_account
 
         return field_dict
 

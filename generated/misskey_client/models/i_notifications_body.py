@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -57,17 +57,23 @@ class INotificationsBody:
         field_dict.update(self.additional_properties)
         _include_types: list[str] | Unset = UNSET
         if not isinstance(self.include_types, Unset):
-            _include_types = []
-            for include_types_item_data in self.include_types:
-                include_types_item: str = include_types_item_data
-                _include_types.append(include_types_item)
+            if isinstance(self.include_types, list):
+                _include_types = []
+                for include_types_item_data in self.include_types:
+                    include_types_item: str = include_types_item_data
+                    _include_types.append(include_types_item)
+            else:  # kept as it came by lenient parsing
+                _include_types = cast(Any, self.include_types)
 
         _exclude_types: list[str] | Unset = UNSET
         if not isinstance(self.exclude_types, Unset):
-            _exclude_types = []
-            for exclude_types_item_data in self.exclude_types:
-                exclude_types_item: str = exclude_types_item_data
-                _exclude_types.append(exclude_types_item)
+            if isinstance(self.exclude_types, list):
+                _exclude_types = []
+                for exclude_types_item_data in self.exclude_types:
+                    exclude_types_item: str = exclude_types_item_data
+                    _exclude_types.append(exclude_types_item)
+            else:  # kept as it came by lenient parsing
+                _exclude_types = cast(Any, self.exclude_types)
 
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit

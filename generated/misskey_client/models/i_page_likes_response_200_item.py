@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.page import Page
@@ -41,9 +41,19 @@ class IPageLikesResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _page = self.page.to_dict() if hasattr(self.page, "to_dict") else dict(cast(Any, self.page))
-        field_dict["id"] = self.id
-        field_dict["page"] = _page
+        _page: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.page, Unset):
+            _page = (
+                self.page.to_dict()
+                if hasattr(self.page, "to_dict")
+                else dict(cast(Any, self.page))
+                if hasattr(self.page, "keys")
+                else cast(Any, self.page)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_page, Unset):
+            field_dict["page"] = _page
 
         return field_dict
 

@@ -35,14 +35,17 @@ class IRegistryGetAllBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _scope = self.scope
+        _scope: list[str] | Unset = UNSET
+        if not isinstance(self.scope, Unset):
+            _scope = self.scope
 
         _domain: None | str | Unset
         if isinstance(self.domain, Unset):
             _domain = UNSET
         else:
             _domain = self.domain
-        field_dict["scope"] = _scope
+        if not isinstance(_scope, Unset):
+            field_dict["scope"] = _scope
         if _domain is not UNSET:
             field_dict["domain"] = _domain
 

@@ -37,15 +37,19 @@ class IRegistryGetBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _scope = self.scope
+        _scope: list[str] | Unset = UNSET
+        if not isinstance(self.scope, Unset):
+            _scope = self.scope
 
         _domain: None | str | Unset
         if isinstance(self.domain, Unset):
             _domain = UNSET
         else:
             _domain = self.domain
-        field_dict["key"] = self.key
-        field_dict["scope"] = _scope
+        if not isinstance(self.key, Unset):
+            field_dict["key"] = self.key
+        if not isinstance(_scope, Unset):
+            field_dict["scope"] = _scope
         if _domain is not UNSET:
             field_dict["domain"] = _domain
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IRegistryGetDetailResponse200")
 
@@ -34,8 +34,10 @@ class IRegistryGetDetailResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["updatedAt"] = self.updated_at
-        field_dict["value"] = self.value
+        if not isinstance(self.updated_at, Unset):
+            field_dict["updatedAt"] = self.updated_at
+        if not isinstance(self.value, Unset):
+            field_dict["value"] = self.value
 
         return field_dict
 

@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IRegistryScopesWithDomainResponse200Item")
 
@@ -36,16 +36,26 @@ class IRegistryScopesWithDomainResponse200Item:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _scopes = []
-        for scopes_item_data in self.scopes:
-            scopes_item = scopes_item_data
+        _scopes: list[list[str]] | Unset = UNSET
+        if not isinstance(self.scopes, Unset):
+            if isinstance(self.scopes, list):
+                _scopes = []
+                for scopes_item_data in self.scopes:
+                    scopes_item = scopes_item_data
 
-            _scopes.append(scopes_item)
+                    _scopes.append(scopes_item)
+            else:  # kept as it came by lenient parsing
+                _scopes = cast(Any, self.scopes)
 
-        _domain: None | str
-        _domain = self.domain
-        field_dict["scopes"] = _scopes
-        field_dict["domain"] = _domain
+        _domain: None | str | Unset
+        if isinstance(self.domain, Unset):
+            _domain = UNSET
+        else:
+            _domain = self.domain
+        if not isinstance(_scopes, Unset):
+            field_dict["scopes"] = _scopes
+        if not isinstance(_domain, Unset):
+            field_dict["domain"] = _domain
 
         return field_dict
 

@@ -170,14 +170,19 @@ class IUpdateBody:
             _avatar_id = self.avatar_id
         _avatar_decorations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.avatar_decorations, Unset):
-            _avatar_decorations = []
-            for avatar_decorations_item_data in self.avatar_decorations:
-                avatar_decorations_item = (
-                    avatar_decorations_item_data.to_dict()
-                    if hasattr(avatar_decorations_item_data, "to_dict")
-                    else dict(cast(Any, avatar_decorations_item_data))
-                )
-                _avatar_decorations.append(avatar_decorations_item)
+            if isinstance(self.avatar_decorations, list):
+                _avatar_decorations = []
+                for avatar_decorations_item_data in self.avatar_decorations:
+                    avatar_decorations_item = (
+                        avatar_decorations_item_data.to_dict()
+                        if hasattr(avatar_decorations_item_data, "to_dict")
+                        else dict(cast(Any, avatar_decorations_item_data))
+                        if hasattr(avatar_decorations_item_data, "keys")
+                        else cast(Any, avatar_decorations_item_data)
+                    )
+                    _avatar_decorations.append(avatar_decorations_item)
+            else:  # kept as it came by lenient parsing
+                _avatar_decorations = cast(Any, self.avatar_decorations)
 
         _banner_id: None | str | Unset
         if isinstance(self.banner_id, Unset):
@@ -186,14 +191,19 @@ class IUpdateBody:
             _banner_id = self.banner_id
         _fields: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.fields, Unset):
-            _fields = []
-            for fields_item_data in self.fields:
-                fields_item = (
-                    fields_item_data.to_dict()
-                    if hasattr(fields_item_data, "to_dict")
-                    else dict(cast(Any, fields_item_data))
-                )
-                _fields.append(fields_item)
+            if isinstance(self.fields, list):
+                _fields = []
+                for fields_item_data in self.fields:
+                    fields_item = (
+                        fields_item_data.to_dict()
+                        if hasattr(fields_item_data, "to_dict")
+                        else dict(cast(Any, fields_item_data))
+                        if hasattr(fields_item_data, "keys")
+                        else cast(Any, fields_item_data)
+                    )
+                    _fields.append(fields_item)
+            else:  # kept as it came by lenient parsing
+                _fields = cast(Any, self.fields)
 
         _make_notes_followers_only_before: int | None | Unset
         if isinstance(self.make_notes_followers_only_before, Unset):
@@ -224,27 +234,33 @@ class IUpdateBody:
             _pinned_page_id = self.pinned_page_id
         _muted_words: list[list[str] | str] | Unset = UNSET
         if not isinstance(self.muted_words, Unset):
-            _muted_words = []
-            for muted_words_item_data in self.muted_words:
-                muted_words_item: list[str] | str
-                if isinstance(muted_words_item_data, list):
-                    muted_words_item = muted_words_item_data
+            if isinstance(self.muted_words, list):
+                _muted_words = []
+                for muted_words_item_data in self.muted_words:
+                    muted_words_item: list[str] | str
+                    if isinstance(muted_words_item_data, list):
+                        muted_words_item = muted_words_item_data
 
-                else:
-                    muted_words_item = muted_words_item_data
-                _muted_words.append(muted_words_item)
+                    else:
+                        muted_words_item = muted_words_item_data
+                    _muted_words.append(muted_words_item)
+            else:  # kept as it came by lenient parsing
+                _muted_words = cast(Any, self.muted_words)
 
         _hard_muted_words: list[list[str] | str] | Unset = UNSET
         if not isinstance(self.hard_muted_words, Unset):
-            _hard_muted_words = []
-            for hard_muted_words_item_data in self.hard_muted_words:
-                hard_muted_words_item: list[str] | str
-                if isinstance(hard_muted_words_item_data, list):
-                    hard_muted_words_item = hard_muted_words_item_data
+            if isinstance(self.hard_muted_words, list):
+                _hard_muted_words = []
+                for hard_muted_words_item_data in self.hard_muted_words:
+                    hard_muted_words_item: list[str] | str
+                    if isinstance(hard_muted_words_item_data, list):
+                        hard_muted_words_item = hard_muted_words_item_data
 
-                else:
-                    hard_muted_words_item = hard_muted_words_item_data
-                _hard_muted_words.append(hard_muted_words_item)
+                    else:
+                        hard_muted_words_item = hard_muted_words_item_data
+                    _hard_muted_words.append(hard_muted_words_item)
+            else:  # kept as it came by lenient parsing
+                _hard_muted_words = cast(Any, self.hard_muted_words)
 
         _muted_instances: list[str] | Unset = UNSET
         if not isinstance(self.muted_instances, Unset):
@@ -256,6 +272,8 @@ class IUpdateBody:
                 self.notification_recieve_config.to_dict()
                 if hasattr(self.notification_recieve_config, "to_dict")
                 else dict(cast(Any, self.notification_recieve_config))
+                if hasattr(self.notification_recieve_config, "keys")
+                else cast(Any, self.notification_recieve_config)
             )
         _email_notification_types: list[str] | Unset = UNSET
         if not isinstance(self.email_notification_types, Unset):

@@ -61,7 +61,8 @@ class IUpdateBodyAvatarDecorationsItem:
             _offset_y = UNSET
         else:
             _offset_y = self.offset_y
-        field_dict["id"] = self.id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
         if _angle is not UNSET:
             field_dict["angle"] = _angle
         if _flip_h is not UNSET:

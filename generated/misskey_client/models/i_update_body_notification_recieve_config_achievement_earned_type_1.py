@@ -20,7 +20,7 @@ from ..models.i_update_body_notification_recieve_config_achievement_earned_type_
     IUpdateBodyNotificationRecieveConfigAchievementEarnedType1Type,
     check_i_update_body_notification_recieve_config_achievement_earned_type_1_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IUpdateBodyNotificationRecieveConfigAchievementEarnedType1")
 
@@ -40,9 +40,14 @@ class IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["type"] = _type_
-        field_dict["userListId"] = self.user_list_id
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.user_list_id, Unset):
+            field_dict["userListId"] = self.user_list_id
 
         return field_dict
 

@@ -47,7 +47,8 @@ class IUpdateEmailBody:
             _token = UNSET
         else:
             _token = self.token
-        field_dict["password"] = self.password
+        if not isinstance(self.password, Unset):
+            field_dict["password"] = self.password
         if _email is not UNSET:
             field_dict["email"] = _email
         if _token is not UNSET:

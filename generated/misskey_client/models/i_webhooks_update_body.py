@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -52,12 +52,16 @@ class IWebhooksUpdateBody:
             _secret = self.secret
         _on: list[str] | Unset = UNSET
         if not isinstance(self.on, Unset):
-            _on = []
-            for on_item_data in self.on:
-                on_item: str = on_item_data
-                _on.append(on_item)
+            if isinstance(self.on, list):
+                _on = []
+                for on_item_data in self.on:
+                    on_item: str = on_item_data
+                    _on.append(on_item)
+            else:  # kept as it came by lenient parsing
+                _on = cast(Any, self.on)
 
-        field_dict["webhookId"] = self.webhook_id
+        if not isinstance(self.webhook_id, Unset):
+            field_dict["webhookId"] = self.webhook_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.url is not UNSET:

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_lite import UserLite
@@ -55,37 +55,75 @@ class InviteCode:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _expires_at: None | str
-        if isinstance(self.expires_at, datetime.datetime):
-            _expires_at = self.expires_at.isoformat()
+        _expires_at: None | str | Unset
+        if isinstance(self.expires_at, Unset):
+            _expires_at = UNSET
+        elif isinstance(self.expires_at, datetime.datetime):
+            _expires_at = (
+                self.expires_at.isoformat()
+                if isinstance(self.expires_at, datetime.datetime)
+                else cast(Any, self.expires_at)
+            )
         else:
             _expires_at = self.expires_at
-        _created_at = self.created_at.isoformat()
-        _created_by: dict[str, Any] | None
-        if isinstance(self.created_by, UserLite):
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _created_by: dict[str, Any] | None | Unset
+        if isinstance(self.created_by, Unset):
+            _created_by = UNSET
+        elif isinstance(self.created_by, UserLite):
             _created_by = (
-                self.created_by.to_dict() if hasattr(self.created_by, "to_dict") else dict(cast(Any, self.created_by))
+                self.created_by.to_dict()
+                if hasattr(self.created_by, "to_dict")
+                else dict(cast(Any, self.created_by))
+                if hasattr(self.created_by, "keys")
+                else cast(Any, self.created_by)
             )
         else:
             _created_by = self.created_by
-        _used_by: dict[str, Any] | None
-        if isinstance(self.used_by, UserLite):
-            _used_by = self.used_by.to_dict() if hasattr(self.used_by, "to_dict") else dict(cast(Any, self.used_by))
+        _used_by: dict[str, Any] | None | Unset
+        if isinstance(self.used_by, Unset):
+            _used_by = UNSET
+        elif isinstance(self.used_by, UserLite):
+            _used_by = (
+                self.used_by.to_dict()
+                if hasattr(self.used_by, "to_dict")
+                else dict(cast(Any, self.used_by))
+                if hasattr(self.used_by, "keys")
+                else cast(Any, self.used_by)
+            )
         else:
             _used_by = self.used_by
-        _used_at: None | str
-        if isinstance(self.used_at, datetime.datetime):
-            _used_at = self.used_at.isoformat()
+        _used_at: None | str | Unset
+        if isinstance(self.used_at, Unset):
+            _used_at = UNSET
+        elif isinstance(self.used_at, datetime.datetime):
+            _used_at = (
+                self.used_at.isoformat() if isinstance(self.used_at, datetime.datetime) else cast(Any, self.used_at)
+            )
         else:
             _used_at = self.used_at
-        field_dict["id"] = self.id
-        field_dict["code"] = self.code
-        field_dict["expiresAt"] = _expires_at
-        field_dict["createdAt"] = _created_at
-        field_dict["createdBy"] = _created_by
-        field_dict["usedBy"] = _used_by
-        field_dict["usedAt"] = _used_at
-        field_dict["used"] = self.used
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.code, Unset):
+            field_dict["code"] = self.code
+        if not isinstance(_expires_at, Unset):
+            field_dict["expiresAt"] = _expires_at
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_created_by, Unset):
+            field_dict["createdBy"] = _created_by
+        if not isinstance(_used_by, Unset):
+            field_dict["usedBy"] = _used_by
+        if not isinstance(_used_at, Unset):
+            field_dict["usedAt"] = _used_at
+        if not isinstance(self.used, Unset):
+            field_dict["used"] = self.used
 
         return field_dict
 

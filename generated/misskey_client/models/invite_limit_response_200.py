@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="InviteLimitResponse200")
 
@@ -33,9 +33,13 @@ class InviteLimitResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _remaining: int | None
-        _remaining = self.remaining
-        field_dict["remaining"] = _remaining
+        _remaining: int | None | Unset
+        if isinstance(self.remaining, Unset):
+            _remaining = UNSET
+        else:
+            _remaining = self.remaining
+        if not isinstance(_remaining, Unset):
+            field_dict["remaining"] = _remaining
 
         return field_dict
 

@@ -275,150 +275,322 @@ class MeDetailed:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _name: None | str
-        _name = self.name
-        _host: None | str
-        _host = self.host
-        _avatar_blurhash: None | str
-        _avatar_blurhash = self.avatar_blurhash
-        _avatar_decorations = []
-        for avatar_decorations_item_data in self.avatar_decorations:
-            avatar_decorations_item = (
-                avatar_decorations_item_data.to_dict()
-                if hasattr(avatar_decorations_item_data, "to_dict")
-                else dict(cast(Any, avatar_decorations_item_data))
-            )
-            _avatar_decorations.append(avatar_decorations_item)
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        _avatar_blurhash: None | str | Unset
+        if isinstance(self.avatar_blurhash, Unset):
+            _avatar_blurhash = UNSET
+        else:
+            _avatar_blurhash = self.avatar_blurhash
+        _avatar_decorations: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.avatar_decorations, Unset):
+            if isinstance(self.avatar_decorations, list):
+                _avatar_decorations = []
+                for avatar_decorations_item_data in self.avatar_decorations:
+                    avatar_decorations_item = (
+                        avatar_decorations_item_data.to_dict()
+                        if hasattr(avatar_decorations_item_data, "to_dict")
+                        else dict(cast(Any, avatar_decorations_item_data))
+                        if hasattr(avatar_decorations_item_data, "keys")
+                        else cast(Any, avatar_decorations_item_data)
+                    )
+                    _avatar_decorations.append(avatar_decorations_item)
+            else:  # kept as it came by lenient parsing
+                _avatar_decorations = cast(Any, self.avatar_decorations)
 
-        _emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
-        _online_status: str = self.online_status
-        _url: None | str
-        _url = self.url
-        _uri: None | str
-        _uri = self.uri
-        _moved_to: None | str
-        _moved_to = self.moved_to
-        _also_known_as: list[str] | None
-        if isinstance(self.also_known_as, list):
+        _emojis: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.emojis, Unset):
+            _emojis = (
+                self.emojis.to_dict()
+                if hasattr(self.emojis, "to_dict")
+                else dict(cast(Any, self.emojis))
+                if hasattr(self.emojis, "keys")
+                else cast(Any, self.emojis)
+            )
+        _online_status: str | Unset = UNSET
+        if not isinstance(self.online_status, Unset):
+            _online_status = self.online_status
+
+        _url: None | str | Unset
+        if isinstance(self.url, Unset):
+            _url = UNSET
+        else:
+            _url = self.url
+        _uri: None | str | Unset
+        if isinstance(self.uri, Unset):
+            _uri = UNSET
+        else:
+            _uri = self.uri
+        _moved_to: None | str | Unset
+        if isinstance(self.moved_to, Unset):
+            _moved_to = UNSET
+        else:
+            _moved_to = self.moved_to
+        _also_known_as: list[str] | None | Unset
+        if isinstance(self.also_known_as, Unset):
+            _also_known_as = UNSET
+        elif isinstance(self.also_known_as, list):
             _also_known_as = self.also_known_as
 
         else:
             _also_known_as = self.also_known_as
-        _created_at = self.created_at.isoformat()
-        _updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            _updated_at = self.updated_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            _updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
         else:
             _updated_at = self.updated_at
-        _last_fetched_at: None | str
-        if isinstance(self.last_fetched_at, datetime.datetime):
-            _last_fetched_at = self.last_fetched_at.isoformat()
+        _last_fetched_at: None | str | Unset
+        if isinstance(self.last_fetched_at, Unset):
+            _last_fetched_at = UNSET
+        elif isinstance(self.last_fetched_at, datetime.datetime):
+            _last_fetched_at = (
+                self.last_fetched_at.isoformat()
+                if isinstance(self.last_fetched_at, datetime.datetime)
+                else cast(Any, self.last_fetched_at)
+            )
         else:
             _last_fetched_at = self.last_fetched_at
-        _banner_url: None | str
-        _banner_url = self.banner_url
-        _banner_blurhash: None | str
-        _banner_blurhash = self.banner_blurhash
-        _description: None | str
-        _description = self.description
-        _location: None | str
-        _location = self.location
-        _birthday: None | str
-        _birthday = self.birthday
-        _lang: None | str
-        _lang = self.lang
-        _fields = []
-        for fields_item_data in self.fields:
-            fields_item = (
-                fields_item_data.to_dict()
-                if hasattr(fields_item_data, "to_dict")
-                else dict(cast(Any, fields_item_data))
-            )
-            _fields.append(fields_item)
+        _banner_url: None | str | Unset
+        if isinstance(self.banner_url, Unset):
+            _banner_url = UNSET
+        else:
+            _banner_url = self.banner_url
+        _banner_blurhash: None | str | Unset
+        if isinstance(self.banner_blurhash, Unset):
+            _banner_blurhash = UNSET
+        else:
+            _banner_blurhash = self.banner_blurhash
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _location: None | str | Unset
+        if isinstance(self.location, Unset):
+            _location = UNSET
+        else:
+            _location = self.location
+        _birthday: None | str | Unset
+        if isinstance(self.birthday, Unset):
+            _birthday = UNSET
+        else:
+            _birthday = self.birthday
+        _lang: None | str | Unset
+        if isinstance(self.lang, Unset):
+            _lang = UNSET
+        else:
+            _lang = self.lang
+        _fields: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.fields, Unset):
+            if isinstance(self.fields, list):
+                _fields = []
+                for fields_item_data in self.fields:
+                    fields_item = (
+                        fields_item_data.to_dict()
+                        if hasattr(fields_item_data, "to_dict")
+                        else dict(cast(Any, fields_item_data))
+                        if hasattr(fields_item_data, "keys")
+                        else cast(Any, fields_item_data)
+                    )
+                    _fields.append(fields_item)
+            else:  # kept as it came by lenient parsing
+                _fields = cast(Any, self.fields)
 
-        _verified_links = self.verified_links
+        _verified_links: list[str] | Unset = UNSET
+        if not isinstance(self.verified_links, Unset):
+            _verified_links = self.verified_links
 
-        _pinned_note_ids = self.pinned_note_ids
+        _pinned_note_ids: list[str] | Unset = UNSET
+        if not isinstance(self.pinned_note_ids, Unset):
+            _pinned_note_ids = self.pinned_note_ids
 
-        _pinned_notes = []
-        for pinned_notes_item_data in self.pinned_notes:
-            pinned_notes_item = (
-                pinned_notes_item_data.to_dict()
-                if hasattr(pinned_notes_item_data, "to_dict")
-                else dict(cast(Any, pinned_notes_item_data))
-            )
-            _pinned_notes.append(pinned_notes_item)
+        _pinned_notes: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.pinned_notes, Unset):
+            if isinstance(self.pinned_notes, list):
+                _pinned_notes = []
+                for pinned_notes_item_data in self.pinned_notes:
+                    pinned_notes_item = (
+                        pinned_notes_item_data.to_dict()
+                        if hasattr(pinned_notes_item_data, "to_dict")
+                        else dict(cast(Any, pinned_notes_item_data))
+                        if hasattr(pinned_notes_item_data, "keys")
+                        else cast(Any, pinned_notes_item_data)
+                    )
+                    _pinned_notes.append(pinned_notes_item)
+            else:  # kept as it came by lenient parsing
+                _pinned_notes = cast(Any, self.pinned_notes)
 
-        _pinned_page_id: None | str
-        _pinned_page_id = self.pinned_page_id
-        _pinned_page: dict[str, Any] | None
-        if isinstance(self.pinned_page, Page):
+        _pinned_page_id: None | str | Unset
+        if isinstance(self.pinned_page_id, Unset):
+            _pinned_page_id = UNSET
+        else:
+            _pinned_page_id = self.pinned_page_id
+        _pinned_page: dict[str, Any] | None | Unset
+        if isinstance(self.pinned_page, Unset):
+            _pinned_page = UNSET
+        elif isinstance(self.pinned_page, Page):
             _pinned_page = (
                 self.pinned_page.to_dict()
                 if hasattr(self.pinned_page, "to_dict")
                 else dict(cast(Any, self.pinned_page))
+                if hasattr(self.pinned_page, "keys")
+                else cast(Any, self.pinned_page)
             )
         else:
             _pinned_page = self.pinned_page
-        _following_visibility: str = self.following_visibility
-        _followers_visibility: str = self.followers_visibility
-        _chat_scope: str = self.chat_scope
-        _roles = []
-        for roles_item_data in self.roles:
-            roles_item = (
-                roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
+        _following_visibility: str | Unset = UNSET
+        if not isinstance(self.following_visibility, Unset):
+            _following_visibility = self.following_visibility
+
+        _followers_visibility: str | Unset = UNSET
+        if not isinstance(self.followers_visibility, Unset):
+            _followers_visibility = self.followers_visibility
+
+        _chat_scope: str | Unset = UNSET
+        if not isinstance(self.chat_scope, Unset):
+            _chat_scope = self.chat_scope
+
+        _roles: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.roles, Unset):
+            if isinstance(self.roles, list):
+                _roles = []
+                for roles_item_data in self.roles:
+                    roles_item = (
+                        roles_item_data.to_dict()
+                        if hasattr(roles_item_data, "to_dict")
+                        else dict(cast(Any, roles_item_data))
+                        if hasattr(roles_item_data, "keys")
+                        else cast(Any, roles_item_data)
+                    )
+                    _roles.append(roles_item)
+            else:  # kept as it came by lenient parsing
+                _roles = cast(Any, self.roles)
+
+        _memo: None | str | Unset
+        if isinstance(self.memo, Unset):
+            _memo = UNSET
+        else:
+            _memo = self.memo
+        _followed_message: None | str | Unset
+        if isinstance(self.followed_message, Unset):
+            _followed_message = UNSET
+        else:
+            _followed_message = self.followed_message
+        _avatar_id: None | str | Unset
+        if isinstance(self.avatar_id, Unset):
+            _avatar_id = UNSET
+        else:
+            _avatar_id = self.avatar_id
+        _banner_id: None | str | Unset
+        if isinstance(self.banner_id, Unset):
+            _banner_id = UNSET
+        else:
+            _banner_id = self.banner_id
+        _two_factor_backup_codes_stock: str | Unset = UNSET
+        if not isinstance(self.two_factor_backup_codes_stock, Unset):
+            _two_factor_backup_codes_stock = self.two_factor_backup_codes_stock
+
+        _unread_announcements: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.unread_announcements, Unset):
+            if isinstance(self.unread_announcements, list):
+                _unread_announcements = []
+                for unread_announcements_item_data in self.unread_announcements:
+                    unread_announcements_item = (
+                        unread_announcements_item_data.to_dict()
+                        if hasattr(unread_announcements_item_data, "to_dict")
+                        else dict(cast(Any, unread_announcements_item_data))
+                        if hasattr(unread_announcements_item_data, "keys")
+                        else cast(Any, unread_announcements_item_data)
+                    )
+                    _unread_announcements.append(unread_announcements_item)
+            else:  # kept as it came by lenient parsing
+                _unread_announcements = cast(Any, self.unread_announcements)
+
+        _muted_words: list[list[str]] | Unset = UNSET
+        if not isinstance(self.muted_words, Unset):
+            if isinstance(self.muted_words, list):
+                _muted_words = []
+                for muted_words_item_data in self.muted_words:
+                    muted_words_item = muted_words_item_data
+
+                    _muted_words.append(muted_words_item)
+            else:  # kept as it came by lenient parsing
+                _muted_words = cast(Any, self.muted_words)
+
+        _hard_muted_words: list[list[str]] | Unset = UNSET
+        if not isinstance(self.hard_muted_words, Unset):
+            if isinstance(self.hard_muted_words, list):
+                _hard_muted_words = []
+                for hard_muted_words_item_data in self.hard_muted_words:
+                    hard_muted_words_item = hard_muted_words_item_data
+
+                    _hard_muted_words.append(hard_muted_words_item)
+            else:  # kept as it came by lenient parsing
+                _hard_muted_words = cast(Any, self.hard_muted_words)
+
+        _muted_instances: list[str] | Unset = UNSET
+        if not isinstance(self.muted_instances, Unset):
+            _muted_instances = self.muted_instances
+
+        _notification_recieve_config: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.notification_recieve_config, Unset):
+            _notification_recieve_config = (
+                self.notification_recieve_config.to_dict()
+                if hasattr(self.notification_recieve_config, "to_dict")
+                else dict(cast(Any, self.notification_recieve_config))
+                if hasattr(self.notification_recieve_config, "keys")
+                else cast(Any, self.notification_recieve_config)
             )
-            _roles.append(roles_item)
+        _email_notification_types: list[str] | Unset = UNSET
+        if not isinstance(self.email_notification_types, Unset):
+            _email_notification_types = self.email_notification_types
 
-        _memo: None | str
-        _memo = self.memo
-        _followed_message: None | str
-        _followed_message = self.followed_message
-        _avatar_id: None | str
-        _avatar_id = self.avatar_id
-        _banner_id: None | str
-        _banner_id = self.banner_id
-        _two_factor_backup_codes_stock: str = self.two_factor_backup_codes_stock
-        _unread_announcements = []
-        for unread_announcements_item_data in self.unread_announcements:
-            unread_announcements_item = (
-                unread_announcements_item_data.to_dict()
-                if hasattr(unread_announcements_item_data, "to_dict")
-                else dict(cast(Any, unread_announcements_item_data))
+        _achievements: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.achievements, Unset):
+            if isinstance(self.achievements, list):
+                _achievements = []
+                for achievements_item_data in self.achievements:
+                    achievements_item = (
+                        achievements_item_data.to_dict()
+                        if hasattr(achievements_item_data, "to_dict")
+                        else dict(cast(Any, achievements_item_data))
+                        if hasattr(achievements_item_data, "keys")
+                        else cast(Any, achievements_item_data)
+                    )
+                    _achievements.append(achievements_item)
+            else:  # kept as it came by lenient parsing
+                _achievements = cast(Any, self.achievements)
+
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
             )
-            _unread_announcements.append(unread_announcements_item)
-
-        _muted_words = []
-        for muted_words_item_data in self.muted_words:
-            muted_words_item = muted_words_item_data
-
-            _muted_words.append(muted_words_item)
-
-        _hard_muted_words = []
-        for hard_muted_words_item_data in self.hard_muted_words:
-            hard_muted_words_item = hard_muted_words_item_data
-
-            _hard_muted_words.append(hard_muted_words_item)
-
-        _muted_instances = self.muted_instances
-
-        _notification_recieve_config = (
-            self.notification_recieve_config.to_dict()
-            if hasattr(self.notification_recieve_config, "to_dict")
-            else dict(cast(Any, self.notification_recieve_config))
-        )
-        _email_notification_types = self.email_notification_types
-
-        _achievements = []
-        for achievements_item_data in self.achievements:
-            achievements_item = (
-                achievements_item_data.to_dict()
-                if hasattr(achievements_item_data, "to_dict")
-                else dict(cast(Any, achievements_item_data))
-            )
-            _achievements.append(achievements_item)
-
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
         _make_notes_followers_only_before: float | None | Unset
         if isinstance(self.make_notes_followers_only_before, Unset):
             _make_notes_followers_only_before = UNSET
@@ -431,17 +603,28 @@ class MeDetailed:
             _make_notes_hidden_before = self.make_notes_hidden_before
         _instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            _instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
+            _instance = (
+                self.instance.to_dict()
+                if hasattr(self.instance, "to_dict")
+                else dict(cast(Any, self.instance))
+                if hasattr(self.instance, "keys")
+                else cast(Any, self.instance)
+            )
         _badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
-            _badge_roles = []
-            for badge_roles_item_data in self.badge_roles:
-                badge_roles_item = (
-                    badge_roles_item_data.to_dict()
-                    if hasattr(badge_roles_item_data, "to_dict")
-                    else dict(cast(Any, badge_roles_item_data))
-                )
-                _badge_roles.append(badge_roles_item)
+            if isinstance(self.badge_roles, list):
+                _badge_roles = []
+                for badge_roles_item_data in self.badge_roles:
+                    badge_roles_item = (
+                        badge_roles_item_data.to_dict()
+                        if hasattr(badge_roles_item_data, "to_dict")
+                        else dict(cast(Any, badge_roles_item_data))
+                        if hasattr(badge_roles_item_data, "keys")
+                        else cast(Any, badge_roles_item_data)
+                    )
+                    _badge_roles.append(badge_roles_item)
+            else:  # kept as it came by lenient parsing
+                _badge_roles = cast(Any, self.badge_roles)
 
         _notify: str | Unset = UNSET
         if not isinstance(self.notify, Unset):
@@ -459,98 +642,182 @@ class MeDetailed:
             _email_verified = self.email_verified
         _security_keys_list: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.security_keys_list, Unset):
-            _security_keys_list = []
-            for security_keys_list_item_data in self.security_keys_list:
-                security_keys_list_item = (
-                    security_keys_list_item_data.to_dict()
-                    if hasattr(security_keys_list_item_data, "to_dict")
-                    else dict(cast(Any, security_keys_list_item_data))
-                )
-                _security_keys_list.append(security_keys_list_item)
+            if isinstance(self.security_keys_list, list):
+                _security_keys_list = []
+                for security_keys_list_item_data in self.security_keys_list:
+                    security_keys_list_item = (
+                        security_keys_list_item_data.to_dict()
+                        if hasattr(security_keys_list_item_data, "to_dict")
+                        else dict(cast(Any, security_keys_list_item_data))
+                        if hasattr(security_keys_list_item_data, "keys")
+                        else cast(Any, security_keys_list_item_data)
+                    )
+                    _security_keys_list.append(security_keys_list_item)
+            else:  # kept as it came by lenient parsing
+                _security_keys_list = cast(Any, self.security_keys_list)
 
         _muting_notification_types: list[str] | Unset = UNSET
         if not isinstance(self.muting_notification_types, Unset):
             _muting_notification_types = self.muting_notification_types
 
-        field_dict["id"] = self.id
-        field_dict["name"] = _name
-        field_dict["username"] = self.username
-        field_dict["host"] = _host
-        field_dict["avatarUrl"] = self.avatar_url
-        field_dict["avatarBlurhash"] = _avatar_blurhash
-        field_dict["avatarDecorations"] = _avatar_decorations
-        field_dict["emojis"] = _emojis
-        field_dict["onlineStatus"] = _online_status
-        field_dict["url"] = _url
-        field_dict["uri"] = _uri
-        field_dict["movedTo"] = _moved_to
-        field_dict["alsoKnownAs"] = _also_known_as
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["lastFetchedAt"] = _last_fetched_at
-        field_dict["bannerUrl"] = _banner_url
-        field_dict["bannerBlurhash"] = _banner_blurhash
-        field_dict["isLocked"] = self.is_locked
-        field_dict["isSilenced"] = self.is_silenced
-        field_dict["isSuspended"] = self.is_suspended
-        field_dict["description"] = _description
-        field_dict["location"] = _location
-        field_dict["birthday"] = _birthday
-        field_dict["lang"] = _lang
-        field_dict["fields"] = _fields
-        field_dict["verifiedLinks"] = _verified_links
-        field_dict["followersCount"] = self.followers_count
-        field_dict["followingCount"] = self.following_count
-        field_dict["notesCount"] = self.notes_count
-        field_dict["pinnedNoteIds"] = _pinned_note_ids
-        field_dict["pinnedNotes"] = _pinned_notes
-        field_dict["pinnedPageId"] = _pinned_page_id
-        field_dict["pinnedPage"] = _pinned_page
-        field_dict["publicReactions"] = self.public_reactions
-        field_dict["followingVisibility"] = _following_visibility
-        field_dict["followersVisibility"] = _followers_visibility
-        field_dict["chatScope"] = _chat_scope
-        field_dict["canChat"] = self.can_chat
-        field_dict["roles"] = _roles
-        field_dict["memo"] = _memo
-        field_dict["followedMessage"] = _followed_message
-        field_dict["twoFactorEnabled"] = self.two_factor_enabled
-        field_dict["usePasswordLessLogin"] = self.use_password_less_login
-        field_dict["securityKeys"] = self.security_keys
-        field_dict["avatarId"] = _avatar_id
-        field_dict["bannerId"] = _banner_id
-        field_dict["isModerator"] = self.is_moderator
-        field_dict["isAdmin"] = self.is_admin
-        field_dict["injectFeaturedNote"] = self.inject_featured_note
-        field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
-        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
-        field_dict["autoSensitive"] = self.auto_sensitive
-        field_dict["carefulBot"] = self.careful_bot
-        field_dict["autoAcceptFollowed"] = self.auto_accept_followed
-        field_dict["noCrawle"] = self.no_crawle
-        field_dict["preventAiLearning"] = self.prevent_ai_learning
-        field_dict["isExplorable"] = self.is_explorable
-        field_dict["isDeleted"] = self.is_deleted
-        field_dict["twoFactorBackupCodesStock"] = _two_factor_backup_codes_stock
-        field_dict["hideOnlineStatus"] = self.hide_online_status
-        field_dict["hasUnreadSpecifiedNotes"] = self.has_unread_specified_notes
-        field_dict["hasUnreadMentions"] = self.has_unread_mentions
-        field_dict["hasUnreadAnnouncement"] = self.has_unread_announcement
-        field_dict["unreadAnnouncements"] = _unread_announcements
-        field_dict["hasUnreadAntenna"] = self.has_unread_antenna
-        field_dict["hasUnreadChannel"] = self.has_unread_channel
-        field_dict["hasUnreadChatMessages"] = self.has_unread_chat_messages
-        field_dict["hasUnreadNotification"] = self.has_unread_notification
-        field_dict["hasPendingReceivedFollowRequest"] = self.has_pending_received_follow_request
-        field_dict["unreadNotificationsCount"] = self.unread_notifications_count
-        field_dict["mutedWords"] = _muted_words
-        field_dict["hardMutedWords"] = _hard_muted_words
-        field_dict["mutedInstances"] = _muted_instances
-        field_dict["notificationRecieveConfig"] = _notification_recieve_config
-        field_dict["emailNotificationTypes"] = _email_notification_types
-        field_dict["achievements"] = _achievements
-        field_dict["loggedInDays"] = self.logged_in_days
-        field_dict["policies"] = _policies
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(self.username, Unset):
+            field_dict["username"] = self.username
+        if not isinstance(_host, Unset):
+            field_dict["host"] = _host
+        if not isinstance(self.avatar_url, Unset):
+            field_dict["avatarUrl"] = self.avatar_url
+        if not isinstance(_avatar_blurhash, Unset):
+            field_dict["avatarBlurhash"] = _avatar_blurhash
+        if not isinstance(_avatar_decorations, Unset):
+            field_dict["avatarDecorations"] = _avatar_decorations
+        if not isinstance(_emojis, Unset):
+            field_dict["emojis"] = _emojis
+        if not isinstance(_online_status, Unset):
+            field_dict["onlineStatus"] = _online_status
+        if not isinstance(_url, Unset):
+            field_dict["url"] = _url
+        if not isinstance(_uri, Unset):
+            field_dict["uri"] = _uri
+        if not isinstance(_moved_to, Unset):
+            field_dict["movedTo"] = _moved_to
+        if not isinstance(_also_known_as, Unset):
+            field_dict["alsoKnownAs"] = _also_known_as
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(_last_fetched_at, Unset):
+            field_dict["lastFetchedAt"] = _last_fetched_at
+        if not isinstance(_banner_url, Unset):
+            field_dict["bannerUrl"] = _banner_url
+        if not isinstance(_banner_blurhash, Unset):
+            field_dict["bannerBlurhash"] = _banner_blurhash
+        if not isinstance(self.is_locked, Unset):
+            field_dict["isLocked"] = self.is_locked
+        if not isinstance(self.is_silenced, Unset):
+            field_dict["isSilenced"] = self.is_silenced
+        if not isinstance(self.is_suspended, Unset):
+            field_dict["isSuspended"] = self.is_suspended
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(_location, Unset):
+            field_dict["location"] = _location
+        if not isinstance(_birthday, Unset):
+            field_dict["birthday"] = _birthday
+        if not isinstance(_lang, Unset):
+            field_dict["lang"] = _lang
+        if not isinstance(_fields, Unset):
+            field_dict["fields"] = _fields
+        if not isinstance(_verified_links, Unset):
+            field_dict["verifiedLinks"] = _verified_links
+        if not isinstance(self.followers_count, Unset):
+            field_dict["followersCount"] = self.followers_count
+        if not isinstance(self.following_count, Unset):
+            field_dict["followingCount"] = self.following_count
+        if not isinstance(self.notes_count, Unset):
+            field_dict["notesCount"] = self.notes_count
+        if not isinstance(_pinned_note_ids, Unset):
+            field_dict["pinnedNoteIds"] = _pinned_note_ids
+        if not isinstance(_pinned_notes, Unset):
+            field_dict["pinnedNotes"] = _pinned_notes
+        if not isinstance(_pinned_page_id, Unset):
+            field_dict["pinnedPageId"] = _pinned_page_id
+        if not isinstance(_pinned_page, Unset):
+            field_dict["pinnedPage"] = _pinned_page
+        if not isinstance(self.public_reactions, Unset):
+            field_dict["publicReactions"] = self.public_reactions
+        if not isinstance(_following_visibility, Unset):
+            field_dict["followingVisibility"] = _following_visibility
+        if not isinstance(_followers_visibility, Unset):
+            field_dict["followersVisibility"] = _followers_visibility
+        if not isinstance(_chat_scope, Unset):
+            field_dict["chatScope"] = _chat_scope
+        if not isinstance(self.can_chat, Unset):
+            field_dict["canChat"] = self.can_chat
+        if not isinstance(_roles, Unset):
+            field_dict["roles"] = _roles
+        if not isinstance(_memo, Unset):
+            field_dict["memo"] = _memo
+        if not isinstance(_followed_message, Unset):
+            field_dict["followedMessage"] = _followed_message
+        if not isinstance(self.two_factor_enabled, Unset):
+            field_dict["twoFactorEnabled"] = self.two_factor_enabled
+        if not isinstance(self.use_password_less_login, Unset):
+            field_dict["usePasswordLessLogin"] = self.use_password_less_login
+        if not isinstance(self.security_keys, Unset):
+            field_dict["securityKeys"] = self.security_keys
+        if not isinstance(_avatar_id, Unset):
+            field_dict["avatarId"] = _avatar_id
+        if not isinstance(_banner_id, Unset):
+            field_dict["bannerId"] = _banner_id
+        if not isinstance(self.is_moderator, Unset):
+            field_dict["isModerator"] = self.is_moderator
+        if not isinstance(self.is_admin, Unset):
+            field_dict["isAdmin"] = self.is_admin
+        if not isinstance(self.inject_featured_note, Unset):
+            field_dict["injectFeaturedNote"] = self.inject_featured_note
+        if not isinstance(self.receive_announcement_email, Unset):
+            field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
+        if not isinstance(self.always_mark_nsfw, Unset):
+            field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        if not isinstance(self.auto_sensitive, Unset):
+            field_dict["autoSensitive"] = self.auto_sensitive
+        if not isinstance(self.careful_bot, Unset):
+            field_dict["carefulBot"] = self.careful_bot
+        if not isinstance(self.auto_accept_followed, Unset):
+            field_dict["autoAcceptFollowed"] = self.auto_accept_followed
+        if not isinstance(self.no_crawle, Unset):
+            field_dict["noCrawle"] = self.no_crawle
+        if not isinstance(self.prevent_ai_learning, Unset):
+            field_dict["preventAiLearning"] = self.prevent_ai_learning
+        if not isinstance(self.is_explorable, Unset):
+            field_dict["isExplorable"] = self.is_explorable
+        if not isinstance(self.is_deleted, Unset):
+            field_dict["isDeleted"] = self.is_deleted
+        if not isinstance(_two_factor_backup_codes_stock, Unset):
+            field_dict["twoFactorBackupCodesStock"] = _two_factor_backup_codes_stock
+        if not isinstance(self.hide_online_status, Unset):
+            field_dict["hideOnlineStatus"] = self.hide_online_status
+        if not isinstance(self.has_unread_specified_notes, Unset):
+            field_dict["hasUnreadSpecifiedNotes"] = self.has_unread_specified_notes
+        if not isinstance(self.has_unread_mentions, Unset):
+            field_dict["hasUnreadMentions"] = self.has_unread_mentions
+        if not isinstance(self.has_unread_announcement, Unset):
+            field_dict["hasUnreadAnnouncement"] = self.has_unread_announcement
+        if not isinstance(_unread_announcements, Unset):
+            field_dict["unreadAnnouncements"] = _unread_announcements
+        if not isinstance(self.has_unread_antenna, Unset):
+            field_dict["hasUnreadAntenna"] = self.has_unread_antenna
+        if not isinstance(self.has_unread_channel, Unset):
+            field_dict["hasUnreadChannel"] = self.has_unread_channel
+        if not isinstance(self.has_unread_chat_messages, Unset):
+            field_dict["hasUnreadChatMessages"] = self.has_unread_chat_messages
+        if not isinstance(self.has_unread_notification, Unset):
+            field_dict["hasUnreadNotification"] = self.has_unread_notification
+        if not isinstance(self.has_pending_received_follow_request, Unset):
+            field_dict["hasPendingReceivedFollowRequest"] = self.has_pending_received_follow_request
+        if not isinstance(self.unread_notifications_count, Unset):
+            field_dict["unreadNotificationsCount"] = self.unread_notifications_count
+        if not isinstance(_muted_words, Unset):
+            field_dict["mutedWords"] = _muted_words
+        if not isinstance(_hard_muted_words, Unset):
+            field_dict["hardMutedWords"] = _hard_muted_words
+        if not isinstance(_muted_instances, Unset):
+            field_dict["mutedInstances"] = _muted_instances
+        if not isinstance(_notification_recieve_config, Unset):
+            field_dict["notificationRecieveConfig"] = _notification_recieve_config
+        if not isinstance(_email_notification_types, Unset):
+            field_dict["emailNotificationTypes"] = _email_notification_types
+        if not isinstance(_achievements, Unset):
+            field_dict["achievements"] = _achievements
+        if not isinstance(self.logged_in_days, Unset):
+            field_dict["loggedInDays"] = self.logged_in_days
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
         if self.is_bot is not UNSET:
             field_dict["isBot"] = self.is_bot
         if self.is_cat is not UNSET:

@@ -130,53 +130,105 @@ class MeDetailedOnly:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _avatar_id: None | str
-        _avatar_id = self.avatar_id
-        _banner_id: None | str
-        _banner_id = self.banner_id
-        _followed_message: None | str
-        _followed_message = self.followed_message
-        _two_factor_backup_codes_stock: str = self.two_factor_backup_codes_stock
-        _unread_announcements = []
-        for unread_announcements_item_data in self.unread_announcements:
-            unread_announcements_item = (
-                unread_announcements_item_data.to_dict()
-                if hasattr(unread_announcements_item_data, "to_dict")
-                else dict(cast(Any, unread_announcements_item_data))
+        _avatar_id: None | str | Unset
+        if isinstance(self.avatar_id, Unset):
+            _avatar_id = UNSET
+        else:
+            _avatar_id = self.avatar_id
+        _banner_id: None | str | Unset
+        if isinstance(self.banner_id, Unset):
+            _banner_id = UNSET
+        else:
+            _banner_id = self.banner_id
+        _followed_message: None | str | Unset
+        if isinstance(self.followed_message, Unset):
+            _followed_message = UNSET
+        else:
+            _followed_message = self.followed_message
+        _two_factor_backup_codes_stock: str | Unset = UNSET
+        if not isinstance(self.two_factor_backup_codes_stock, Unset):
+            _two_factor_backup_codes_stock = self.two_factor_backup_codes_stock
+
+        _unread_announcements: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.unread_announcements, Unset):
+            if isinstance(self.unread_announcements, list):
+                _unread_announcements = []
+                for unread_announcements_item_data in self.unread_announcements:
+                    unread_announcements_item = (
+                        unread_announcements_item_data.to_dict()
+                        if hasattr(unread_announcements_item_data, "to_dict")
+                        else dict(cast(Any, unread_announcements_item_data))
+                        if hasattr(unread_announcements_item_data, "keys")
+                        else cast(Any, unread_announcements_item_data)
+                    )
+                    _unread_announcements.append(unread_announcements_item)
+            else:  # kept as it came by lenient parsing
+                _unread_announcements = cast(Any, self.unread_announcements)
+
+        _muted_words: list[list[str]] | Unset = UNSET
+        if not isinstance(self.muted_words, Unset):
+            if isinstance(self.muted_words, list):
+                _muted_words = []
+                for muted_words_item_data in self.muted_words:
+                    muted_words_item = muted_words_item_data
+
+                    _muted_words.append(muted_words_item)
+            else:  # kept as it came by lenient parsing
+                _muted_words = cast(Any, self.muted_words)
+
+        _hard_muted_words: list[list[str]] | Unset = UNSET
+        if not isinstance(self.hard_muted_words, Unset):
+            if isinstance(self.hard_muted_words, list):
+                _hard_muted_words = []
+                for hard_muted_words_item_data in self.hard_muted_words:
+                    hard_muted_words_item = hard_muted_words_item_data
+
+                    _hard_muted_words.append(hard_muted_words_item)
+            else:  # kept as it came by lenient parsing
+                _hard_muted_words = cast(Any, self.hard_muted_words)
+
+        _muted_instances: list[str] | Unset = UNSET
+        if not isinstance(self.muted_instances, Unset):
+            _muted_instances = self.muted_instances
+
+        _notification_recieve_config: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.notification_recieve_config, Unset):
+            _notification_recieve_config = (
+                self.notification_recieve_config.to_dict()
+                if hasattr(self.notification_recieve_config, "to_dict")
+                else dict(cast(Any, self.notification_recieve_config))
+                if hasattr(self.notification_recieve_config, "keys")
+                else cast(Any, self.notification_recieve_config)
             )
-            _unread_announcements.append(unread_announcements_item)
+        _email_notification_types: list[str] | Unset = UNSET
+        if not isinstance(self.email_notification_types, Unset):
+            _email_notification_types = self.email_notification_types
 
-        _muted_words = []
-        for muted_words_item_data in self.muted_words:
-            muted_words_item = muted_words_item_data
+        _achievements: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.achievements, Unset):
+            if isinstance(self.achievements, list):
+                _achievements = []
+                for achievements_item_data in self.achievements:
+                    achievements_item = (
+                        achievements_item_data.to_dict()
+                        if hasattr(achievements_item_data, "to_dict")
+                        else dict(cast(Any, achievements_item_data))
+                        if hasattr(achievements_item_data, "keys")
+                        else cast(Any, achievements_item_data)
+                    )
+                    _achievements.append(achievements_item)
+            else:  # kept as it came by lenient parsing
+                _achievements = cast(Any, self.achievements)
 
-            _muted_words.append(muted_words_item)
-
-        _hard_muted_words = []
-        for hard_muted_words_item_data in self.hard_muted_words:
-            hard_muted_words_item = hard_muted_words_item_data
-
-            _hard_muted_words.append(hard_muted_words_item)
-
-        _muted_instances = self.muted_instances
-
-        _notification_recieve_config = (
-            self.notification_recieve_config.to_dict()
-            if hasattr(self.notification_recieve_config, "to_dict")
-            else dict(cast(Any, self.notification_recieve_config))
-        )
-        _email_notification_types = self.email_notification_types
-
-        _achievements = []
-        for achievements_item_data in self.achievements:
-            achievements_item = (
-                achievements_item_data.to_dict()
-                if hasattr(achievements_item_data, "to_dict")
-                else dict(cast(Any, achievements_item_data))
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
             )
-            _achievements.append(achievements_item)
-
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
         _email: None | str | Unset
         if isinstance(self.email, Unset):
             _email = UNSET
@@ -189,57 +241,100 @@ class MeDetailedOnly:
             _email_verified = self.email_verified
         _security_keys_list: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.security_keys_list, Unset):
-            _security_keys_list = []
-            for security_keys_list_item_data in self.security_keys_list:
-                security_keys_list_item = (
-                    security_keys_list_item_data.to_dict()
-                    if hasattr(security_keys_list_item_data, "to_dict")
-                    else dict(cast(Any, security_keys_list_item_data))
-                )
-                _security_keys_list.append(security_keys_list_item)
+            if isinstance(self.security_keys_list, list):
+                _security_keys_list = []
+                for security_keys_list_item_data in self.security_keys_list:
+                    security_keys_list_item = (
+                        security_keys_list_item_data.to_dict()
+                        if hasattr(security_keys_list_item_data, "to_dict")
+                        else dict(cast(Any, security_keys_list_item_data))
+                        if hasattr(security_keys_list_item_data, "keys")
+                        else cast(Any, security_keys_list_item_data)
+                    )
+                    _security_keys_list.append(security_keys_list_item)
+            else:  # kept as it came by lenient parsing
+                _security_keys_list = cast(Any, self.security_keys_list)
 
         _muting_notification_types: list[str] | Unset = UNSET
         if not isinstance(self.muting_notification_types, Unset):
             _muting_notification_types = self.muting_notification_types
 
-        field_dict["avatarId"] = _avatar_id
-        field_dict["bannerId"] = _banner_id
-        field_dict["followedMessage"] = _followed_message
-        field_dict["isModerator"] = self.is_moderator
-        field_dict["isAdmin"] = self.is_admin
-        field_dict["injectFeaturedNote"] = self.inject_featured_note
-        field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
-        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
-        field_dict["autoSensitive"] = self.auto_sensitive
-        field_dict["carefulBot"] = self.careful_bot
-        field_dict["autoAcceptFollowed"] = self.auto_accept_followed
-        field_dict["noCrawle"] = self.no_crawle
-        field_dict["preventAiLearning"] = self.prevent_ai_learning
-        field_dict["isExplorable"] = self.is_explorable
-        field_dict["isDeleted"] = self.is_deleted
-        field_dict["twoFactorBackupCodesStock"] = _two_factor_backup_codes_stock
-        field_dict["hideOnlineStatus"] = self.hide_online_status
-        field_dict["hasUnreadSpecifiedNotes"] = self.has_unread_specified_notes
-        field_dict["hasUnreadMentions"] = self.has_unread_mentions
-        field_dict["hasUnreadAnnouncement"] = self.has_unread_announcement
-        field_dict["unreadAnnouncements"] = _unread_announcements
-        field_dict["hasUnreadAntenna"] = self.has_unread_antenna
-        field_dict["hasUnreadChannel"] = self.has_unread_channel
-        field_dict["hasUnreadChatMessages"] = self.has_unread_chat_messages
-        field_dict["hasUnreadNotification"] = self.has_unread_notification
-        field_dict["hasPendingReceivedFollowRequest"] = self.has_pending_received_follow_request
-        field_dict["unreadNotificationsCount"] = self.unread_notifications_count
-        field_dict["mutedWords"] = _muted_words
-        field_dict["hardMutedWords"] = _hard_muted_words
-        field_dict["mutedInstances"] = _muted_instances
-        field_dict["notificationRecieveConfig"] = _notification_recieve_config
-        field_dict["emailNotificationTypes"] = _email_notification_types
-        field_dict["achievements"] = _achievements
-        field_dict["loggedInDays"] = self.logged_in_days
-        field_dict["policies"] = _policies
-        field_dict["twoFactorEnabled"] = self.two_factor_enabled
-        field_dict["usePasswordLessLogin"] = self.use_password_less_login
-        field_dict["securityKeys"] = self.security_keys
+        if not isinstance(_avatar_id, Unset):
+            field_dict["avatarId"] = _avatar_id
+        if not isinstance(_banner_id, Unset):
+            field_dict["bannerId"] = _banner_id
+        if not isinstance(_followed_message, Unset):
+            field_dict["followedMessage"] = _followed_message
+        if not isinstance(self.is_moderator, Unset):
+            field_dict["isModerator"] = self.is_moderator
+        if not isinstance(self.is_admin, Unset):
+            field_dict["isAdmin"] = self.is_admin
+        if not isinstance(self.inject_featured_note, Unset):
+            field_dict["injectFeaturedNote"] = self.inject_featured_note
+        if not isinstance(self.receive_announcement_email, Unset):
+            field_dict["receiveAnnouncementEmail"] = self.receive_announcement_email
+        if not isinstance(self.always_mark_nsfw, Unset):
+            field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        if not isinstance(self.auto_sensitive, Unset):
+            field_dict["autoSensitive"] = self.auto_sensitive
+        if not isinstance(self.careful_bot, Unset):
+            field_dict["carefulBot"] = self.careful_bot
+        if not isinstance(self.auto_accept_followed, Unset):
+            field_dict["autoAcceptFollowed"] = self.auto_accept_followed
+        if not isinstance(self.no_crawle, Unset):
+            field_dict["noCrawle"] = self.no_crawle
+        if not isinstance(self.prevent_ai_learning, Unset):
+            field_dict["preventAiLearning"] = self.prevent_ai_learning
+        if not isinstance(self.is_explorable, Unset):
+            field_dict["isExplorable"] = self.is_explorable
+        if not isinstance(self.is_deleted, Unset):
+            field_dict["isDeleted"] = self.is_deleted
+        if not isinstance(_two_factor_backup_codes_stock, Unset):
+            field_dict["twoFactorBackupCodesStock"] = _two_factor_backup_codes_stock
+        if not isinstance(self.hide_online_status, Unset):
+            field_dict["hideOnlineStatus"] = self.hide_online_status
+        if not isinstance(self.has_unread_specified_notes, Unset):
+            field_dict["hasUnreadSpecifiedNotes"] = self.has_unread_specified_notes
+        if not isinstance(self.has_unread_mentions, Unset):
+            field_dict["hasUnreadMentions"] = self.has_unread_mentions
+        if not isinstance(self.has_unread_announcement, Unset):
+            field_dict["hasUnreadAnnouncement"] = self.has_unread_announcement
+        if not isinstance(_unread_announcements, Unset):
+            field_dict["unreadAnnouncements"] = _unread_announcements
+        if not isinstance(self.has_unread_antenna, Unset):
+            field_dict["hasUnreadAntenna"] = self.has_unread_antenna
+        if not isinstance(self.has_unread_channel, Unset):
+            field_dict["hasUnreadChannel"] = self.has_unread_channel
+        if not isinstance(self.has_unread_chat_messages, Unset):
+            field_dict["hasUnreadChatMessages"] = self.has_unread_chat_messages
+        if not isinstance(self.has_unread_notification, Unset):
+            field_dict["hasUnreadNotification"] = self.has_unread_notification
+        if not isinstance(self.has_pending_received_follow_request, Unset):
+            field_dict["hasPendingReceivedFollowRequest"] = self.has_pending_received_follow_request
+        if not isinstance(self.unread_notifications_count, Unset):
+            field_dict["unreadNotificationsCount"] = self.unread_notifications_count
+        if not isinstance(_muted_words, Unset):
+            field_dict["mutedWords"] = _muted_words
+        if not isinstance(_hard_muted_words, Unset):
+            field_dict["hardMutedWords"] = _hard_muted_words
+        if not isinstance(_muted_instances, Unset):
+            field_dict["mutedInstances"] = _muted_instances
+        if not isinstance(_notification_recieve_config, Unset):
+            field_dict["notificationRecieveConfig"] = _notification_recieve_config
+        if not isinstance(_email_notification_types, Unset):
+            field_dict["emailNotificationTypes"] = _email_notification_types
+        if not isinstance(_achievements, Unset):
+            field_dict["achievements"] = _achievements
+        if not isinstance(self.logged_in_days, Unset):
+            field_dict["loggedInDays"] = self.logged_in_days
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
+        if not isinstance(self.two_factor_enabled, Unset):
+            field_dict["twoFactorEnabled"] = self.two_factor_enabled
+        if not isinstance(self.use_password_less_login, Unset):
+            field_dict["usePasswordLessLogin"] = self.use_password_less_login
+        if not isinstance(self.security_keys, Unset):
+            field_dict["securityKeys"] = self.security_keys
         if _email is not UNSET:
             field_dict["email"] = _email
         if _email_verified is not UNSET:

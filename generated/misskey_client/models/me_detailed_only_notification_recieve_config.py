@@ -283,68 +283,160 @@ class MeDetailedOnlyNotificationRecieveConfig:
         if isinstance(self.note, Unset):
             _note = UNSET
         elif isinstance(self.note, MeDetailedOnlyNotificationRecieveConfigNoteType0):
-            _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+            _note = (
+                self.note.to_dict()
+                if hasattr(self.note, "to_dict")
+                else dict(cast(Any, self.note))
+                if hasattr(self.note, "keys")
+                else cast(Any, self.note)
+            )
         else:
-            _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
+            _note = (
+                self.note.to_dict()
+                if hasattr(self.note, "to_dict")
+                else dict(cast(Any, self.note))
+                if hasattr(self.note, "keys")
+                else cast(Any, self.note)
+            )
 
         _follow: dict[str, Any] | Unset
         if isinstance(self.follow, Unset):
             _follow = UNSET
         elif isinstance(self.follow, MeDetailedOnlyNotificationRecieveConfigFollowType0):
-            _follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
+            _follow = (
+                self.follow.to_dict()
+                if hasattr(self.follow, "to_dict")
+                else dict(cast(Any, self.follow))
+                if hasattr(self.follow, "keys")
+                else cast(Any, self.follow)
+            )
         else:
-            _follow = self.follow.to_dict() if hasattr(self.follow, "to_dict") else dict(cast(Any, self.follow))
+            _follow = (
+                self.follow.to_dict()
+                if hasattr(self.follow, "to_dict")
+                else dict(cast(Any, self.follow))
+                if hasattr(self.follow, "keys")
+                else cast(Any, self.follow)
+            )
 
         _mention: dict[str, Any] | Unset
         if isinstance(self.mention, Unset):
             _mention = UNSET
         elif isinstance(self.mention, MeDetailedOnlyNotificationRecieveConfigMentionType0):
-            _mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
+            _mention = (
+                self.mention.to_dict()
+                if hasattr(self.mention, "to_dict")
+                else dict(cast(Any, self.mention))
+                if hasattr(self.mention, "keys")
+                else cast(Any, self.mention)
+            )
         else:
-            _mention = self.mention.to_dict() if hasattr(self.mention, "to_dict") else dict(cast(Any, self.mention))
+            _mention = (
+                self.mention.to_dict()
+                if hasattr(self.mention, "to_dict")
+                else dict(cast(Any, self.mention))
+                if hasattr(self.mention, "keys")
+                else cast(Any, self.mention)
+            )
 
         _reply: dict[str, Any] | Unset
         if isinstance(self.reply, Unset):
             _reply = UNSET
         elif isinstance(self.reply, MeDetailedOnlyNotificationRecieveConfigReplyType0):
-            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = (
+                self.reply.to_dict()
+                if hasattr(self.reply, "to_dict")
+                else dict(cast(Any, self.reply))
+                if hasattr(self.reply, "keys")
+                else cast(Any, self.reply)
+            )
         else:
-            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = (
+                self.reply.to_dict()
+                if hasattr(self.reply, "to_dict")
+                else dict(cast(Any, self.reply))
+                if hasattr(self.reply, "keys")
+                else cast(Any, self.reply)
+            )
 
         _renote: dict[str, Any] | Unset
         if isinstance(self.renote, Unset):
             _renote = UNSET
         elif isinstance(self.renote, MeDetailedOnlyNotificationRecieveConfigRenoteType0):
-            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = (
+                self.renote.to_dict()
+                if hasattr(self.renote, "to_dict")
+                else dict(cast(Any, self.renote))
+                if hasattr(self.renote, "keys")
+                else cast(Any, self.renote)
+            )
         else:
-            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = (
+                self.renote.to_dict()
+                if hasattr(self.renote, "to_dict")
+                else dict(cast(Any, self.renote))
+                if hasattr(self.renote, "keys")
+                else cast(Any, self.renote)
+            )
 
         _quote: dict[str, Any] | Unset
         if isinstance(self.quote, Unset):
             _quote = UNSET
         elif isinstance(self.quote, MeDetailedOnlyNotificationRecieveConfigQuoteType0):
-            _quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
+            _quote = (
+                self.quote.to_dict()
+                if hasattr(self.quote, "to_dict")
+                else dict(cast(Any, self.quote))
+                if hasattr(self.quote, "keys")
+                else cast(Any, self.quote)
+            )
         else:
-            _quote = self.quote.to_dict() if hasattr(self.quote, "to_dict") else dict(cast(Any, self.quote))
+            _quote = (
+                self.quote.to_dict()
+                if hasattr(self.quote, "to_dict")
+                else dict(cast(Any, self.quote))
+                if hasattr(self.quote, "keys")
+                else cast(Any, self.quote)
+            )
 
         _reaction: dict[str, Any] | Unset
         if isinstance(self.reaction, Unset):
             _reaction = UNSET
         elif isinstance(self.reaction, MeDetailedOnlyNotificationRecieveConfigReactionType0):
-            _reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
+            _reaction = (
+                self.reaction.to_dict()
+                if hasattr(self.reaction, "to_dict")
+                else dict(cast(Any, self.reaction))
+                if hasattr(self.reaction, "keys")
+                else cast(Any, self.reaction)
+            )
         else:
-            _reaction = self.reaction.to_dict() if hasattr(self.reaction, "to_dict") else dict(cast(Any, self.reaction))
+            _reaction = (
+                self.reaction.to_dict()
+                if hasattr(self.reaction, "to_dict")
+                else dict(cast(Any, self.reaction))
+                if hasattr(self.reaction, "keys")
+                else cast(Any, self.reaction)
+            )
 
         _poll_ended: dict[str, Any] | Unset
         if isinstance(self.poll_ended, Unset):
             _poll_ended = UNSET
         elif isinstance(self.poll_ended, MeDetailedOnlyNotificationRecieveConfigPollEndedType0):
             _poll_ended = (
-                self.poll_ended.to_dict() if hasattr(self.poll_ended, "to_dict") else dict(cast(Any, self.poll_ended))
+                self.poll_ended.to_dict()
+                if hasattr(self.poll_ended, "to_dict")
+                else dict(cast(Any, self.poll_ended))
+                if hasattr(self.poll_ended, "keys")
+                else cast(Any, self.poll_ended)
             )
         else:
             _poll_ended = (
-                self.poll_ended.to_dict() if hasattr(self.poll_ended, "to_dict") else dict(cast(Any, self.poll_ended))
+                self.poll_ended.to_dict()
+                if hasattr(self.poll_ended, "to_dict")
+                else dict(cast(Any, self.poll_ended))
+                if hasattr(self.poll_ended, "keys")
+                else cast(Any, self.poll_ended)
             )
 
         _scheduled_note_posted: dict[str, Any] | Unset
@@ -355,12 +447,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.scheduled_note_posted.to_dict()
                 if hasattr(self.scheduled_note_posted, "to_dict")
                 else dict(cast(Any, self.scheduled_note_posted))
+                if hasattr(self.scheduled_note_posted, "keys")
+                else cast(Any, self.scheduled_note_posted)
             )
         else:
             _scheduled_note_posted = (
                 self.scheduled_note_posted.to_dict()
                 if hasattr(self.scheduled_note_posted, "to_dict")
                 else dict(cast(Any, self.scheduled_note_posted))
+                if hasattr(self.scheduled_note_posted, "keys")
+                else cast(Any, self.scheduled_note_posted)
             )
 
         _scheduled_note_post_failed: dict[str, Any] | Unset
@@ -373,12 +469,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.scheduled_note_post_failed.to_dict()
                 if hasattr(self.scheduled_note_post_failed, "to_dict")
                 else dict(cast(Any, self.scheduled_note_post_failed))
+                if hasattr(self.scheduled_note_post_failed, "keys")
+                else cast(Any, self.scheduled_note_post_failed)
             )
         else:
             _scheduled_note_post_failed = (
                 self.scheduled_note_post_failed.to_dict()
                 if hasattr(self.scheduled_note_post_failed, "to_dict")
                 else dict(cast(Any, self.scheduled_note_post_failed))
+                if hasattr(self.scheduled_note_post_failed, "keys")
+                else cast(Any, self.scheduled_note_post_failed)
             )
 
         _receive_follow_request: dict[str, Any] | Unset
@@ -389,12 +489,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.receive_follow_request.to_dict()
                 if hasattr(self.receive_follow_request, "to_dict")
                 else dict(cast(Any, self.receive_follow_request))
+                if hasattr(self.receive_follow_request, "keys")
+                else cast(Any, self.receive_follow_request)
             )
         else:
             _receive_follow_request = (
                 self.receive_follow_request.to_dict()
                 if hasattr(self.receive_follow_request, "to_dict")
                 else dict(cast(Any, self.receive_follow_request))
+                if hasattr(self.receive_follow_request, "keys")
+                else cast(Any, self.receive_follow_request)
             )
 
         _follow_request_accepted: dict[str, Any] | Unset
@@ -407,12 +511,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.follow_request_accepted.to_dict()
                 if hasattr(self.follow_request_accepted, "to_dict")
                 else dict(cast(Any, self.follow_request_accepted))
+                if hasattr(self.follow_request_accepted, "keys")
+                else cast(Any, self.follow_request_accepted)
             )
         else:
             _follow_request_accepted = (
                 self.follow_request_accepted.to_dict()
                 if hasattr(self.follow_request_accepted, "to_dict")
                 else dict(cast(Any, self.follow_request_accepted))
+                if hasattr(self.follow_request_accepted, "keys")
+                else cast(Any, self.follow_request_accepted)
             )
 
         _role_assigned: dict[str, Any] | Unset
@@ -423,12 +531,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.role_assigned.to_dict()
                 if hasattr(self.role_assigned, "to_dict")
                 else dict(cast(Any, self.role_assigned))
+                if hasattr(self.role_assigned, "keys")
+                else cast(Any, self.role_assigned)
             )
         else:
             _role_assigned = (
                 self.role_assigned.to_dict()
                 if hasattr(self.role_assigned, "to_dict")
                 else dict(cast(Any, self.role_assigned))
+                if hasattr(self.role_assigned, "keys")
+                else cast(Any, self.role_assigned)
             )
 
         _chat_room_invitation_received: dict[str, Any] | Unset
@@ -441,12 +553,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.chat_room_invitation_received.to_dict()
                 if hasattr(self.chat_room_invitation_received, "to_dict")
                 else dict(cast(Any, self.chat_room_invitation_received))
+                if hasattr(self.chat_room_invitation_received, "keys")
+                else cast(Any, self.chat_room_invitation_received)
             )
         else:
             _chat_room_invitation_received = (
                 self.chat_room_invitation_received.to_dict()
                 if hasattr(self.chat_room_invitation_received, "to_dict")
                 else dict(cast(Any, self.chat_room_invitation_received))
+                if hasattr(self.chat_room_invitation_received, "keys")
+                else cast(Any, self.chat_room_invitation_received)
             )
 
         _achievement_earned: dict[str, Any] | Unset
@@ -457,37 +573,77 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.achievement_earned.to_dict()
                 if hasattr(self.achievement_earned, "to_dict")
                 else dict(cast(Any, self.achievement_earned))
+                if hasattr(self.achievement_earned, "keys")
+                else cast(Any, self.achievement_earned)
             )
         else:
             _achievement_earned = (
                 self.achievement_earned.to_dict()
                 if hasattr(self.achievement_earned, "to_dict")
                 else dict(cast(Any, self.achievement_earned))
+                if hasattr(self.achievement_earned, "keys")
+                else cast(Any, self.achievement_earned)
             )
 
         _app: dict[str, Any] | Unset
         if isinstance(self.app, Unset):
             _app = UNSET
         elif isinstance(self.app, MeDetailedOnlyNotificationRecieveConfigAppType0):
-            _app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
+            _app = (
+                self.app.to_dict()
+                if hasattr(self.app, "to_dict")
+                else dict(cast(Any, self.app))
+                if hasattr(self.app, "keys")
+                else cast(Any, self.app)
+            )
         else:
-            _app = self.app.to_dict() if hasattr(self.app, "to_dict") else dict(cast(Any, self.app))
+            _app = (
+                self.app.to_dict()
+                if hasattr(self.app, "to_dict")
+                else dict(cast(Any, self.app))
+                if hasattr(self.app, "keys")
+                else cast(Any, self.app)
+            )
 
         _test: dict[str, Any] | Unset
         if isinstance(self.test, Unset):
             _test = UNSET
         elif isinstance(self.test, MeDetailedOnlyNotificationRecieveConfigTestType0):
-            _test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
+            _test = (
+                self.test.to_dict()
+                if hasattr(self.test, "to_dict")
+                else dict(cast(Any, self.test))
+                if hasattr(self.test, "keys")
+                else cast(Any, self.test)
+            )
         else:
-            _test = self.test.to_dict() if hasattr(self.test, "to_dict") else dict(cast(Any, self.test))
+            _test = (
+                self.test.to_dict()
+                if hasattr(self.test, "to_dict")
+                else dict(cast(Any, self.test))
+                if hasattr(self.test, "keys")
+                else cast(Any, self.test)
+            )
 
         _login: dict[str, Any] | Unset
         if isinstance(self.login, Unset):
             _login = UNSET
         elif isinstance(self.login, MeDetailedOnlyNotificationRecieveConfigLoginType0):
-            _login = self.login.to_dict() if hasattr(self.login, "to_dict") else dict(cast(Any, self.login))
+            _login = (
+                self.login.to_dict()
+                if hasattr(self.login, "to_dict")
+                else dict(cast(Any, self.login))
+                if hasattr(self.login, "keys")
+                else cast(Any, self.login)
+            )
         else:
-            _login = self.login.to_dict() if hasattr(self.login, "to_dict") else dict(cast(Any, self.login))
+            _login = (
+                self.login.to_dict()
+                if hasattr(self.login, "to_dict")
+                else dict(cast(Any, self.login))
+                if hasattr(self.login, "keys")
+                else cast(Any, self.login)
+            )
 
         _create_token: dict[str, Any] | Unset
         if isinstance(self.create_token, Unset):
@@ -497,12 +653,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.create_token.to_dict()
                 if hasattr(self.create_token, "to_dict")
                 else dict(cast(Any, self.create_token))
+                if hasattr(self.create_token, "keys")
+                else cast(Any, self.create_token)
             )
         else:
             _create_token = (
                 self.create_token.to_dict()
                 if hasattr(self.create_token, "to_dict")
                 else dict(cast(Any, self.create_token))
+                if hasattr(self.create_token, "keys")
+                else cast(Any, self.create_token)
             )
 
         _export_completed: dict[str, Any] | Unset
@@ -513,12 +673,16 @@ class MeDetailedOnlyNotificationRecieveConfig:
                 self.export_completed.to_dict()
                 if hasattr(self.export_completed, "to_dict")
                 else dict(cast(Any, self.export_completed))
+                if hasattr(self.export_completed, "keys")
+                else cast(Any, self.export_completed)
             )
         else:
             _export_completed = (
                 self.export_completed.to_dict()
                 if hasattr(self.export_completed, "to_dict")
                 else dict(cast(Any, self.export_completed))
+                if hasattr(self.export_completed, "keys")
+                else cast(Any, self.export_completed)
             )
 
         if _note is not UNSET:

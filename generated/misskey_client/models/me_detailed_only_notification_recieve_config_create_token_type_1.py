@@ -20,7 +20,7 @@ from ..models.me_detailed_only_notification_recieve_config_create_token_type_1_t
     MeDetailedOnlyNotificationRecieveConfigCreateTokenType1Type,
     check_me_detailed_only_notification_recieve_config_create_token_type_1_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MeDetailedOnlyNotificationRecieveConfigCreateTokenType1")
 
@@ -40,9 +40,14 @@ class MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["type"] = _type_
-        field_dict["userListId"] = self.user_list_id
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.user_list_id, Unset):
+            field_dict["userListId"] = self.user_list_id
 
         return field_dict
 

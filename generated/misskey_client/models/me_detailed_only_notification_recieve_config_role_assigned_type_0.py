@@ -20,7 +20,7 @@ from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_0_
     MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0Type,
     check_me_detailed_only_notification_recieve_config_role_assigned_type_0_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0")
 
@@ -38,8 +38,12 @@ class MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["type"] = _type_
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
 
         return field_dict
 

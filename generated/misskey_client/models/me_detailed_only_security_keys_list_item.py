@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MeDetailedOnlySecurityKeysListItem")
 
@@ -39,10 +39,19 @@ class MeDetailedOnlySecurityKeysListItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _last_used = self.last_used.isoformat()
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["lastUsed"] = _last_used
+        _last_used: str | Unset = UNSET
+        if not isinstance(self.last_used, Unset):
+            _last_used = (
+                self.last_used.isoformat()
+                if isinstance(self.last_used, datetime.datetime)
+                else cast(Any, self.last_used)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_last_used, Unset):
+            field_dict["lastUsed"] = _last_used
 
         return field_dict
 

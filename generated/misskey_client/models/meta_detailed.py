@@ -164,152 +164,341 @@ class MetaDetailed:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _maintainer_name: None | str
-        _maintainer_name = self.maintainer_name
-        _maintainer_email: None | str
-        _maintainer_email = self.maintainer_email
-        _name: None | str
-        _name = self.name
-        _short_name: None | str
-        _short_name = self.short_name
-        _description: None | str
-        _description = self.description
-        _langs = self.langs
+        _maintainer_name: None | str | Unset
+        if isinstance(self.maintainer_name, Unset):
+            _maintainer_name = UNSET
+        else:
+            _maintainer_name = self.maintainer_name
+        _maintainer_email: None | str | Unset
+        if isinstance(self.maintainer_email, Unset):
+            _maintainer_email = UNSET
+        else:
+            _maintainer_email = self.maintainer_email
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _short_name: None | str | Unset
+        if isinstance(self.short_name, Unset):
+            _short_name = UNSET
+        else:
+            _short_name = self.short_name
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _langs: list[str] | Unset = UNSET
+        if not isinstance(self.langs, Unset):
+            _langs = self.langs
 
-        _tos_url: None | str
-        _tos_url = self.tos_url
-        _repository_url: None | str
-        _repository_url = self.repository_url
-        _feedback_url: None | str
-        _feedback_url = self.feedback_url
-        _default_dark_theme: None | str
-        _default_dark_theme = self.default_dark_theme
-        _default_light_theme: None | str
-        _default_light_theme = self.default_light_theme
-        _client_options = (
-            self.client_options.to_dict()
-            if hasattr(self.client_options, "to_dict")
-            else dict(cast(Any, self.client_options))
-        )
-        _hcaptcha_site_key: None | str
-        _hcaptcha_site_key = self.hcaptcha_site_key
-        _mcaptcha_site_key: None | str
-        _mcaptcha_site_key = self.mcaptcha_site_key
-        _mcaptcha_instance_url: None | str
-        _mcaptcha_instance_url = self.mcaptcha_instance_url
-        _recaptcha_site_key: None | str
-        _recaptcha_site_key = self.recaptcha_site_key
-        _turnstile_site_key: None | str
-        _turnstile_site_key = self.turnstile_site_key
-        _google_analytics_measurement_id: None | str
-        _google_analytics_measurement_id = self.google_analytics_measurement_id
-        _sw_publickey: None | str
-        _sw_publickey = self.sw_publickey
-        _banner_url: None | str
-        _banner_url = self.banner_url
-        _server_error_image_url: None | str
-        _server_error_image_url = self.server_error_image_url
-        _info_image_url: None | str
-        _info_image_url = self.info_image_url
-        _not_found_image_url: None | str
-        _not_found_image_url = self.not_found_image_url
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        _ads = []
-        for ads_item_data in self.ads:
-            ads_item = ads_item_data.to_dict() if hasattr(ads_item_data, "to_dict") else dict(cast(Any, ads_item_data))
-            _ads.append(ads_item)
+        _tos_url: None | str | Unset
+        if isinstance(self.tos_url, Unset):
+            _tos_url = UNSET
+        else:
+            _tos_url = self.tos_url
+        _repository_url: None | str | Unset
+        if isinstance(self.repository_url, Unset):
+            _repository_url = UNSET
+        else:
+            _repository_url = self.repository_url
+        _feedback_url: None | str | Unset
+        if isinstance(self.feedback_url, Unset):
+            _feedback_url = UNSET
+        else:
+            _feedback_url = self.feedback_url
+        _default_dark_theme: None | str | Unset
+        if isinstance(self.default_dark_theme, Unset):
+            _default_dark_theme = UNSET
+        else:
+            _default_dark_theme = self.default_dark_theme
+        _default_light_theme: None | str | Unset
+        if isinstance(self.default_light_theme, Unset):
+            _default_light_theme = UNSET
+        else:
+            _default_light_theme = self.default_light_theme
+        _client_options: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.client_options, Unset):
+            _client_options = (
+                self.client_options.to_dict()
+                if hasattr(self.client_options, "to_dict")
+                else dict(cast(Any, self.client_options))
+                if hasattr(self.client_options, "keys")
+                else cast(Any, self.client_options)
+            )
+        _hcaptcha_site_key: None | str | Unset
+        if isinstance(self.hcaptcha_site_key, Unset):
+            _hcaptcha_site_key = UNSET
+        else:
+            _hcaptcha_site_key = self.hcaptcha_site_key
+        _mcaptcha_site_key: None | str | Unset
+        if isinstance(self.mcaptcha_site_key, Unset):
+            _mcaptcha_site_key = UNSET
+        else:
+            _mcaptcha_site_key = self.mcaptcha_site_key
+        _mcaptcha_instance_url: None | str | Unset
+        if isinstance(self.mcaptcha_instance_url, Unset):
+            _mcaptcha_instance_url = UNSET
+        else:
+            _mcaptcha_instance_url = self.mcaptcha_instance_url
+        _recaptcha_site_key: None | str | Unset
+        if isinstance(self.recaptcha_site_key, Unset):
+            _recaptcha_site_key = UNSET
+        else:
+            _recaptcha_site_key = self.recaptcha_site_key
+        _turnstile_site_key: None | str | Unset
+        if isinstance(self.turnstile_site_key, Unset):
+            _turnstile_site_key = UNSET
+        else:
+            _turnstile_site_key = self.turnstile_site_key
+        _google_analytics_measurement_id: None | str | Unset
+        if isinstance(self.google_analytics_measurement_id, Unset):
+            _google_analytics_measurement_id = UNSET
+        else:
+            _google_analytics_measurement_id = self.google_analytics_measurement_id
+        _sw_publickey: None | str | Unset
+        if isinstance(self.sw_publickey, Unset):
+            _sw_publickey = UNSET
+        else:
+            _sw_publickey = self.sw_publickey
+        _banner_url: None | str | Unset
+        if isinstance(self.banner_url, Unset):
+            _banner_url = UNSET
+        else:
+            _banner_url = self.banner_url
+        _server_error_image_url: None | str | Unset
+        if isinstance(self.server_error_image_url, Unset):
+            _server_error_image_url = UNSET
+        else:
+            _server_error_image_url = self.server_error_image_url
+        _info_image_url: None | str | Unset
+        if isinstance(self.info_image_url, Unset):
+            _info_image_url = UNSET
+        else:
+            _info_image_url = self.info_image_url
+        _not_found_image_url: None | str | Unset
+        if isinstance(self.not_found_image_url, Unset):
+            _not_found_image_url = UNSET
+        else:
+            _not_found_image_url = self.not_found_image_url
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        _ads: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.ads, Unset):
+            if isinstance(self.ads, list):
+                _ads = []
+                for ads_item_data in self.ads:
+                    ads_item = (
+                        ads_item_data.to_dict()
+                        if hasattr(ads_item_data, "to_dict")
+                        else dict(cast(Any, ads_item_data))
+                        if hasattr(ads_item_data, "keys")
+                        else cast(Any, ads_item_data)
+                    )
+                    _ads.append(ads_item)
+            else:  # kept as it came by lenient parsing
+                _ads = cast(Any, self.ads)
 
-        _sentry_for_frontend: dict[str, Any] | None
-        if isinstance(self.sentry_for_frontend, MetaLiteSentryForFrontend):
+        _sentry_for_frontend: dict[str, Any] | None | Unset
+        if isinstance(self.sentry_for_frontend, Unset):
+            _sentry_for_frontend = UNSET
+        elif isinstance(self.sentry_for_frontend, MetaLiteSentryForFrontend):
             _sentry_for_frontend = (
                 self.sentry_for_frontend.to_dict()
                 if hasattr(self.sentry_for_frontend, "to_dict")
                 else dict(cast(Any, self.sentry_for_frontend))
+                if hasattr(self.sentry_for_frontend, "keys")
+                else cast(Any, self.sentry_for_frontend)
             )
         else:
             _sentry_for_frontend = self.sentry_for_frontend
-        _background_image_url: None | str
-        _background_image_url = self.background_image_url
-        _impressum_url: None | str
-        _impressum_url = self.impressum_url
-        _logo_image_url: None | str
-        _logo_image_url = self.logo_image_url
-        _privacy_policy_url: None | str
-        _privacy_policy_url = self.privacy_policy_url
-        _inquiry_url: None | str
-        _inquiry_url = self.inquiry_url
-        _server_rules = self.server_rules
+        _background_image_url: None | str | Unset
+        if isinstance(self.background_image_url, Unset):
+            _background_image_url = UNSET
+        else:
+            _background_image_url = self.background_image_url
+        _impressum_url: None | str | Unset
+        if isinstance(self.impressum_url, Unset):
+            _impressum_url = UNSET
+        else:
+            _impressum_url = self.impressum_url
+        _logo_image_url: None | str | Unset
+        if isinstance(self.logo_image_url, Unset):
+            _logo_image_url = UNSET
+        else:
+            _logo_image_url = self.logo_image_url
+        _privacy_policy_url: None | str | Unset
+        if isinstance(self.privacy_policy_url, Unset):
+            _privacy_policy_url = UNSET
+        else:
+            _privacy_policy_url = self.privacy_policy_url
+        _inquiry_url: None | str | Unset
+        if isinstance(self.inquiry_url, Unset):
+            _inquiry_url = UNSET
+        else:
+            _inquiry_url = self.inquiry_url
+        _server_rules: list[str] | Unset = UNSET
+        if not isinstance(self.server_rules, Unset):
+            _server_rules = self.server_rules
 
-        _theme_color: None | str
-        _theme_color = self.theme_color
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-        _note_searchable_scope: str = self.note_searchable_scope
-        _federation: str = self.federation
-        _proxy_account_name: None | str
-        _proxy_account_name = self.proxy_account_name
+        _theme_color: None | str | Unset
+        if isinstance(self.theme_color, Unset):
+            _theme_color = UNSET
+        else:
+            _theme_color = self.theme_color
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
+            )
+        _note_searchable_scope: str | Unset = UNSET
+        if not isinstance(self.note_searchable_scope, Unset):
+            _note_searchable_scope = self.note_searchable_scope
+
+        _federation: str | Unset = UNSET
+        if not isinstance(self.federation, Unset):
+            _federation = self.federation
+
+        _proxy_account_name: None | str | Unset
+        if isinstance(self.proxy_account_name, Unset):
+            _proxy_account_name = UNSET
+        else:
+            _proxy_account_name = self.proxy_account_name
         _features: dict[str, Any] | Unset = UNSET
         if not isinstance(self.features, Unset):
-            _features = self.features.to_dict() if hasattr(self.features, "to_dict") else dict(cast(Any, self.features))
-        field_dict["maintainerName"] = _maintainer_name
-        field_dict["maintainerEmail"] = _maintainer_email
-        field_dict["version"] = self.version
-        field_dict["providesTarball"] = self.provides_tarball
-        field_dict["name"] = _name
-        field_dict["shortName"] = _short_name
-        field_dict["uri"] = self.uri
-        field_dict["description"] = _description
-        field_dict["langs"] = _langs
-        field_dict["tosUrl"] = _tos_url
-        field_dict["repositoryUrl"] = _repository_url
-        field_dict["feedbackUrl"] = _feedback_url
-        field_dict["defaultDarkTheme"] = _default_dark_theme
-        field_dict["defaultLightTheme"] = _default_light_theme
-        field_dict["clientOptions"] = _client_options
-        field_dict["disableRegistration"] = self.disable_registration
-        field_dict["emailRequiredForSignup"] = self.email_required_for_signup
-        field_dict["enableHcaptcha"] = self.enable_hcaptcha
-        field_dict["hcaptchaSiteKey"] = _hcaptcha_site_key
-        field_dict["enableMcaptcha"] = self.enable_mcaptcha
-        field_dict["mcaptchaSiteKey"] = _mcaptcha_site_key
-        field_dict["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
-        field_dict["enableRecaptcha"] = self.enable_recaptcha
-        field_dict["recaptchaSiteKey"] = _recaptcha_site_key
-        field_dict["enableTurnstile"] = self.enable_turnstile
-        field_dict["turnstileSiteKey"] = _turnstile_site_key
-        field_dict["enableTestcaptcha"] = self.enable_testcaptcha
-        field_dict["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
-        field_dict["swPublickey"] = _sw_publickey
-        field_dict["mascotImageUrl"] = self.mascot_image_url
-        field_dict["bannerUrl"] = _banner_url
-        field_dict["serverErrorImageUrl"] = _server_error_image_url
-        field_dict["infoImageUrl"] = _info_image_url
-        field_dict["notFoundImageUrl"] = _not_found_image_url
-        field_dict["iconUrl"] = _icon_url
-        field_dict["maxNoteTextLength"] = self.max_note_text_length
-        field_dict["ads"] = _ads
-        field_dict["notesPerOneAd"] = self.notes_per_one_ad
-        field_dict["enableEmail"] = self.enable_email
-        field_dict["enableServiceWorker"] = self.enable_service_worker
-        field_dict["translatorAvailable"] = self.translator_available
-        field_dict["sentryForFrontend"] = _sentry_for_frontend
-        field_dict["mediaProxy"] = self.media_proxy
-        field_dict["enableUrlPreview"] = self.enable_url_preview
-        field_dict["backgroundImageUrl"] = _background_image_url
-        field_dict["impressumUrl"] = _impressum_url
-        field_dict["logoImageUrl"] = _logo_image_url
-        field_dict["privacyPolicyUrl"] = _privacy_policy_url
-        field_dict["inquiryUrl"] = _inquiry_url
-        field_dict["serverRules"] = _server_rules
-        field_dict["themeColor"] = _theme_color
-        field_dict["policies"] = _policies
-        field_dict["noteSearchableScope"] = _note_searchable_scope
-        field_dict["maxFileSize"] = self.max_file_size
-        field_dict["federation"] = _federation
-        field_dict["proxyAccountName"] = _proxy_account_name
-        field_dict["requireSetup"] = self.require_setup
-        field_dict["cacheRemoteFiles"] = self.cache_remote_files
-        field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
+            _features = (
+                self.features.to_dict()
+                if hasattr(self.features, "to_dict")
+                else dict(cast(Any, self.features))
+                if hasattr(self.features, "keys")
+                else cast(Any, self.features)
+            )
+        if not isinstance(_maintainer_name, Unset):
+            field_dict["maintainerName"] = _maintainer_name
+        if not isinstance(_maintainer_email, Unset):
+            field_dict["maintainerEmail"] = _maintainer_email
+        if not isinstance(self.version, Unset):
+            field_dict["version"] = self.version
+        if not isinstance(self.provides_tarball, Unset):
+            field_dict["providesTarball"] = self.provides_tarball
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(_short_name, Unset):
+            field_dict["shortName"] = _short_name
+        if not isinstance(self.uri, Unset):
+            field_dict["uri"] = self.uri
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(_langs, Unset):
+            field_dict["langs"] = _langs
+        if not isinstance(_tos_url, Unset):
+            field_dict["tosUrl"] = _tos_url
+        if not isinstance(_repository_url, Unset):
+            field_dict["repositoryUrl"] = _repository_url
+        if not isinstance(_feedback_url, Unset):
+            field_dict["feedbackUrl"] = _feedback_url
+        if not isinstance(_default_dark_theme, Unset):
+            field_dict["defaultDarkTheme"] = _default_dark_theme
+        if not isinstance(_default_light_theme, Unset):
+            field_dict["defaultLightTheme"] = _default_light_theme
+        if not isinstance(_client_options, Unset):
+            field_dict["clientOptions"] = _client_options
+        if not isinstance(self.disable_registration, Unset):
+            field_dict["disableRegistration"] = self.disable_registration
+        if not isinstance(self.email_required_for_signup, Unset):
+            field_dict["emailRequiredForSignup"] = self.email_required_for_signup
+        if not isinstance(self.enable_hcaptcha, Unset):
+            field_dict["enableHcaptcha"] = self.enable_hcaptcha
+        if not isinstance(_hcaptcha_site_key, Unset):
+            field_dict["hcaptchaSiteKey"] = _hcaptcha_site_key
+        if not isinstance(self.enable_mcaptcha, Unset):
+            field_dict["enableMcaptcha"] = self.enable_mcaptcha
+        if not isinstance(_mcaptcha_site_key, Unset):
+            field_dict["mcaptchaSiteKey"] = _mcaptcha_site_key
+        if not isinstance(_mcaptcha_instance_url, Unset):
+            field_dict["mcaptchaInstanceUrl"] = _mcaptcha_instance_url
+        if not isinstance(self.enable_recaptcha, Unset):
+            field_dict["enableRecaptcha"] = self.enable_recaptcha
+        if not isinstance(_recaptcha_site_key, Unset):
+            field_dict["recaptchaSiteKey"] = _recaptcha_site_key
+        if not isinstance(self.enable_turnstile, Unset):
+            field_dict["enableTurnstile"] = self.enable_turnstile
+        if not isinstance(_turnstile_site_key, Unset):
+            field_dict["turnstileSiteKey"] = _turnstile_site_key
+        if not isinstance(self.enable_testcaptcha, Unset):
+            field_dict["enableTestcaptcha"] = self.enable_testcaptcha
+        if not isinstance(_google_analytics_measurement_id, Unset):
+            field_dict["googleAnalyticsMeasurementId"] = _google_analytics_measurement_id
+        if not isinstance(_sw_publickey, Unset):
+            field_dict["swPublickey"] = _sw_publickey
+        if not isinstance(self.mascot_image_url, Unset):
+            field_dict["mascotImageUrl"] = self.mascot_image_url
+        if not isinstance(_banner_url, Unset):
+            field_dict["bannerUrl"] = _banner_url
+        if not isinstance(_server_error_image_url, Unset):
+            field_dict["serverErrorImageUrl"] = _server_error_image_url
+        if not isinstance(_info_image_url, Unset):
+            field_dict["infoImageUrl"] = _info_image_url
+        if not isinstance(_not_found_image_url, Unset):
+            field_dict["notFoundImageUrl"] = _not_found_image_url
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(self.max_note_text_length, Unset):
+            field_dict["maxNoteTextLength"] = self.max_note_text_length
+        if not isinstance(_ads, Unset):
+            field_dict["ads"] = _ads
+        if not isinstance(self.notes_per_one_ad, Unset):
+            field_dict["notesPerOneAd"] = self.notes_per_one_ad
+        if not isinstance(self.enable_email, Unset):
+            field_dict["enableEmail"] = self.enable_email
+        if not isinstance(self.enable_service_worker, Unset):
+            field_dict["enableServiceWorker"] = self.enable_service_worker
+        if not isinstance(self.translator_available, Unset):
+            field_dict["translatorAvailable"] = self.translator_available
+        if not isinstance(_sentry_for_frontend, Unset):
+            field_dict["sentryForFrontend"] = _sentry_for_frontend
+        if not isinstance(self.media_proxy, Unset):
+            field_dict["mediaProxy"] = self.media_proxy
+        if not isinstance(self.enable_url_preview, Unset):
+            field_dict["enableUrlPreview"] = self.enable_url_preview
+        if not isinstance(_background_image_url, Unset):
+            field_dict["backgroundImageUrl"] = _background_image_url
+        if not isinstance(_impressum_url, Unset):
+            field_dict["impressumUrl"] = _impressum_url
+        if not isinstance(_logo_image_url, Unset):
+            field_dict["logoImageUrl"] = _logo_image_url
+        if not isinstance(_privacy_policy_url, Unset):
+            field_dict["privacyPolicyUrl"] = _privacy_policy_url
+        if not isinstance(_inquiry_url, Unset):
+            field_dict["inquiryUrl"] = _inquiry_url
+        if not isinstance(_server_rules, Unset):
+            field_dict["serverRules"] = _server_rules
+        if not isinstance(_theme_color, Unset):
+            field_dict["themeColor"] = _theme_color
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
+        if not isinstance(_note_searchable_scope, Unset):
+            field_dict["noteSearchableScope"] = _note_searchable_scope
+        if not isinstance(self.max_file_size, Unset):
+            field_dict["maxFileSize"] = self.max_file_size
+        if not isinstance(_federation, Unset):
+            field_dict["federation"] = _federation
+        if not isinstance(_proxy_account_name, Unset):
+            field_dict["proxyAccountName"] = _proxy_account_name
+        if not isinstance(self.require_setup, Unset):
+            field_dict["requireSetup"] = self.require_setup
+        if not isinstance(self.cache_remote_files, Unset):
+            field_dict["cacheRemoteFiles"] = self.cache_remote_files
+        if not isinstance(self.cache_remote_sensitive_files, Unset):
+            field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
         if _features is not UNSET:
             field_dict["features"] = _features
 

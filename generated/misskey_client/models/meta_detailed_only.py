@@ -47,15 +47,28 @@ class MetaDetailedOnly:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _proxy_account_name: None | str
-        _proxy_account_name = self.proxy_account_name
+        _proxy_account_name: None | str | Unset
+        if isinstance(self.proxy_account_name, Unset):
+            _proxy_account_name = UNSET
+        else:
+            _proxy_account_name = self.proxy_account_name
         _features: dict[str, Any] | Unset = UNSET
         if not isinstance(self.features, Unset):
-            _features = self.features.to_dict() if hasattr(self.features, "to_dict") else dict(cast(Any, self.features))
-        field_dict["proxyAccountName"] = _proxy_account_name
-        field_dict["requireSetup"] = self.require_setup
-        field_dict["cacheRemoteFiles"] = self.cache_remote_files
-        field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
+            _features = (
+                self.features.to_dict()
+                if hasattr(self.features, "to_dict")
+                else dict(cast(Any, self.features))
+                if hasattr(self.features, "keys")
+                else cast(Any, self.features)
+            )
+        if not isinstance(_proxy_account_name, Unset):
+            field_dict["proxyAccountName"] = _proxy_account_name
+        if not isinstance(self.require_setup, Unset):
+            field_dict["requireSetup"] = self.require_setup
+        if not isinstance(self.cache_remote_files, Unset):
+            field_dict["cacheRemoteFiles"] = self.cache_remote_files
+        if not isinstance(self.cache_remote_sensitive_files, Unset):
+            field_dict["cacheRemoteSensitiveFiles"] = self.cache_remote_sensitive_files
         if _features is not UNSET:
             field_dict["features"] = _features
 

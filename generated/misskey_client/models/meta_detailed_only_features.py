@@ -50,15 +50,24 @@ class MetaDetailedOnlyFeatures:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["registration"] = self.registration
-        field_dict["emailRequiredForSignup"] = self.email_required_for_signup
-        field_dict["localTimeline"] = self.local_timeline
-        field_dict["globalTimeline"] = self.global_timeline
-        field_dict["hcaptcha"] = self.hcaptcha
-        field_dict["turnstile"] = self.turnstile
-        field_dict["recaptcha"] = self.recaptcha
-        field_dict["objectStorage"] = self.object_storage
-        field_dict["serviceWorker"] = self.service_worker
+        if not isinstance(self.registration, Unset):
+            field_dict["registration"] = self.registration
+        if not isinstance(self.email_required_for_signup, Unset):
+            field_dict["emailRequiredForSignup"] = self.email_required_for_signup
+        if not isinstance(self.local_timeline, Unset):
+            field_dict["localTimeline"] = self.local_timeline
+        if not isinstance(self.global_timeline, Unset):
+            field_dict["globalTimeline"] = self.global_timeline
+        if not isinstance(self.hcaptcha, Unset):
+            field_dict["hcaptcha"] = self.hcaptcha
+        if not isinstance(self.turnstile, Unset):
+            field_dict["turnstile"] = self.turnstile
+        if not isinstance(self.recaptcha, Unset):
+            field_dict["recaptcha"] = self.recaptcha
+        if not isinstance(self.object_storage, Unset):
+            field_dict["objectStorage"] = self.object_storage
+        if not isinstance(self.service_worker, Unset):
+            field_dict["serviceWorker"] = self.service_worker
         if self.miauth is not UNSET:
             field_dict["miauth"] = self.miauth
 

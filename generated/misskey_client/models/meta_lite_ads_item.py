@@ -44,12 +44,18 @@ class MetaLiteAdsItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        field_dict["url"] = self.url
-        field_dict["place"] = self.place
-        field_dict["ratio"] = self.ratio
-        field_dict["imageUrl"] = self.image_url
-        field_dict["dayOfWeek"] = self.day_of_week
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(self.place, Unset):
+            field_dict["place"] = self.place
+        if not isinstance(self.ratio, Unset):
+            field_dict["ratio"] = self.ratio
+        if not isinstance(self.image_url, Unset):
+            field_dict["imageUrl"] = self.image_url
+        if not isinstance(self.day_of_week, Unset):
+            field_dict["dayOfWeek"] = self.day_of_week
         if self.is_sensitive is not UNSET:
             field_dict["isSensitive"] = self.is_sensitive
 

@@ -54,7 +54,15 @@ class MetaLiteSentryForFrontend:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _options = self.options.to_dict() if hasattr(self.options, "to_dict") else dict(cast(Any, self.options))
+        _options: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.options, Unset):
+            _options = (
+                self.options.to_dict()
+                if hasattr(self.options, "to_dict")
+                else dict(cast(Any, self.options))
+                if hasattr(self.options, "keys")
+                else cast(Any, self.options)
+            )
         _vue_integration: dict[str, Any] | None | Unset
         if isinstance(self.vue_integration, Unset):
             _vue_integration = UNSET
@@ -63,6 +71,8 @@ class MetaLiteSentryForFrontend:
                 self.vue_integration.to_dict()
                 if hasattr(self.vue_integration, "to_dict")
                 else dict(cast(Any, self.vue_integration))
+                if hasattr(self.vue_integration, "keys")
+                else cast(Any, self.vue_integration)
             )
         else:
             _vue_integration = self.vue_integration
@@ -74,6 +84,8 @@ class MetaLiteSentryForFrontend:
                 self.browser_tracing_integration.to_dict()
                 if hasattr(self.browser_tracing_integration, "to_dict")
                 else dict(cast(Any, self.browser_tracing_integration))
+                if hasattr(self.browser_tracing_integration, "keys")
+                else cast(Any, self.browser_tracing_integration)
             )
         else:
             _browser_tracing_integration = self.browser_tracing_integration
@@ -85,10 +97,13 @@ class MetaLiteSentryForFrontend:
                 self.replay_integration.to_dict()
                 if hasattr(self.replay_integration, "to_dict")
                 else dict(cast(Any, self.replay_integration))
+                if hasattr(self.replay_integration, "keys")
+                else cast(Any, self.replay_integration)
             )
         else:
             _replay_integration = self.replay_integration
-        field_dict["options"] = _options
+        if not isinstance(_options, Unset):
+            field_dict["options"] = _options
         if _vue_integration is not UNSET:
             field_dict["vueIntegration"] = _vue_integration
         if _browser_tracing_integration is not UNSET:

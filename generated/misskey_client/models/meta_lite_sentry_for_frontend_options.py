@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MetaLiteSentryForFrontendOptions")
 
@@ -32,7 +32,8 @@ class MetaLiteSentryForFrontendOptions:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["dsn"] = self.dsn
+        if not isinstance(self.dsn, Unset):
+            field_dict["dsn"] = self.dsn
 
         return field_dict
 

@@ -41,9 +41,14 @@ class MiauthGenTokenBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _session: None | str
-        _session = self.session
-        _permission = self.permission
+        _session: None | str | Unset
+        if isinstance(self.session, Unset):
+            _session = UNSET
+        else:
+            _session = self.session
+        _permission: list[str] | Unset = UNSET
+        if not isinstance(self.permission, Unset):
+            _permission = self.permission
 
         _name: None | str | Unset
         if isinstance(self.name, Unset):
@@ -60,8 +65,10 @@ class MiauthGenTokenBody:
             _icon_url = UNSET
         else:
             _icon_url = self.icon_url
-        field_dict["session"] = _session
-        field_dict["permission"] = _permission
+        if not isinstance(_session, Unset):
+            field_dict["session"] = _session
+        if not isinstance(_permission, Unset):
+            field_dict["permission"] = _permission
         if _name is not UNSET:
             field_dict["name"] = _name
         if _description is not UNSET:

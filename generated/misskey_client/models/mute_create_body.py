@@ -41,7 +41,8 @@ class MuteCreateBody:
             _expires_at = UNSET
         else:
             _expires_at = self.expires_at
-        field_dict["userId"] = self.user_id
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
         if _expires_at is not UNSET:
             field_dict["expiresAt"] = _expires_at
 

@@ -128,13 +128,35 @@ class Note:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _text: None | str
-        _text = self.text
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        _visibility: str = self.visibility
-        _reaction_acceptance: None | str
-        if isinstance(self.reaction_acceptance, str):
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _text: None | str | Unset
+        if isinstance(self.text, Unset):
+            _text = UNSET
+        else:
+            _text = self.text
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        _visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            _visibility = self.visibility
+
+        _reaction_acceptance: None | str | Unset
+        if isinstance(self.reaction_acceptance, Unset):
+            _reaction_acceptance = UNSET
+        elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
@@ -142,17 +164,33 @@ class Note:
             _reaction_acceptance = self.reaction_acceptance
         else:
             _reaction_acceptance = self.reaction_acceptance
-        _reaction_emojis = (
-            self.reaction_emojis.to_dict()
-            if hasattr(self.reaction_emojis, "to_dict")
-            else dict(cast(Any, self.reaction_emojis))
-        )
-        _reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
+        _reaction_emojis: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.reaction_emojis, Unset):
+            _reaction_emojis = (
+                self.reaction_emojis.to_dict()
+                if hasattr(self.reaction_emojis, "to_dict")
+                else dict(cast(Any, self.reaction_emojis))
+                if hasattr(self.reaction_emojis, "keys")
+                else cast(Any, self.reaction_emojis)
+            )
+        _reactions: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.reactions, Unset):
+            _reactions = (
+                self.reactions.to_dict()
+                if hasattr(self.reactions, "to_dict")
+                else dict(cast(Any, self.reactions))
+                if hasattr(self.reactions, "keys")
+                else cast(Any, self.reactions)
+            )
         _deleted_at: None | str | Unset
         if isinstance(self.deleted_at, Unset):
             _deleted_at = UNSET
         elif isinstance(self.deleted_at, datetime.datetime):
-            _deleted_at = self.deleted_at.isoformat()
+            _deleted_at = (
+                self.deleted_at.isoformat()
+                if isinstance(self.deleted_at, datetime.datetime)
+                else cast(Any, self.deleted_at)
+            )
         else:
             _deleted_at = self.deleted_at
         _cw: None | str | Unset
@@ -174,14 +212,26 @@ class Note:
         if isinstance(self.reply, Unset):
             _reply = UNSET
         elif isinstance(self.reply, Note):
-            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = (
+                self.reply.to_dict()
+                if hasattr(self.reply, "to_dict")
+                else dict(cast(Any, self.reply))
+                if hasattr(self.reply, "keys")
+                else cast(Any, self.reply)
+            )
         else:
             _reply = self.reply
         _renote: dict[str, Any] | None | Unset
         if isinstance(self.renote, Unset):
             _renote = UNSET
         elif isinstance(self.renote, Note):
-            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = (
+                self.renote.to_dict()
+                if hasattr(self.renote, "to_dict")
+                else dict(cast(Any, self.renote))
+                if hasattr(self.renote, "keys")
+                else cast(Any, self.renote)
+            )
         else:
             _renote = self.renote
         _mentions: list[str] | Unset = UNSET
@@ -198,14 +248,19 @@ class Note:
 
         _files: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.files, Unset):
-            _files = []
-            for files_item_data in self.files:
-                files_item = (
-                    files_item_data.to_dict()
-                    if hasattr(files_item_data, "to_dict")
-                    else dict(cast(Any, files_item_data))
-                )
-                _files.append(files_item)
+            if isinstance(self.files, list):
+                _files = []
+                for files_item_data in self.files:
+                    files_item = (
+                        files_item_data.to_dict()
+                        if hasattr(files_item_data, "to_dict")
+                        else dict(cast(Any, files_item_data))
+                        if hasattr(files_item_data, "keys")
+                        else cast(Any, files_item_data)
+                    )
+                    _files.append(files_item)
+            else:  # kept as it came by lenient parsing
+                _files = cast(Any, self.files)
 
         _tags: list[str] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -215,12 +270,24 @@ class Note:
         if isinstance(self.poll, Unset):
             _poll = UNSET
         elif isinstance(self.poll, NotePoll):
-            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+            _poll = (
+                self.poll.to_dict()
+                if hasattr(self.poll, "to_dict")
+                else dict(cast(Any, self.poll))
+                if hasattr(self.poll, "keys")
+                else cast(Any, self.poll)
+            )
         else:
             _poll = self.poll
         _emojis: dict[str, Any] | Unset = UNSET
         if not isinstance(self.emojis, Unset):
-            _emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
+            _emojis = (
+                self.emojis.to_dict()
+                if hasattr(self.emojis, "to_dict")
+                else dict(cast(Any, self.emojis))
+                if hasattr(self.emojis, "keys")
+                else cast(Any, self.emojis)
+            )
         _channel_id: None | str | Unset
         if isinstance(self.channel_id, Unset):
             _channel_id = UNSET
@@ -230,7 +297,13 @@ class Note:
         if isinstance(self.channel, Unset):
             _channel = UNSET
         elif isinstance(self.channel, NoteChannel):
-            _channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
+            _channel = (
+                self.channel.to_dict()
+                if hasattr(self.channel, "to_dict")
+                else dict(cast(Any, self.channel))
+                if hasattr(self.channel, "keys")
+                else cast(Any, self.channel)
+            )
         else:
             _channel = self.channel
         _reaction_and_user_pair_cache: list[str] | Unset = UNSET
@@ -242,18 +315,30 @@ class Note:
             _my_reaction = UNSET
         else:
             _my_reaction = self.my_reaction
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["text"] = _text
-        field_dict["userId"] = self.user_id
-        field_dict["user"] = _user
-        field_dict["visibility"] = _visibility
-        field_dict["reactionAcceptance"] = _reaction_acceptance
-        field_dict["reactionEmojis"] = _reaction_emojis
-        field_dict["reactions"] = _reactions
-        field_dict["reactionCount"] = self.reaction_count
-        field_dict["renoteCount"] = self.renote_count
-        field_dict["repliesCount"] = self.replies_count
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_text, Unset):
+            field_dict["text"] = _text
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(_visibility, Unset):
+            field_dict["visibility"] = _visibility
+        if not isinstance(_reaction_acceptance, Unset):
+            field_dict["reactionAcceptance"] = _reaction_acceptance
+        if not isinstance(_reaction_emojis, Unset):
+            field_dict["reactionEmojis"] = _reaction_emojis
+        if not isinstance(_reactions, Unset):
+            field_dict["reactions"] = _reactions
+        if not isinstance(self.reaction_count, Unset):
+            field_dict["reactionCount"] = self.reaction_count
+        if not isinstance(self.renote_count, Unset):
+            field_dict["renoteCount"] = self.renote_count
+        if not isinstance(self.replies_count, Unset):
+            field_dict["repliesCount"] = self.replies_count
         if _deleted_at is not UNSET:
             field_dict["deletedAt"] = _deleted_at
         if _cw is not UNSET:

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NoteChannel")
 
@@ -43,14 +43,23 @@ class NoteChannel:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _user_id: None | str
-        _user_id = self.user_id
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["color"] = self.color
-        field_dict["isSensitive"] = self.is_sensitive
-        field_dict["allowRenoteToExternal"] = self.allow_renote_to_external
-        field_dict["userId"] = _user_id
+        _user_id: None | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        else:
+            _user_id = self.user_id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.color, Unset):
+            field_dict["color"] = self.color
+        if not isinstance(self.is_sensitive, Unset):
+            field_dict["isSensitive"] = self.is_sensitive
+        if not isinstance(self.allow_renote_to_external, Unset):
+            field_dict["allowRenoteToExternal"] = self.allow_renote_to_external
+        if not isinstance(_user_id, Unset):
+            field_dict["userId"] = _user_id
 
         return field_dict
 

@@ -105,32 +105,81 @@ class NoteDraft:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _text: None | str
-        _text = self.text
-        _cw: None | str
-        _cw = self.cw
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        _reply_id: None | str
-        _reply_id = self.reply_id
-        _renote_id: None | str
-        _renote_id = self.renote_id
-        _visibility: str = self.visibility
-        _visible_user_ids = self.visible_user_ids
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _text: None | str | Unset
+        if isinstance(self.text, Unset):
+            _text = UNSET
+        else:
+            _text = self.text
+        _cw: None | str | Unset
+        if isinstance(self.cw, Unset):
+            _cw = UNSET
+        else:
+            _cw = self.cw
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        _reply_id: None | str | Unset
+        if isinstance(self.reply_id, Unset):
+            _reply_id = UNSET
+        else:
+            _reply_id = self.reply_id
+        _renote_id: None | str | Unset
+        if isinstance(self.renote_id, Unset):
+            _renote_id = UNSET
+        else:
+            _renote_id = self.renote_id
+        _visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            _visibility = self.visibility
 
-        _file_ids = self.file_ids
+        _visible_user_ids: list[str] | Unset = UNSET
+        if not isinstance(self.visible_user_ids, Unset):
+            _visible_user_ids = self.visible_user_ids
 
-        _hashtag: None | str
-        _hashtag = self.hashtag
-        _poll: dict[str, Any] | None
-        if isinstance(self.poll, NoteDraftPoll):
-            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+        _file_ids: list[str] | Unset = UNSET
+        if not isinstance(self.file_ids, Unset):
+            _file_ids = self.file_ids
+
+        _hashtag: None | str | Unset
+        if isinstance(self.hashtag, Unset):
+            _hashtag = UNSET
+        else:
+            _hashtag = self.hashtag
+        _poll: dict[str, Any] | None | Unset
+        if isinstance(self.poll, Unset):
+            _poll = UNSET
+        elif isinstance(self.poll, NoteDraftPoll):
+            _poll = (
+                self.poll.to_dict()
+                if hasattr(self.poll, "to_dict")
+                else dict(cast(Any, self.poll))
+                if hasattr(self.poll, "keys")
+                else cast(Any, self.poll)
+            )
         else:
             _poll = self.poll
-        _channel_id: None | str
-        _channel_id = self.channel_id
-        _reaction_acceptance: None | str
-        if isinstance(self.reaction_acceptance, str):
+        _channel_id: None | str | Unset
+        if isinstance(self.channel_id, Unset):
+            _channel_id = UNSET
+        else:
+            _channel_id = self.channel_id
+        _reaction_acceptance: None | str | Unset
+        if isinstance(self.reaction_acceptance, Unset):
+            _reaction_acceptance = UNSET
+        elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
@@ -138,58 +187,102 @@ class NoteDraft:
             _reaction_acceptance = self.reaction_acceptance
         else:
             _reaction_acceptance = self.reaction_acceptance
-        _scheduled_at: float | None
-        _scheduled_at = self.scheduled_at
+        _scheduled_at: float | None | Unset
+        if isinstance(self.scheduled_at, Unset):
+            _scheduled_at = UNSET
+        else:
+            _scheduled_at = self.scheduled_at
         _reply: dict[str, Any] | None | Unset
         if isinstance(self.reply, Unset):
             _reply = UNSET
         elif isinstance(self.reply, Note):
-            _reply = self.reply.to_dict() if hasattr(self.reply, "to_dict") else dict(cast(Any, self.reply))
+            _reply = (
+                self.reply.to_dict()
+                if hasattr(self.reply, "to_dict")
+                else dict(cast(Any, self.reply))
+                if hasattr(self.reply, "keys")
+                else cast(Any, self.reply)
+            )
         else:
             _reply = self.reply
         _renote: dict[str, Any] | None | Unset
         if isinstance(self.renote, Unset):
             _renote = UNSET
         elif isinstance(self.renote, Note):
-            _renote = self.renote.to_dict() if hasattr(self.renote, "to_dict") else dict(cast(Any, self.renote))
+            _renote = (
+                self.renote.to_dict()
+                if hasattr(self.renote, "to_dict")
+                else dict(cast(Any, self.renote))
+                if hasattr(self.renote, "keys")
+                else cast(Any, self.renote)
+            )
         else:
             _renote = self.renote
         _files: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.files, Unset):
-            _files = []
-            for files_item_data in self.files:
-                files_item = (
-                    files_item_data.to_dict()
-                    if hasattr(files_item_data, "to_dict")
-                    else dict(cast(Any, files_item_data))
-                )
-                _files.append(files_item)
+            if isinstance(self.files, list):
+                _files = []
+                for files_item_data in self.files:
+                    files_item = (
+                        files_item_data.to_dict()
+                        if hasattr(files_item_data, "to_dict")
+                        else dict(cast(Any, files_item_data))
+                        if hasattr(files_item_data, "keys")
+                        else cast(Any, files_item_data)
+                    )
+                    _files.append(files_item)
+            else:  # kept as it came by lenient parsing
+                _files = cast(Any, self.files)
 
         _channel: dict[str, Any] | None | Unset
         if isinstance(self.channel, Unset):
             _channel = UNSET
         elif isinstance(self.channel, NoteDraftChannel):
-            _channel = self.channel.to_dict() if hasattr(self.channel, "to_dict") else dict(cast(Any, self.channel))
+            _channel = (
+                self.channel.to_dict()
+                if hasattr(self.channel, "to_dict")
+                else dict(cast(Any, self.channel))
+                if hasattr(self.channel, "keys")
+                else cast(Any, self.channel)
+            )
         else:
             _channel = self.channel
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["text"] = _text
-        field_dict["cw"] = _cw
-        field_dict["userId"] = self.user_id
-        field_dict["user"] = _user
-        field_dict["replyId"] = _reply_id
-        field_dict["renoteId"] = _renote_id
-        field_dict["visibility"] = _visibility
-        field_dict["visibleUserIds"] = _visible_user_ids
-        field_dict["fileIds"] = _file_ids
-        field_dict["hashtag"] = _hashtag
-        field_dict["poll"] = _poll
-        field_dict["channelId"] = _channel_id
-        field_dict["localOnly"] = self.local_only
-        field_dict["reactionAcceptance"] = _reaction_acceptance
-        field_dict["scheduledAt"] = _scheduled_at
-        field_dict["isActuallyScheduled"] = self.is_actually_scheduled
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_text, Unset):
+            field_dict["text"] = _text
+        if not isinstance(_cw, Unset):
+            field_dict["cw"] = _cw
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(_reply_id, Unset):
+            field_dict["replyId"] = _reply_id
+        if not isinstance(_renote_id, Unset):
+            field_dict["renoteId"] = _renote_id
+        if not isinstance(_visibility, Unset):
+            field_dict["visibility"] = _visibility
+        if not isinstance(_visible_user_ids, Unset):
+            field_dict["visibleUserIds"] = _visible_user_ids
+        if not isinstance(_file_ids, Unset):
+            field_dict["fileIds"] = _file_ids
+        if not isinstance(_hashtag, Unset):
+            field_dict["hashtag"] = _hashtag
+        if not isinstance(_poll, Unset):
+            field_dict["poll"] = _poll
+        if not isinstance(_channel_id, Unset):
+            field_dict["channelId"] = _channel_id
+        if not isinstance(self.local_only, Unset):
+            field_dict["localOnly"] = self.local_only
+        if not isinstance(_reaction_acceptance, Unset):
+            field_dict["reactionAcceptance"] = _reaction_acceptance
+        if not isinstance(_scheduled_at, Unset):
+            field_dict["scheduledAt"] = _scheduled_at
+        if not isinstance(self.is_actually_scheduled, Unset):
+            field_dict["isActuallyScheduled"] = self.is_actually_scheduled
         if _reply is not UNSET:
             field_dict["reply"] = _reply
         if _renote is not UNSET:

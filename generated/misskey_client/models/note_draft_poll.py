@@ -41,13 +41,19 @@ class NoteDraftPoll:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _choices = self.choices
+        _choices: list[str] | Unset = UNSET
+        if not isinstance(self.choices, Unset):
+            _choices = self.choices
 
         _expires_at: None | str | Unset
         if isinstance(self.expires_at, Unset):
             _expires_at = UNSET
         elif isinstance(self.expires_at, datetime.datetime):
-            _expires_at = self.expires_at.isoformat()
+            _expires_at = (
+                self.expires_at.isoformat()
+                if isinstance(self.expires_at, datetime.datetime)
+                else cast(Any, self.expires_at)
+            )
         else:
             _expires_at = self.expires_at
         _expired_after: float | None | Unset
@@ -55,8 +61,10 @@ class NoteDraftPoll:
             _expired_after = UNSET
         else:
             _expired_after = self.expired_after
-        field_dict["multiple"] = self.multiple
-        field_dict["choices"] = _choices
+        if not isinstance(self.multiple, Unset):
+            field_dict["multiple"] = self.multiple
+        if not isinstance(_choices, Unset):
+            field_dict["choices"] = _choices
         if _expires_at is not UNSET:
             field_dict["expiresAt"] = _expires_at
         if _expired_after is not UNSET:

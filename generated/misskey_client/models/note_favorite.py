@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note import Note
@@ -47,12 +47,30 @@ class NoteFavorite:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["note"] = _note
-        field_dict["noteId"] = self.note_id
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _note: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.note, Unset):
+            _note = (
+                self.note.to_dict()
+                if hasattr(self.note, "to_dict")
+                else dict(cast(Any, self.note))
+                if hasattr(self.note, "keys")
+                else cast(Any, self.note)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_note, Unset):
+            field_dict["note"] = _note
+        if not isinstance(self.note_id, Unset):
+            field_dict["noteId"] = self.note_id
 
         return field_dict
 

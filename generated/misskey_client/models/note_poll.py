@@ -46,24 +46,37 @@ class NotePoll:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _choices = []
-        for choices_item_data in self.choices:
-            choices_item = (
-                choices_item_data.to_dict()
-                if hasattr(choices_item_data, "to_dict")
-                else dict(cast(Any, choices_item_data))
-            )
-            _choices.append(choices_item)
+        _choices: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.choices, Unset):
+            if isinstance(self.choices, list):
+                _choices = []
+                for choices_item_data in self.choices:
+                    choices_item = (
+                        choices_item_data.to_dict()
+                        if hasattr(choices_item_data, "to_dict")
+                        else dict(cast(Any, choices_item_data))
+                        if hasattr(choices_item_data, "keys")
+                        else cast(Any, choices_item_data)
+                    )
+                    _choices.append(choices_item)
+            else:  # kept as it came by lenient parsing
+                _choices = cast(Any, self.choices)
 
         _expires_at: None | str | Unset
         if isinstance(self.expires_at, Unset):
             _expires_at = UNSET
         elif isinstance(self.expires_at, datetime.datetime):
-            _expires_at = self.expires_at.isoformat()
+            _expires_at = (
+                self.expires_at.isoformat()
+                if isinstance(self.expires_at, datetime.datetime)
+                else cast(Any, self.expires_at)
+            )
         else:
             _expires_at = self.expires_at
-        field_dict["multiple"] = self.multiple
-        field_dict["choices"] = _choices
+        if not isinstance(self.multiple, Unset):
+            field_dict["multiple"] = self.multiple
+        if not isinstance(_choices, Unset):
+            field_dict["choices"] = _choices
         if _expires_at is not UNSET:
             field_dict["expiresAt"] = _expires_at
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotePollChoicesItem")
 
@@ -36,9 +36,12 @@ class NotePollChoicesItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["isVoted"] = self.is_voted
-        field_dict["text"] = self.text
-        field_dict["votes"] = self.votes
+        if not isinstance(self.is_voted, Unset):
+            field_dict["isVoted"] = self.is_voted
+        if not isinstance(self.text, Unset):
+            field_dict["text"] = self.text
+        if not isinstance(self.votes, Unset):
+            field_dict["votes"] = self.votes
 
         return field_dict
 

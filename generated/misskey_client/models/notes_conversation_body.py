@@ -36,7 +36,8 @@ class NotesConversationBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["noteId"] = self.note_id
+        if not isinstance(self.note_id, Unset):
+            field_dict["noteId"] = self.note_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.offset is not UNSET:

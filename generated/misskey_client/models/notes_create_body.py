@@ -140,7 +140,13 @@ class NotesCreateBody:
         if isinstance(self.poll, Unset):
             _poll = UNSET
         elif isinstance(self.poll, NotesCreateBodyPoll):
-            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+            _poll = (
+                self.poll.to_dict()
+                if hasattr(self.poll, "to_dict")
+                else dict(cast(Any, self.poll))
+                if hasattr(self.poll, "keys")
+                else cast(Any, self.poll)
+            )
         else:
             _poll = self.poll
         if _visibility is not UNSET:

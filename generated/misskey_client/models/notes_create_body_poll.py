@@ -39,7 +39,9 @@ class NotesCreateBodyPoll:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _choices = self.choices
+        _choices: list[str] | Unset = UNSET
+        if not isinstance(self.choices, Unset):
+            _choices = self.choices
 
         _expires_at: int | None | Unset
         if isinstance(self.expires_at, Unset):
@@ -51,7 +53,8 @@ class NotesCreateBodyPoll:
             _expired_after = UNSET
         else:
             _expired_after = self.expired_after
-        field_dict["choices"] = _choices
+        if not isinstance(_choices, Unset):
+            field_dict["choices"] = _choices
         if self.multiple is not UNSET:
             field_dict["multiple"] = self.multiple
         if _expires_at is not UNSET:

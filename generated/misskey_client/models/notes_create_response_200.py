@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note import Note
@@ -39,10 +39,17 @@ class NotesCreateResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_note = (
-            self.created_note.to_dict() if hasattr(self.created_note, "to_dict") else dict(cast(Any, self.created_note))
-        )
-        field_dict["createdNote"] = _created_note
+        _created_note: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.created_note, Unset):
+            _created_note = (
+                self.created_note.to_dict()
+                if hasattr(self.created_note, "to_dict")
+                else dict(cast(Any, self.created_note))
+                if hasattr(self.created_note, "keys")
+                else cast(Any, self.created_note)
+            )
+        if not isinstance(_created_note, Unset):
+            field_dict["createdNote"] = _created_note
 
         return field_dict
 

@@ -142,7 +142,13 @@ class NotesDraftsCreateBody:
         if isinstance(self.poll, Unset):
             _poll = UNSET
         elif isinstance(self.poll, NotesDraftsCreateBodyPoll):
-            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+            _poll = (
+                self.poll.to_dict()
+                if hasattr(self.poll, "to_dict")
+                else dict(cast(Any, self.poll))
+                if hasattr(self.poll, "keys")
+                else cast(Any, self.poll)
+            )
         else:
             _poll = self.poll
         _scheduled_at: int | None | Unset

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note_draft import NoteDraft
@@ -39,12 +39,17 @@ class NotesDraftsCreateResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_draft = (
-            self.created_draft.to_dict()
-            if hasattr(self.created_draft, "to_dict")
-            else dict(cast(Any, self.created_draft))
-        )
-        field_dict["createdDraft"] = _created_draft
+        _created_draft: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.created_draft, Unset):
+            _created_draft = (
+                self.created_draft.to_dict()
+                if hasattr(self.created_draft, "to_dict")
+                else dict(cast(Any, self.created_draft))
+                if hasattr(self.created_draft, "keys")
+                else cast(Any, self.created_draft)
+            )
+        if not isinstance(_created_draft, Unset):
+            field_dict["createdDraft"] = _created_draft
 
         return field_dict
 

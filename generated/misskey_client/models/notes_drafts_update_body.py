@@ -145,7 +145,13 @@ class NotesDraftsUpdateBody:
         if isinstance(self.poll, Unset):
             _poll = UNSET
         elif isinstance(self.poll, NotesDraftsUpdateBodyPoll):
-            _poll = self.poll.to_dict() if hasattr(self.poll, "to_dict") else dict(cast(Any, self.poll))
+            _poll = (
+                self.poll.to_dict()
+                if hasattr(self.poll, "to_dict")
+                else dict(cast(Any, self.poll))
+                if hasattr(self.poll, "keys")
+                else cast(Any, self.poll)
+            )
         else:
             _poll = self.poll
         _scheduled_at: int | None | Unset
@@ -153,7 +159,8 @@ class NotesDraftsUpdateBody:
             _scheduled_at = UNSET
         else:
             _scheduled_at = self.scheduled_at
-        field_dict["draftId"] = self.draft_id
+        if not isinstance(self.draft_id, Unset):
+            field_dict["draftId"] = self.draft_id
         if _visibility is not UNSET:
             field_dict["visibility"] = _visibility
         if _visible_user_ids is not UNSET:

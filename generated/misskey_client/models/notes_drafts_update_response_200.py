@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note_draft import NoteDraft
@@ -39,12 +39,17 @@ class NotesDraftsUpdateResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _updated_draft = (
-            self.updated_draft.to_dict()
-            if hasattr(self.updated_draft, "to_dict")
-            else dict(cast(Any, self.updated_draft))
-        )
-        field_dict["updatedDraft"] = _updated_draft
+        _updated_draft: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.updated_draft, Unset):
+            _updated_draft = (
+                self.updated_draft.to_dict()
+                if hasattr(self.updated_draft, "to_dict")
+                else dict(cast(Any, self.updated_draft))
+                if hasattr(self.updated_draft, "keys")
+                else cast(Any, self.updated_draft)
+            )
+        if not isinstance(_updated_draft, Unset):
+            field_dict["updatedDraft"] = _updated_draft
 
         return field_dict
 

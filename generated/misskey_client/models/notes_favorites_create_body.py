@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotesFavoritesCreateBody")
 
@@ -32,7 +32,8 @@ class NotesFavoritesCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["noteId"] = self.note_id
+        if not isinstance(self.note_id, Unset):
+            field_dict["noteId"] = self.note_id
 
         return field_dict
 

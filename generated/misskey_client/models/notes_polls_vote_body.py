@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotesPollsVoteBody")
 
@@ -34,8 +34,10 @@ class NotesPollsVoteBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["noteId"] = self.note_id
-        field_dict["choice"] = self.choice
+        if not isinstance(self.note_id, Unset):
+            field_dict["noteId"] = self.note_id
+        if not isinstance(self.choice, Unset):
+            field_dict["choice"] = self.choice
 
         return field_dict
 

@@ -51,7 +51,8 @@ class NotesReactionsBody:
             _type_ = UNSET
         else:
             _type_ = self.type
-        field_dict["noteId"] = self.note_id
+        if not isinstance(self.note_id, Unset):
+            field_dict["noteId"] = self.note_id
         if _type_ is not UNSET:
             field_dict["type"] = _type_
         if self.limit is not UNSET:

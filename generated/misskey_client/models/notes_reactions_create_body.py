@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotesReactionsCreateBody")
 
@@ -34,8 +34,10 @@ class NotesReactionsCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["noteId"] = self.note_id
-        field_dict["reaction"] = self.reaction
+        if not isinstance(self.note_id, Unset):
+            field_dict["noteId"] = self.note_id
+        if not isinstance(self.reaction, Unset):
+            field_dict["reaction"] = self.reaction
 
         return field_dict
 

@@ -61,7 +61,8 @@ class NotesSearchBody:
             _channel_id = UNSET
         else:
             _channel_id = self.channel_id
-        field_dict["query"] = self.query
+        if not isinstance(self.query, Unset):
+            field_dict["query"] = self.query
         if self.since_id is not UNSET:
             field_dict["sinceId"] = self.since_id
         if self.until_id is not UNSET:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -55,11 +55,14 @@ class NotesSearchByTagBody:
         field_dict.update(self.additional_properties)
         _query: list[list[str]] | Unset = UNSET
         if not isinstance(self.query, Unset):
-            _query = []
-            for query_item_data in self.query:
-                query_item = query_item_data
+            if isinstance(self.query, list):
+                _query = []
+                for query_item_data in self.query:
+                    query_item = query_item_data
 
-                _query.append(query_item)
+                    _query.append(query_item)
+            else:  # kept as it came by lenient parsing
+                _query = cast(Any, self.query)
 
         _reply: bool | None | Unset
         if isinstance(self.reply, Unset):

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotesShowPartialBulkBody")
 
@@ -33,9 +33,12 @@ class NotesShowPartialBulkBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _note_ids = self.note_ids
+        _note_ids: list[str] | Unset = UNSET
+        if not isinstance(self.note_ids, Unset):
+            _note_ids = self.note_ids
 
-        field_dict["noteIds"] = _note_ids
+        if not isinstance(_note_ids, Unset):
+            field_dict["noteIds"] = _note_ids
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.notes_show_partial_bulk_response_200_item_reaction_emojis import (
@@ -48,15 +48,30 @@ class NotesShowPartialBulkResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _reactions = self.reactions.to_dict() if hasattr(self.reactions, "to_dict") else dict(cast(Any, self.reactions))
-        _reaction_emojis = (
-            self.reaction_emojis.to_dict()
-            if hasattr(self.reaction_emojis, "to_dict")
-            else dict(cast(Any, self.reaction_emojis))
-        )
-        field_dict["id"] = self.id
-        field_dict["reactions"] = _reactions
-        field_dict["reactionEmojis"] = _reaction_emojis
+        _reactions: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.reactions, Unset):
+            _reactions = (
+                self.reactions.to_dict()
+                if hasattr(self.reactions, "to_dict")
+                else dict(cast(Any, self.reactions))
+                if hasattr(self.reactions, "keys")
+                else cast(Any, self.reactions)
+            )
+        _reaction_emojis: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.reaction_emojis, Unset):
+            _reaction_emojis = (
+                self.reaction_emojis.to_dict()
+                if hasattr(self.reaction_emojis, "to_dict")
+                else dict(cast(Any, self.reaction_emojis))
+                if hasattr(self.reaction_emojis, "keys")
+                else cast(Any, self.reaction_emojis)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_reactions, Unset):
+            field_dict["reactions"] = _reactions
+        if not isinstance(_reaction_emojis, Unset):
+            field_dict["reactionEmojis"] = _reaction_emojis
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotesStateResponse200")
 
@@ -34,8 +34,10 @@ class NotesStateResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["isFavorited"] = self.is_favorited
-        field_dict["isMutedThread"] = self.is_muted_thread
+        if not isinstance(self.is_favorited, Unset):
+            field_dict["isFavorited"] = self.is_favorited
+        if not isinstance(self.is_muted_thread, Unset):
+            field_dict["isMutedThread"] = self.is_muted_thread
 
         return field_dict
 

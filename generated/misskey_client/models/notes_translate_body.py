@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotesTranslateBody")
 
@@ -34,8 +34,10 @@ class NotesTranslateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["noteId"] = self.note_id
-        field_dict["targetLang"] = self.target_lang
+        if not isinstance(self.note_id, Unset):
+            field_dict["noteId"] = self.note_id
+        if not isinstance(self.target_lang, Unset):
+            field_dict["targetLang"] = self.target_lang
 
         return field_dict
 

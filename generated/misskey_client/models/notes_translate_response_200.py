@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotesTranslateResponse200")
 
@@ -34,8 +34,10 @@ class NotesTranslateResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["sourceLang"] = self.source_lang
-        field_dict["text"] = self.text
+        if not isinstance(self.source_lang, Unset):
+            field_dict["sourceLang"] = self.source_lang
+        if not isinstance(self.text, Unset):
+            field_dict["text"] = self.text
 
         return field_dict
 

@@ -54,7 +54,8 @@ class NotesUserListTimelineBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["listId"] = self.list_id
+        if not isinstance(self.list_id, Unset):
+            field_dict["listId"] = self.list_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.since_id is not UNSET:

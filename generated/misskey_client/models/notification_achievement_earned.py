@@ -23,7 +23,7 @@ from ..models.notification_achievement_earned_type import (
     NotificationAchievementEarnedType,
     check_notification_achievement_earned_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotificationAchievementEarned")
 
@@ -47,13 +47,29 @@ class NotificationAchievementEarned:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _achievement: str = self.achievement
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["achievement"] = _achievement
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _achievement: str | Unset = UNSET
+        if not isinstance(self.achievement, Unset):
+            _achievement = self.achievement
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_achievement, Unset):
+            field_dict["achievement"] = _achievement
 
         return field_dict
 

@@ -19,7 +19,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.notification_app_type import NotificationAppType, check_notification_app_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotificationApp")
 
@@ -47,18 +47,39 @@ class NotificationApp:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _header: None | str
-        _header = self.header
-        _icon: None | str
-        _icon = self.icon
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["body"] = self.body
-        field_dict["header"] = _header
-        field_dict["icon"] = _icon
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _header: None | str | Unset
+        if isinstance(self.header, Unset):
+            _header = UNSET
+        else:
+            _header = self.header
+        _icon: None | str | Unset
+        if isinstance(self.icon, Unset):
+            _icon = UNSET
+        else:
+            _icon = self.icon
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.body, Unset):
+            field_dict["body"] = self.body
+        if not isinstance(_header, Unset):
+            field_dict["header"] = _header
+        if not isinstance(_icon, Unset):
+            field_dict["icon"] = _icon
 
         return field_dict
 

@@ -22,7 +22,7 @@ from ..models.notification_chat_room_invitation_received_type import (
     NotificationChatRoomInvitationReceivedType,
     check_notification_chat_room_invitation_received_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.chat_room_invitation import ChatRoomInvitation
@@ -52,15 +52,34 @@ class NotificationChatRoomInvitationReceived:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _invitation = (
-            self.invitation.to_dict() if hasattr(self.invitation, "to_dict") else dict(cast(Any, self.invitation))
-        )
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["invitation"] = _invitation
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _invitation: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.invitation, Unset):
+            _invitation = (
+                self.invitation.to_dict()
+                if hasattr(self.invitation, "to_dict")
+                else dict(cast(Any, self.invitation))
+                if hasattr(self.invitation, "keys")
+                else cast(Any, self.invitation)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_invitation, Unset):
+            field_dict["invitation"] = _invitation
 
         return field_dict
 

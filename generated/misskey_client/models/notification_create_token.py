@@ -19,7 +19,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.notification_create_token_type import NotificationCreateTokenType, check_notification_create_token_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotificationCreateToken")
 
@@ -41,11 +41,23 @@ class NotificationCreateToken:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
 
         return field_dict
 

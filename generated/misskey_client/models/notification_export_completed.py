@@ -26,7 +26,7 @@ from ..models.notification_export_completed_type import (
     NotificationExportCompletedType,
     check_notification_export_completed_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NotificationExportCompleted")
 
@@ -52,14 +52,31 @@ class NotificationExportCompleted:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _exported_entity: str = self.exported_entity
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["exportedEntity"] = _exported_entity
-        field_dict["fileId"] = self.file_id
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _exported_entity: str | Unset = UNSET
+        if not isinstance(self.exported_entity, Unset):
+            _exported_entity = self.exported_entity
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_exported_entity, Unset):
+            field_dict["exportedEntity"] = _exported_entity
+        if not isinstance(self.file_id, Unset):
+            field_dict["fileId"] = self.file_id
 
         return field_dict
 

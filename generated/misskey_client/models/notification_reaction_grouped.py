@@ -23,7 +23,7 @@ from ..models.notification_reaction_grouped_type import (
     NotificationReactionGroupedType,
     check_notification_reaction_grouped_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note import Note
@@ -56,23 +56,52 @@ class NotificationReactionGrouped:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-        _reactions = []
-        for reactions_item_data in self.reactions:
-            reactions_item = (
-                reactions_item_data.to_dict()
-                if hasattr(reactions_item_data, "to_dict")
-                else dict(cast(Any, reactions_item_data))
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
             )
-            _reactions.append(reactions_item)
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["note"] = _note
-        field_dict["reactions"] = _reactions
+        _note: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.note, Unset):
+            _note = (
+                self.note.to_dict()
+                if hasattr(self.note, "to_dict")
+                else dict(cast(Any, self.note))
+                if hasattr(self.note, "keys")
+                else cast(Any, self.note)
+            )
+        _reactions: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.reactions, Unset):
+            if isinstance(self.reactions, list):
+                _reactions = []
+                for reactions_item_data in self.reactions:
+                    reactions_item = (
+                        reactions_item_data.to_dict()
+                        if hasattr(reactions_item_data, "to_dict")
+                        else dict(cast(Any, reactions_item_data))
+                        if hasattr(reactions_item_data, "keys")
+                        else cast(Any, reactions_item_data)
+                    )
+                    _reactions.append(reactions_item)
+            else:  # kept as it came by lenient parsing
+                _reactions = cast(Any, self.reactions)
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_note, Unset):
+            field_dict["note"] = _note
+        if not isinstance(_reactions, Unset):
+            field_dict["reactions"] = _reactions
 
         return field_dict
 

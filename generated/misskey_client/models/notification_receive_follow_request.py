@@ -22,7 +22,7 @@ from ..models.notification_receive_follow_request_type import (
     NotificationReceiveFollowRequestType,
     check_notification_receive_follow_request_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_lite import UserLite
@@ -54,14 +54,36 @@ class NotificationReceiveFollowRequest:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["user"] = _user
-        field_dict["userId"] = self.user_id
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
 
         return field_dict
 

@@ -23,7 +23,7 @@ from ..models.notification_renote_grouped_type import (
     NotificationRenoteGroupedType,
     check_notification_renote_grouped_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note import Note
@@ -56,21 +56,52 @@ class NotificationRenoteGrouped:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _note = self.note.to_dict() if hasattr(self.note, "to_dict") else dict(cast(Any, self.note))
-        _users = []
-        for users_item_data in self.users:
-            users_item = (
-                users_item_data.to_dict() if hasattr(users_item_data, "to_dict") else dict(cast(Any, users_item_data))
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
             )
-            _users.append(users_item)
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["note"] = _note
-        field_dict["users"] = _users
+        _note: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.note, Unset):
+            _note = (
+                self.note.to_dict()
+                if hasattr(self.note, "to_dict")
+                else dict(cast(Any, self.note))
+                if hasattr(self.note, "keys")
+                else cast(Any, self.note)
+            )
+        _users: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.users, Unset):
+            if isinstance(self.users, list):
+                _users = []
+                for users_item_data in self.users:
+                    users_item = (
+                        users_item_data.to_dict()
+                        if hasattr(users_item_data, "to_dict")
+                        else dict(cast(Any, users_item_data))
+                        if hasattr(users_item_data, "keys")
+                        else cast(Any, users_item_data)
+                    )
+                    _users.append(users_item)
+            else:  # kept as it came by lenient parsing
+                _users = cast(Any, self.users)
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_note, Unset):
+            field_dict["note"] = _note
+        if not isinstance(_users, Unset):
+            field_dict["users"] = _users
 
         return field_dict
 

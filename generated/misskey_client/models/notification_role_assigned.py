@@ -19,7 +19,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.notification_role_assigned_type import NotificationRoleAssignedType, check_notification_role_assigned_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.role import Role
@@ -49,13 +49,34 @@ class NotificationRoleAssigned:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _role = self.role.to_dict() if hasattr(self.role, "to_dict") else dict(cast(Any, self.role))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["role"] = _role
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _role: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.role, Unset):
+            _role = (
+                self.role.to_dict()
+                if hasattr(self.role, "to_dict")
+                else dict(cast(Any, self.role))
+                if hasattr(self.role, "keys")
+                else cast(Any, self.role)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_role, Unset):
+            field_dict["role"] = _role
 
         return field_dict
 

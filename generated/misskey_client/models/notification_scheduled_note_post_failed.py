@@ -22,7 +22,7 @@ from ..models.notification_scheduled_note_post_failed_type import (
     NotificationScheduledNotePostFailedType,
     check_notification_scheduled_note_post_failed_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.note_draft import NoteDraft
@@ -52,15 +52,34 @@ class NotificationScheduledNotePostFailed:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _type_: str = self.type
-        _note_draft = (
-            self.note_draft.to_dict() if hasattr(self.note_draft, "to_dict") else dict(cast(Any, self.note_draft))
-        )
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["type"] = _type_
-        field_dict["noteDraft"] = _note_draft
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _note_draft: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.note_draft, Unset):
+            _note_draft = (
+                self.note_draft.to_dict()
+                if hasattr(self.note_draft, "to_dict")
+                else dict(cast(Any, self.note_draft))
+                if hasattr(self.note_draft, "keys")
+                else cast(Any, self.note_draft)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_note_draft, Unset):
+            field_dict["noteDraft"] = _note_draft
 
         return field_dict
 

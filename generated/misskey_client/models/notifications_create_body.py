@@ -47,7 +47,8 @@ class NotificationsCreateBody:
             _icon = UNSET
         else:
             _icon = self.icon
-        field_dict["body"] = self.body
+        if not isinstance(self.body, Unset):
+            field_dict["body"] = self.body
         if _header is not UNSET:
             field_dict["header"] = _header
         if _icon is not UNSET:

@@ -86,89 +86,167 @@ class Page:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _updated_at = self.updated_at.isoformat()
-        _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
-        _content = []
-        for content_item_data in self.content:
-            content_item: dict[str, Any]
-            if isinstance(content_item_data, PageBlockText):
-                content_item = (
-                    content_item_data.to_dict()
-                    if hasattr(content_item_data, "to_dict")
-                    else dict(cast(Any, content_item_data))
-                )
-            elif isinstance(content_item_data, PageBlockSection):
-                content_item = (
-                    content_item_data.to_dict()
-                    if hasattr(content_item_data, "to_dict")
-                    else dict(cast(Any, content_item_data))
-                )
-            elif isinstance(content_item_data, PageBlockImage):
-                content_item = (
-                    content_item_data.to_dict()
-                    if hasattr(content_item_data, "to_dict")
-                    else dict(cast(Any, content_item_data))
-                )
-            else:
-                content_item = (
-                    content_item_data.to_dict()
-                    if hasattr(content_item_data, "to_dict")
-                    else dict(cast(Any, content_item_data))
-                )
-
-            _content.append(content_item)
-
-        _variables = []
-        for variables_item_data in self.variables:
-            variables_item = (
-                variables_item_data.to_dict()
-                if hasattr(variables_item_data, "to_dict")
-                else dict(cast(Any, variables_item_data))
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
             )
-            _variables.append(variables_item)
+        _updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
+        _user: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user, Unset):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
+        _content: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.content, Unset):
+            if isinstance(self.content, list):
+                _content = []
+                for content_item_data in self.content:
+                    content_item: dict[str, Any]
+                    if isinstance(content_item_data, PageBlockText):
+                        content_item = (
+                            content_item_data.to_dict()
+                            if hasattr(content_item_data, "to_dict")
+                            else dict(cast(Any, content_item_data))
+                            if hasattr(content_item_data, "keys")
+                            else cast(Any, content_item_data)
+                        )
+                    elif isinstance(content_item_data, PageBlockSection):
+                        content_item = (
+                            content_item_data.to_dict()
+                            if hasattr(content_item_data, "to_dict")
+                            else dict(cast(Any, content_item_data))
+                            if hasattr(content_item_data, "keys")
+                            else cast(Any, content_item_data)
+                        )
+                    elif isinstance(content_item_data, PageBlockImage):
+                        content_item = (
+                            content_item_data.to_dict()
+                            if hasattr(content_item_data, "to_dict")
+                            else dict(cast(Any, content_item_data))
+                            if hasattr(content_item_data, "keys")
+                            else cast(Any, content_item_data)
+                        )
+                    else:
+                        content_item = (
+                            content_item_data.to_dict()
+                            if hasattr(content_item_data, "to_dict")
+                            else dict(cast(Any, content_item_data))
+                            if hasattr(content_item_data, "keys")
+                            else cast(Any, content_item_data)
+                        )
 
-        _summary: None | str
-        _summary = self.summary
-        _font: str = self.font
-        _eye_catching_image_id: None | str
-        _eye_catching_image_id = self.eye_catching_image_id
-        _eye_catching_image: dict[str, Any] | None
-        if isinstance(self.eye_catching_image, DriveFile):
+                    _content.append(content_item)
+            else:  # kept as it came by lenient parsing
+                _content = cast(Any, self.content)
+
+        _variables: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.variables, Unset):
+            if isinstance(self.variables, list):
+                _variables = []
+                for variables_item_data in self.variables:
+                    variables_item = (
+                        variables_item_data.to_dict()
+                        if hasattr(variables_item_data, "to_dict")
+                        else dict(cast(Any, variables_item_data))
+                        if hasattr(variables_item_data, "keys")
+                        else cast(Any, variables_item_data)
+                    )
+                    _variables.append(variables_item)
+            else:  # kept as it came by lenient parsing
+                _variables = cast(Any, self.variables)
+
+        _summary: None | str | Unset
+        if isinstance(self.summary, Unset):
+            _summary = UNSET
+        else:
+            _summary = self.summary
+        _font: str | Unset = UNSET
+        if not isinstance(self.font, Unset):
+            _font = self.font
+
+        _eye_catching_image_id: None | str | Unset
+        if isinstance(self.eye_catching_image_id, Unset):
+            _eye_catching_image_id = UNSET
+        else:
+            _eye_catching_image_id = self.eye_catching_image_id
+        _eye_catching_image: dict[str, Any] | None | Unset
+        if isinstance(self.eye_catching_image, Unset):
+            _eye_catching_image = UNSET
+        elif isinstance(self.eye_catching_image, DriveFile):
             _eye_catching_image = (
                 self.eye_catching_image.to_dict()
                 if hasattr(self.eye_catching_image, "to_dict")
                 else dict(cast(Any, self.eye_catching_image))
+                if hasattr(self.eye_catching_image, "keys")
+                else cast(Any, self.eye_catching_image)
             )
         else:
             _eye_catching_image = self.eye_catching_image
-        _attached_files = []
-        for attached_files_item_data in self.attached_files:
-            attached_files_item = (
-                attached_files_item_data.to_dict()
-                if hasattr(attached_files_item_data, "to_dict")
-                else dict(cast(Any, attached_files_item_data))
-            )
-            _attached_files.append(attached_files_item)
+        _attached_files: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.attached_files, Unset):
+            if isinstance(self.attached_files, list):
+                _attached_files = []
+                for attached_files_item_data in self.attached_files:
+                    attached_files_item = (
+                        attached_files_item_data.to_dict()
+                        if hasattr(attached_files_item_data, "to_dict")
+                        else dict(cast(Any, attached_files_item_data))
+                        if hasattr(attached_files_item_data, "keys")
+                        else cast(Any, attached_files_item_data)
+                    )
+                    _attached_files.append(attached_files_item)
+            else:  # kept as it came by lenient parsing
+                _attached_files = cast(Any, self.attached_files)
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["userId"] = self.user_id
-        field_dict["user"] = _user
-        field_dict["content"] = _content
-        field_dict["variables"] = _variables
-        field_dict["title"] = self.title
-        field_dict["name"] = self.name
-        field_dict["summary"] = _summary
-        field_dict["hideTitleWhenPinned"] = self.hide_title_when_pinned
-        field_dict["alignCenter"] = self.align_center
-        field_dict["font"] = _font
-        field_dict["script"] = self.script
-        field_dict["eyeCatchingImageId"] = _eye_catching_image_id
-        field_dict["eyeCatchingImage"] = _eye_catching_image
-        field_dict["attachedFiles"] = _attached_files
-        field_dict["likedCount"] = self.liked_count
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(_content, Unset):
+            field_dict["content"] = _content
+        if not isinstance(_variables, Unset):
+            field_dict["variables"] = _variables
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_summary, Unset):
+            field_dict["summary"] = _summary
+        if not isinstance(self.hide_title_when_pinned, Unset):
+            field_dict["hideTitleWhenPinned"] = self.hide_title_when_pinned
+        if not isinstance(self.align_center, Unset):
+            field_dict["alignCenter"] = self.align_center
+        if not isinstance(_font, Unset):
+            field_dict["font"] = _font
+        if not isinstance(self.script, Unset):
+            field_dict["script"] = self.script
+        if not isinstance(_eye_catching_image_id, Unset):
+            field_dict["eyeCatchingImageId"] = _eye_catching_image_id
+        if not isinstance(_eye_catching_image, Unset):
+            field_dict["eyeCatchingImage"] = _eye_catching_image
+        if not isinstance(_attached_files, Unset):
+            field_dict["attachedFiles"] = _attached_files
+        if not isinstance(self.liked_count, Unset):
+            field_dict["likedCount"] = self.liked_count
         if self.is_liked is not UNSET:
             field_dict["isLiked"] = self.is_liked
 

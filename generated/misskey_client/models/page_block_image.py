@@ -17,7 +17,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.page_block_image_type import PageBlockImageType, check_page_block_image_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PageBlockImage")
 
@@ -39,12 +39,21 @@ class PageBlockImage:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        _file_id: None | str
-        _file_id = self.file_id
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["fileId"] = _file_id
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _file_id: None | str | Unset
+        if isinstance(self.file_id, Unset):
+            _file_id = UNSET
+        else:
+            _file_id = self.file_id
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_file_id, Unset):
+            field_dict["fileId"] = _file_id
 
         return field_dict
 

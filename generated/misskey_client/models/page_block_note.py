@@ -17,7 +17,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.page_block_note_type import PageBlockNoteType, check_page_block_note_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PageBlockNote")
 
@@ -41,13 +41,23 @@ class PageBlockNote:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        _note: None | str
-        _note = self.note
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["detailed"] = self.detailed
-        field_dict["note"] = _note
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        _note: None | str | Unset
+        if isinstance(self.note, Unset):
+            _note = UNSET
+        else:
+            _note = self.note
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.detailed, Unset):
+            field_dict["detailed"] = self.detailed
+        if not isinstance(_note, Unset):
+            field_dict["note"] = _note
 
         return field_dict
 

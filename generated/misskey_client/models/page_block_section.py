@@ -18,7 +18,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.page_block_section_type import PageBlockSectionType, check_page_block_section_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.page_block_section_children_item import PageBlockSectionChildrenItem
@@ -48,20 +48,34 @@ class PageBlockSection:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        _children = []
-        for children_item_data in self.children:
-            children_item = (
-                children_item_data.to_dict()
-                if hasattr(children_item_data, "to_dict")
-                else dict(cast(Any, children_item_data))
-            )
-            _children.append(children_item)
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
 
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["title"] = self.title
-        field_dict["children"] = _children
+        _children: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.children, Unset):
+            if isinstance(self.children, list):
+                _children = []
+                for children_item_data in self.children:
+                    children_item = (
+                        children_item_data.to_dict()
+                        if hasattr(children_item_data, "to_dict")
+                        else dict(cast(Any, children_item_data))
+                        if hasattr(children_item_data, "keys")
+                        else cast(Any, children_item_data)
+                    )
+                    _children.append(children_item)
+            else:  # kept as it came by lenient parsing
+                _children = cast(Any, self.children)
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(_children, Unset):
+            field_dict["children"] = _children
 
         return field_dict
 

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.page_block_text_type import PageBlockTextType, check_page_block_text_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PageBlockText")
 
@@ -39,10 +39,16 @@ class PageBlockText:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["text"] = self.text
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.text, Unset):
+            field_dict["text"] = self.text
 
         return field_dict
 

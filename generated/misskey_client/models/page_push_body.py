@@ -36,8 +36,10 @@ class PagePushBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pageId"] = self.page_id
-        field_dict["event"] = self.event
+        if not isinstance(self.page_id, Unset):
+            field_dict["pageId"] = self.page_id
+        if not isinstance(self.event, Unset):
+            field_dict["event"] = self.event
         if self.var is not UNSET:
             field_dict["var"] = self.var
 

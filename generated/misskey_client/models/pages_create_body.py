@@ -60,23 +60,37 @@ class PagesCreateBody:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _content = []
-        for content_item_data in self.content:
-            content_item = (
-                content_item_data.to_dict()
-                if hasattr(content_item_data, "to_dict")
-                else dict(cast(Any, content_item_data))
-            )
-            _content.append(content_item)
+        _content: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.content, Unset):
+            if isinstance(self.content, list):
+                _content = []
+                for content_item_data in self.content:
+                    content_item = (
+                        content_item_data.to_dict()
+                        if hasattr(content_item_data, "to_dict")
+                        else dict(cast(Any, content_item_data))
+                        if hasattr(content_item_data, "keys")
+                        else cast(Any, content_item_data)
+                    )
+                    _content.append(content_item)
+            else:  # kept as it came by lenient parsing
+                _content = cast(Any, self.content)
 
-        _variables = []
-        for variables_item_data in self.variables:
-            variables_item = (
-                variables_item_data.to_dict()
-                if hasattr(variables_item_data, "to_dict")
-                else dict(cast(Any, variables_item_data))
-            )
-            _variables.append(variables_item)
+        _variables: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.variables, Unset):
+            if isinstance(self.variables, list):
+                _variables = []
+                for variables_item_data in self.variables:
+                    variables_item = (
+                        variables_item_data.to_dict()
+                        if hasattr(variables_item_data, "to_dict")
+                        else dict(cast(Any, variables_item_data))
+                        if hasattr(variables_item_data, "keys")
+                        else cast(Any, variables_item_data)
+                    )
+                    _variables.append(variables_item)
+            else:  # kept as it came by lenient parsing
+                _variables = cast(Any, self.variables)
 
         _summary: None | str | Unset
         if isinstance(self.summary, Unset):
@@ -92,11 +106,16 @@ class PagesCreateBody:
         if not isinstance(self.font, Unset):
             _font = self.font
 
-        field_dict["title"] = self.title
-        field_dict["name"] = self.name
-        field_dict["content"] = _content
-        field_dict["variables"] = _variables
-        field_dict["script"] = self.script
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_content, Unset):
+            field_dict["content"] = _content
+        if not isinstance(_variables, Unset):
+            field_dict["variables"] = _variables
+        if not isinstance(self.script, Unset):
+            field_dict["script"] = self.script
         if _summary is not UNSET:
             field_dict["summary"] = _summary
         if _eye_catching_image_id is not UNSET:

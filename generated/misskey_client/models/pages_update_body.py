@@ -69,25 +69,35 @@ class PagesUpdateBody:
             _summary = self.summary
         _content: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.content, Unset):
-            _content = []
-            for content_item_data in self.content:
-                content_item = (
-                    content_item_data.to_dict()
-                    if hasattr(content_item_data, "to_dict")
-                    else dict(cast(Any, content_item_data))
-                )
-                _content.append(content_item)
+            if isinstance(self.content, list):
+                _content = []
+                for content_item_data in self.content:
+                    content_item = (
+                        content_item_data.to_dict()
+                        if hasattr(content_item_data, "to_dict")
+                        else dict(cast(Any, content_item_data))
+                        if hasattr(content_item_data, "keys")
+                        else cast(Any, content_item_data)
+                    )
+                    _content.append(content_item)
+            else:  # kept as it came by lenient parsing
+                _content = cast(Any, self.content)
 
         _variables: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.variables, Unset):
-            _variables = []
-            for variables_item_data in self.variables:
-                variables_item = (
-                    variables_item_data.to_dict()
-                    if hasattr(variables_item_data, "to_dict")
-                    else dict(cast(Any, variables_item_data))
-                )
-                _variables.append(variables_item)
+            if isinstance(self.variables, list):
+                _variables = []
+                for variables_item_data in self.variables:
+                    variables_item = (
+                        variables_item_data.to_dict()
+                        if hasattr(variables_item_data, "to_dict")
+                        else dict(cast(Any, variables_item_data))
+                        if hasattr(variables_item_data, "keys")
+                        else cast(Any, variables_item_data)
+                    )
+                    _variables.append(variables_item)
+            else:  # kept as it came by lenient parsing
+                _variables = cast(Any, self.variables)
 
         _eye_catching_image_id: None | str | Unset
         if isinstance(self.eye_catching_image_id, Unset):
@@ -98,7 +108,8 @@ class PagesUpdateBody:
         if not isinstance(self.font, Unset):
             _font = self.font
 
-        field_dict["pageId"] = self.page_id
+        if not isinstance(self.page_id, Unset):
+            field_dict["pageId"] = self.page_id
         if self.title is not UNSET:
             field_dict["title"] = self.title
         if self.name is not UNSET:

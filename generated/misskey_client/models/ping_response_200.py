@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PingResponse200")
 
@@ -32,7 +32,8 @@ class PingResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["pong"] = self.pong
+        if not isinstance(self.pong, Unset):
+            field_dict["pong"] = self.pong
 
         return field_dict
 

@@ -46,11 +46,16 @@ class QueueCount:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["waiting"] = self.waiting
-        field_dict["active"] = self.active
-        field_dict["completed"] = self.completed
-        field_dict["failed"] = self.failed
-        field_dict["delayed"] = self.delayed
+        if not isinstance(self.waiting, Unset):
+            field_dict["waiting"] = self.waiting
+        if not isinstance(self.active, Unset):
+            field_dict["active"] = self.active
+        if not isinstance(self.completed, Unset):
+            field_dict["completed"] = self.completed
+        if not isinstance(self.failed, Unset):
+            field_dict["failed"] = self.failed
+        if not isinstance(self.delayed, Unset):
+            field_dict["delayed"] = self.delayed
         if self.paused is not UNSET:
             field_dict["paused"] = self.paused
         if self.prioritized is not UNSET:

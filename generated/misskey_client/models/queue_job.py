@@ -68,21 +68,50 @@ class QueueJob:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
-        _opts = self.opts.to_dict() if hasattr(self.opts, "to_dict") else dict(cast(Any, self.opts))
-        _stacktrace = self.stacktrace
+        _data: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.data, Unset):
+            _data = (
+                self.data.to_dict()
+                if hasattr(self.data, "to_dict")
+                else dict(cast(Any, self.data))
+                if hasattr(self.data, "keys")
+                else cast(Any, self.data)
+            )
+        _opts: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.opts, Unset):
+            _opts = (
+                self.opts.to_dict()
+                if hasattr(self.opts, "to_dict")
+                else dict(cast(Any, self.opts))
+                if hasattr(self.opts, "keys")
+                else cast(Any, self.opts)
+            )
+        _stacktrace: list[str] | Unset = UNSET
+        if not isinstance(self.stacktrace, Unset):
+            _stacktrace = self.stacktrace
 
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["data"] = _data
-        field_dict["opts"] = _opts
-        field_dict["timestamp"] = self.timestamp
-        field_dict["progress"] = self.progress
-        field_dict["attempts"] = self.attempts
-        field_dict["delay"] = self.delay
-        field_dict["stacktrace"] = _stacktrace
-        field_dict["returnValue"] = self.return_value
-        field_dict["isFailed"] = self.is_failed
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_data, Unset):
+            field_dict["data"] = _data
+        if not isinstance(_opts, Unset):
+            field_dict["opts"] = _opts
+        if not isinstance(self.timestamp, Unset):
+            field_dict["timestamp"] = self.timestamp
+        if not isinstance(self.progress, Unset):
+            field_dict["progress"] = self.progress
+        if not isinstance(self.attempts, Unset):
+            field_dict["attempts"] = self.attempts
+        if not isinstance(self.delay, Unset):
+            field_dict["delay"] = self.delay
+        if not isinstance(_stacktrace, Unset):
+            field_dict["stacktrace"] = _stacktrace
+        if not isinstance(self.return_value, Unset):
+            field_dict["returnValue"] = self.return_value
+        if not isinstance(self.is_failed, Unset):
+            field_dict["isFailed"] = self.is_failed
         if self.processed_on is not UNSET:
             field_dict["processedOn"] = self.processed_on
         if self.processed_by is not UNSET:

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.queue_metrics_meta import QueueMetricsMeta
@@ -43,12 +43,25 @@ class QueueMetrics:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _meta = self.meta.to_dict() if hasattr(self.meta, "to_dict") else dict(cast(Any, self.meta))
-        _data = self.data
+        _meta: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.meta, Unset):
+            _meta = (
+                self.meta.to_dict()
+                if hasattr(self.meta, "to_dict")
+                else dict(cast(Any, self.meta))
+                if hasattr(self.meta, "keys")
+                else cast(Any, self.meta)
+            )
+        _data: list[float] | Unset = UNSET
+        if not isinstance(self.data, Unset):
+            _data = self.data
 
-        field_dict["meta"] = _meta
-        field_dict["data"] = _data
-        field_dict["count"] = self.count
+        if not isinstance(_meta, Unset):
+            field_dict["meta"] = _meta
+        if not isinstance(_data, Unset):
+            field_dict["data"] = _data
+        if not isinstance(self.count, Unset):
+            field_dict["count"] = self.count
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="QueueMetricsMeta")
 
@@ -36,9 +36,12 @@ class QueueMetricsMeta:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["count"] = self.count
-        field_dict["prevTS"] = self.prev_ts
-        field_dict["prevCount"] = self.prev_count
+        if not isinstance(self.count, Unset):
+            field_dict["count"] = self.count
+        if not isinstance(self.prev_ts, Unset):
+            field_dict["prevTS"] = self.prev_ts
+        if not isinstance(self.prev_count, Unset):
+            field_dict["prevCount"] = self.prev_count
 
         return field_dict
 

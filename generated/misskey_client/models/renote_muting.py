@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_detailed_not_me import UserDetailedNotMe
@@ -47,12 +47,30 @@ class RenoteMuting:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _mutee = self.mutee.to_dict() if hasattr(self.mutee, "to_dict") else dict(cast(Any, self.mutee))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["muteeId"] = self.mutee_id
-        field_dict["mutee"] = _mutee
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _mutee: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.mutee, Unset):
+            _mutee = (
+                self.mutee.to_dict()
+                if hasattr(self.mutee, "to_dict")
+                else dict(cast(Any, self.mutee))
+                if hasattr(self.mutee, "keys")
+                else cast(Any, self.mutee)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.mutee_id, Unset):
+            field_dict["muteeId"] = self.mutee_id
+        if not isinstance(_mutee, Unset):
+            field_dict["mutee"] = _mutee
 
         return field_dict
 

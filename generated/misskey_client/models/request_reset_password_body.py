@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RequestResetPasswordBody")
 
@@ -34,8 +34,10 @@ class RequestResetPasswordBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["username"] = self.username
-        field_dict["email"] = self.email
+        if not isinstance(self.username, Unset):
+            field_dict["username"] = self.username
+        if not isinstance(self.email, Unset):
+            field_dict["email"] = self.email
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ResetPasswordBody")
 
@@ -34,8 +34,10 @@ class ResetPasswordBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["token"] = self.token
-        field_dict["password"] = self.password
+        if not isinstance(self.token, Unset):
+            field_dict["token"] = self.token
+        if not isinstance(self.password, Unset):
+            field_dict["password"] = self.password
 
         return field_dict
 

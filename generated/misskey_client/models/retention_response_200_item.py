@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.retention_response_200_item_data import RetentionResponse200ItemData
@@ -45,11 +45,28 @@ class RetentionResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _data = self.data.to_dict() if hasattr(self.data, "to_dict") else dict(cast(Any, self.data))
-        field_dict["createdAt"] = _created_at
-        field_dict["users"] = self.users
-        field_dict["data"] = _data
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _data: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.data, Unset):
+            _data = (
+                self.data.to_dict()
+                if hasattr(self.data, "to_dict")
+                else dict(cast(Any, self.data))
+                if hasattr(self.data, "keys")
+                else cast(Any, self.data)
+            )
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.users, Unset):
+            field_dict["users"] = self.users
+        if not isinstance(_data, Unset):
+            field_dict["data"] = _data
 
         return field_dict
 

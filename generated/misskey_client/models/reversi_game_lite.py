@@ -18,7 +18,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.reversi_game_lite_bw import ReversiGameLiteBw, check_reversi_game_lite_bw
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.user_lite import UserLite
@@ -82,54 +82,130 @@ class ReversiGameLite:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _started_at: None | str
-        if isinstance(self.started_at, datetime.datetime):
-            _started_at = self.started_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _started_at: None | str | Unset
+        if isinstance(self.started_at, Unset):
+            _started_at = UNSET
+        elif isinstance(self.started_at, datetime.datetime):
+            _started_at = (
+                self.started_at.isoformat()
+                if isinstance(self.started_at, datetime.datetime)
+                else cast(Any, self.started_at)
+            )
         else:
             _started_at = self.started_at
-        _ended_at: None | str
-        if isinstance(self.ended_at, datetime.datetime):
-            _ended_at = self.ended_at.isoformat()
+        _ended_at: None | str | Unset
+        if isinstance(self.ended_at, Unset):
+            _ended_at = UNSET
+        elif isinstance(self.ended_at, datetime.datetime):
+            _ended_at = (
+                self.ended_at.isoformat() if isinstance(self.ended_at, datetime.datetime) else cast(Any, self.ended_at)
+            )
         else:
             _ended_at = self.ended_at
-        _user1 = self.user1.to_dict() if hasattr(self.user1, "to_dict") else dict(cast(Any, self.user1))
-        _user2 = self.user2.to_dict() if hasattr(self.user2, "to_dict") else dict(cast(Any, self.user2))
-        _winner_id: None | str
-        _winner_id = self.winner_id
-        _winner: dict[str, Any] | None
-        if isinstance(self.winner, UserLite):
-            _winner = self.winner.to_dict() if hasattr(self.winner, "to_dict") else dict(cast(Any, self.winner))
+        _user1: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user1, Unset):
+            _user1 = (
+                self.user1.to_dict()
+                if hasattr(self.user1, "to_dict")
+                else dict(cast(Any, self.user1))
+                if hasattr(self.user1, "keys")
+                else cast(Any, self.user1)
+            )
+        _user2: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.user2, Unset):
+            _user2 = (
+                self.user2.to_dict()
+                if hasattr(self.user2, "to_dict")
+                else dict(cast(Any, self.user2))
+                if hasattr(self.user2, "keys")
+                else cast(Any, self.user2)
+            )
+        _winner_id: None | str | Unset
+        if isinstance(self.winner_id, Unset):
+            _winner_id = UNSET
+        else:
+            _winner_id = self.winner_id
+        _winner: dict[str, Any] | None | Unset
+        if isinstance(self.winner, Unset):
+            _winner = UNSET
+        elif isinstance(self.winner, UserLite):
+            _winner = (
+                self.winner.to_dict()
+                if hasattr(self.winner, "to_dict")
+                else dict(cast(Any, self.winner))
+                if hasattr(self.winner, "keys")
+                else cast(Any, self.winner)
+            )
         else:
             _winner = self.winner
-        _surrendered_user_id: None | str
-        _surrendered_user_id = self.surrendered_user_id
-        _timeout_user_id: None | str
-        _timeout_user_id = self.timeout_user_id
-        _black: float | None
-        _black = self.black
-        _bw: str = self.bw
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["startedAt"] = _started_at
-        field_dict["endedAt"] = _ended_at
-        field_dict["isStarted"] = self.is_started
-        field_dict["isEnded"] = self.is_ended
-        field_dict["user1Id"] = self.user_1_id
-        field_dict["user2Id"] = self.user_2_id
-        field_dict["user1"] = _user1
-        field_dict["user2"] = _user2
-        field_dict["winnerId"] = _winner_id
-        field_dict["winner"] = _winner
-        field_dict["surrenderedUserId"] = _surrendered_user_id
-        field_dict["timeoutUserId"] = _timeout_user_id
-        field_dict["black"] = _black
-        field_dict["bw"] = _bw
-        field_dict["noIrregularRules"] = self.no_irregular_rules
-        field_dict["isLlotheo"] = self.is_llotheo
-        field_dict["canPutEverywhere"] = self.can_put_everywhere
-        field_dict["loopedBoard"] = self.looped_board
-        field_dict["timeLimitForEachTurn"] = self.time_limit_for_each_turn
+        _surrendered_user_id: None | str | Unset
+        if isinstance(self.surrendered_user_id, Unset):
+            _surrendered_user_id = UNSET
+        else:
+            _surrendered_user_id = self.surrendered_user_id
+        _timeout_user_id: None | str | Unset
+        if isinstance(self.timeout_user_id, Unset):
+            _timeout_user_id = UNSET
+        else:
+            _timeout_user_id = self.timeout_user_id
+        _black: float | None | Unset
+        if isinstance(self.black, Unset):
+            _black = UNSET
+        else:
+            _black = self.black
+        _bw: str | Unset = UNSET
+        if not isinstance(self.bw, Unset):
+            _bw = self.bw
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_started_at, Unset):
+            field_dict["startedAt"] = _started_at
+        if not isinstance(_ended_at, Unset):
+            field_dict["endedAt"] = _ended_at
+        if not isinstance(self.is_started, Unset):
+            field_dict["isStarted"] = self.is_started
+        if not isinstance(self.is_ended, Unset):
+            field_dict["isEnded"] = self.is_ended
+        if not isinstance(self.user_1_id, Unset):
+            field_dict["user1Id"] = self.user_1_id
+        if not isinstance(self.user_2_id, Unset):
+            field_dict["user2Id"] = self.user_2_id
+        if not isinstance(_user1, Unset):
+            field_dict["user1"] = _user1
+        if not isinstance(_user2, Unset):
+            field_dict["user2"] = _user2
+        if not isinstance(_winner_id, Unset):
+            field_dict["winnerId"] = _winner_id
+        if not isinstance(_winner, Unset):
+            field_dict["winner"] = _winner
+        if not isinstance(_surrendered_user_id, Unset):
+            field_dict["surrenderedUserId"] = _surrendered_user_id
+        if not isinstance(_timeout_user_id, Unset):
+            field_dict["timeoutUserId"] = _timeout_user_id
+        if not isinstance(_black, Unset):
+            field_dict["black"] = _black
+        if not isinstance(_bw, Unset):
+            field_dict["bw"] = _bw
+        if not isinstance(self.no_irregular_rules, Unset):
+            field_dict["noIrregularRules"] = self.no_irregular_rules
+        if not isinstance(self.is_llotheo, Unset):
+            field_dict["isLlotheo"] = self.is_llotheo
+        if not isinstance(self.can_put_everywhere, Unset):
+            field_dict["canPutEverywhere"] = self.can_put_everywhere
+        if not isinstance(self.looped_board, Unset):
+            field_dict["loopedBoard"] = self.looped_board
+        if not isinstance(self.time_limit_for_each_turn, Unset):
+            field_dict["timeLimitForEachTurn"] = self.time_limit_for_each_turn
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReversiVerifyBody")
 
@@ -34,8 +34,10 @@ class ReversiVerifyBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["gameId"] = self.game_id
-        field_dict["crc32"] = self.crc32
+        if not isinstance(self.game_id, Unset):
+            field_dict["gameId"] = self.game_id
+        if not isinstance(self.crc32, Unset):
+            field_dict["crc32"] = self.crc32
 
         return field_dict
 

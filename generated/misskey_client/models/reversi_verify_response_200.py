@@ -45,10 +45,17 @@ class ReversiVerifyResponse200:
         if isinstance(self.game, Unset):
             _game = UNSET
         elif isinstance(self.game, ReversiGameDetailed):
-            _game = self.game.to_dict() if hasattr(self.game, "to_dict") else dict(cast(Any, self.game))
+            _game = (
+                self.game.to_dict()
+                if hasattr(self.game, "to_dict")
+                else dict(cast(Any, self.game))
+                if hasattr(self.game, "keys")
+                else cast(Any, self.game)
+            )
         else:
             _game = self.game
-        field_dict["desynced"] = self.desynced
+        if not isinstance(self.desynced, Unset):
+            field_dict["desynced"] = self.desynced
         if _game is not UNSET:
             field_dict["game"] = _game
 

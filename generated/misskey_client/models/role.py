@@ -19,7 +19,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.role_target import RoleTarget, check_role_target
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.role_cond_formula_empty import RoleCondFormulaEmpty
@@ -100,83 +100,149 @@ class Role:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _color: None | str
-        _color = self.color
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        _created_at = self.created_at.isoformat()
-        _updated_at = self.updated_at.isoformat()
-        _target: str = self.target
-        _cond_formula: dict[str, Any]
-        if isinstance(self.cond_formula, RoleCondFormulaLogics):
+        _color: None | str | Unset
+        if isinstance(self.color, Unset):
+            _color = UNSET
+        else:
+            _color = self.color
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
+        _target: str | Unset = UNSET
+        if not isinstance(self.target, Unset):
+            _target = self.target
+
+        _cond_formula: dict[str, Any] | Unset
+        if isinstance(self.cond_formula, Unset):
+            _cond_formula = UNSET
+        elif isinstance(self.cond_formula, RoleCondFormulaLogics):
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueNot):
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueIsLocalOrRemote):
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueUserSettingBooleanSchema):
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueAssignedRole):
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         elif isinstance(self.cond_formula, RoleCondFormulaValueCreated):
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         elif isinstance(self.cond_formula, RoleCondFormulaFollowersOrFollowingOrNotes):
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
         else:
             _cond_formula = (
                 self.cond_formula.to_dict()
                 if hasattr(self.cond_formula, "to_dict")
                 else dict(cast(Any, self.cond_formula))
+                if hasattr(self.cond_formula, "keys")
+                else cast(Any, self.cond_formula)
             )
 
-        _policies = self.policies.to_dict() if hasattr(self.policies, "to_dict") else dict(cast(Any, self.policies))
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["color"] = _color
-        field_dict["iconUrl"] = _icon_url
-        field_dict["description"] = self.description
-        field_dict["isModerator"] = self.is_moderator
-        field_dict["isAdministrator"] = self.is_administrator
-        field_dict["displayOrder"] = self.display_order
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["target"] = _target
-        field_dict["condFormula"] = _cond_formula
-        field_dict["isPublic"] = self.is_public
-        field_dict["isExplorable"] = self.is_explorable
-        field_dict["asBadge"] = self.as_badge
-        field_dict["preserveAssignmentOnMoveAccount"] = self.preserve_assignment_on_move_account
-        field_dict["canEditMembersByModerator"] = self.can_edit_members_by_moderator
-        field_dict["policies"] = _policies
-        field_dict["usersCount"] = self.users_count
+        _policies: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            _policies = (
+                self.policies.to_dict()
+                if hasattr(self.policies, "to_dict")
+                else dict(cast(Any, self.policies))
+                if hasattr(self.policies, "keys")
+                else cast(Any, self.policies)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_color, Unset):
+            field_dict["color"] = _color
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
+        if not isinstance(self.is_moderator, Unset):
+            field_dict["isModerator"] = self.is_moderator
+        if not isinstance(self.is_administrator, Unset):
+            field_dict["isAdministrator"] = self.is_administrator
+        if not isinstance(self.display_order, Unset):
+            field_dict["displayOrder"] = self.display_order
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(_target, Unset):
+            field_dict["target"] = _target
+        if not isinstance(_cond_formula, Unset):
+            field_dict["condFormula"] = _cond_formula
+        if not isinstance(self.is_public, Unset):
+            field_dict["isPublic"] = self.is_public
+        if not isinstance(self.is_explorable, Unset):
+            field_dict["isExplorable"] = self.is_explorable
+        if not isinstance(self.as_badge, Unset):
+            field_dict["asBadge"] = self.as_badge
+        if not isinstance(self.preserve_assignment_on_move_account, Unset):
+            field_dict["preserveAssignmentOnMoveAccount"] = self.preserve_assignment_on_move_account
+        if not isinstance(self.can_edit_members_by_moderator, Unset):
+            field_dict["canEditMembersByModerator"] = self.can_edit_members_by_moderator
+        if not isinstance(_policies, Unset):
+            field_dict["policies"] = _policies
+        if not isinstance(self.users_count, Unset):
+            field_dict["usersCount"] = self.users_count
 
         return field_dict
 

@@ -20,7 +20,7 @@ from ..models.role_cond_formula_followers_or_following_or_notes_type import (
     RoleCondFormulaFollowersOrFollowingOrNotesType,
     check_role_cond_formula_followers_or_following_or_notes_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RoleCondFormulaFollowersOrFollowingOrNotes")
 
@@ -42,10 +42,16 @@ class RoleCondFormulaFollowersOrFollowingOrNotes:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["value"] = self.value
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.value, Unset):
+            field_dict["value"] = self.value
 
         return field_dict
 

@@ -19,7 +19,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.role_cond_formula_logics_type import RoleCondFormulaLogicsType, check_role_cond_formula_logics_type
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.role_cond_formula_empty import RoleCondFormulaEmpty
@@ -66,64 +66,91 @@ class RoleCondFormulaLogics:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        _values = []
-        for values_item_data in self.values:
-            values_item: dict[str, Any]
-            if isinstance(values_item_data, RoleCondFormulaLogics):
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
-            elif isinstance(values_item_data, RoleCondFormulaValueNot):
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
-            elif isinstance(values_item_data, RoleCondFormulaValueIsLocalOrRemote):
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
-            elif isinstance(values_item_data, RoleCondFormulaValueUserSettingBooleanSchema):
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
-            elif isinstance(values_item_data, RoleCondFormulaValueAssignedRole):
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
-            elif isinstance(values_item_data, RoleCondFormulaValueCreated):
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
-            elif isinstance(values_item_data, RoleCondFormulaFollowersOrFollowingOrNotes):
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
-            else:
-                values_item = (
-                    values_item_data.to_dict()
-                    if hasattr(values_item_data, "to_dict")
-                    else dict(cast(Any, values_item_data))
-                )
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
 
-            _values.append(values_item)
+        _values: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.values, Unset):
+            if isinstance(self.values, list):
+                _values = []
+                for values_item_data in self.values:
+                    values_item: dict[str, Any]
+                    if isinstance(values_item_data, RoleCondFormulaLogics):
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
+                    elif isinstance(values_item_data, RoleCondFormulaValueNot):
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
+                    elif isinstance(values_item_data, RoleCondFormulaValueIsLocalOrRemote):
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
+                    elif isinstance(values_item_data, RoleCondFormulaValueUserSettingBooleanSchema):
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
+                    elif isinstance(values_item_data, RoleCondFormulaValueAssignedRole):
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
+                    elif isinstance(values_item_data, RoleCondFormulaValueCreated):
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
+                    elif isinstance(values_item_data, RoleCondFormulaFollowersOrFollowingOrNotes):
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
+                    else:
+                        values_item = (
+                            values_item_data.to_dict()
+                            if hasattr(values_item_data, "to_dict")
+                            else dict(cast(Any, values_item_data))
+                            if hasattr(values_item_data, "keys")
+                            else cast(Any, values_item_data)
+                        )
 
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["values"] = _values
+                    _values.append(values_item)
+            else:  # kept as it came by lenient parsing
+                _values = cast(Any, self.values)
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_values, Unset):
+            field_dict["values"] = _values
 
         return field_dict
 

@@ -20,7 +20,7 @@ from ..models.role_cond_formula_value_assigned_role_type import (
     RoleCondFormulaValueAssignedRoleType,
     check_role_cond_formula_value_assigned_role_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RoleCondFormulaValueAssignedRole")
 
@@ -42,10 +42,16 @@ class RoleCondFormulaValueAssignedRole:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["roleId"] = self.role_id
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(self.role_id, Unset):
+            field_dict["roleId"] = self.role_id
 
         return field_dict
 

@@ -20,7 +20,7 @@ from ..models.role_cond_formula_value_is_local_or_remote_type import (
     RoleCondFormulaValueIsLocalOrRemoteType,
     check_role_cond_formula_value_is_local_or_remote_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RoleCondFormulaValueIsLocalOrRemote")
 
@@ -40,9 +40,14 @@ class RoleCondFormulaValueIsLocalOrRemote:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
 
         return field_dict
 

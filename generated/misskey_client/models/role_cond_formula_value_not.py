@@ -21,7 +21,7 @@ from ..models.role_cond_formula_value_not_type import (
     RoleCondFormulaValueNotType,
     check_role_cond_formula_value_not_type,
 )
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.role_cond_formula_empty import RoleCondFormulaEmpty
@@ -68,28 +68,84 @@ class RoleCondFormulaValueNot:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _type_: str = self.type
-        _value: dict[str, Any]
-        if isinstance(self.value, RoleCondFormulaLogics):
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueNot):
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueIsLocalOrRemote):
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueUserSettingBooleanSchema):
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueAssignedRole):
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaValueCreated):
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        elif isinstance(self.value, RoleCondFormulaFollowersOrFollowingOrNotes):
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
-        else:
-            _value = self.value.to_dict() if hasattr(self.value, "to_dict") else dict(cast(Any, self.value))
+        _type_: str | Unset = UNSET
+        if not isinstance(self.type, Unset):
+            _type_ = self.type
 
-        field_dict["id"] = self.id
-        field_dict["type"] = _type_
-        field_dict["value"] = _value
+        _value: dict[str, Any] | Unset
+        if isinstance(self.value, Unset):
+            _value = UNSET
+        elif isinstance(self.value, RoleCondFormulaLogics):
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+        elif isinstance(self.value, RoleCondFormulaValueNot):
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+        elif isinstance(self.value, RoleCondFormulaValueIsLocalOrRemote):
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+        elif isinstance(self.value, RoleCondFormulaValueUserSettingBooleanSchema):
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+        elif isinstance(self.value, RoleCondFormulaValueAssignedRole):
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+        elif isinstance(self.value, RoleCondFormulaValueCreated):
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+        elif isinstance(self.value, RoleCondFormulaFollowersOrFollowingOrNotes):
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+        else:
+            _value = (
+                self.value.to_dict()
+                if hasattr(self.value, "to_dict")
+                else dict(cast(Any, self.value))
+                if hasattr(self.value, "keys")
+                else cast(Any, self.value)
+            )
+
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_type_, Unset):
+            field_dict["type"] = _type_
+        if not isinstance(_value, Unset):
+            field_dict["value"] = _value
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RoleLite")
 
@@ -47,18 +47,32 @@ class RoleLite:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _color: None | str
-        _color = self.color
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        field_dict["id"] = self.id
-        field_dict["name"] = self.name
-        field_dict["color"] = _color
-        field_dict["iconUrl"] = _icon_url
-        field_dict["description"] = self.description
-        field_dict["isModerator"] = self.is_moderator
-        field_dict["isAdministrator"] = self.is_administrator
-        field_dict["displayOrder"] = self.display_order
+        _color: None | str | Unset
+        if isinstance(self.color, Unset):
+            _color = UNSET
+        else:
+            _color = self.color
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_color, Unset):
+            field_dict["color"] = _color
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(self.description, Unset):
+            field_dict["description"] = self.description
+        if not isinstance(self.is_moderator, Unset):
+            field_dict["isModerator"] = self.is_moderator
+        if not isinstance(self.is_administrator, Unset):
+            field_dict["isAdministrator"] = self.is_administrator
+        if not isinstance(self.display_order, Unset):
+            field_dict["displayOrder"] = self.display_order
 
         return field_dict
 

@@ -16,7 +16,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.role_policies_chat_availability import RolePoliciesChatAvailability, check_role_policies_chat_availability
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RolePolicies")
 
@@ -108,47 +108,90 @@ class RolePolicies:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _uploadable_file_types = self.uploadable_file_types
+        _uploadable_file_types: list[str] | Unset = UNSET
+        if not isinstance(self.uploadable_file_types, Unset):
+            _uploadable_file_types = self.uploadable_file_types
 
-        _chat_availability: str = self.chat_availability
-        field_dict["gtlAvailable"] = self.gtl_available
-        field_dict["ltlAvailable"] = self.ltl_available
-        field_dict["canPublicNote"] = self.can_public_note
-        field_dict["mentionLimit"] = self.mention_limit
-        field_dict["canInvite"] = self.can_invite
-        field_dict["inviteLimit"] = self.invite_limit
-        field_dict["inviteLimitCycle"] = self.invite_limit_cycle
-        field_dict["inviteExpirationTime"] = self.invite_expiration_time
-        field_dict["canManageCustomEmojis"] = self.can_manage_custom_emojis
-        field_dict["canManageAvatarDecorations"] = self.can_manage_avatar_decorations
-        field_dict["canSearchNotes"] = self.can_search_notes
-        field_dict["canSearchUsers"] = self.can_search_users
-        field_dict["canUseTranslator"] = self.can_use_translator
-        field_dict["canHideAds"] = self.can_hide_ads
-        field_dict["driveCapacityMb"] = self.drive_capacity_mb
-        field_dict["maxFileSizeMb"] = self.max_file_size_mb
-        field_dict["uploadableFileTypes"] = _uploadable_file_types
-        field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
-        field_dict["canUpdateBioMedia"] = self.can_update_bio_media
-        field_dict["pinLimit"] = self.pin_limit
-        field_dict["antennaLimit"] = self.antenna_limit
-        field_dict["wordMuteLimit"] = self.word_mute_limit
-        field_dict["webhookLimit"] = self.webhook_limit
-        field_dict["clipLimit"] = self.clip_limit
-        field_dict["noteEachClipsLimit"] = self.note_each_clips_limit
-        field_dict["userListLimit"] = self.user_list_limit
-        field_dict["userEachUserListsLimit"] = self.user_each_user_lists_limit
-        field_dict["rateLimitFactor"] = self.rate_limit_factor
-        field_dict["avatarDecorationLimit"] = self.avatar_decoration_limit
-        field_dict["canImportAntennas"] = self.can_import_antennas
-        field_dict["canImportBlocking"] = self.can_import_blocking
-        field_dict["canImportFollowing"] = self.can_import_following
-        field_dict["canImportMuting"] = self.can_import_muting
-        field_dict["canImportUserLists"] = self.can_import_user_lists
-        field_dict["chatAvailability"] = _chat_availability
-        field_dict["noteDraftLimit"] = self.note_draft_limit
-        field_dict["scheduledNoteLimit"] = self.scheduled_note_limit
-        field_dict["watermarkAvailable"] = self.watermark_available
+        _chat_availability: str | Unset = UNSET
+        if not isinstance(self.chat_availability, Unset):
+            _chat_availability = self.chat_availability
+
+        if not isinstance(self.gtl_available, Unset):
+            field_dict["gtlAvailable"] = self.gtl_available
+        if not isinstance(self.ltl_available, Unset):
+            field_dict["ltlAvailable"] = self.ltl_available
+        if not isinstance(self.can_public_note, Unset):
+            field_dict["canPublicNote"] = self.can_public_note
+        if not isinstance(self.mention_limit, Unset):
+            field_dict["mentionLimit"] = self.mention_limit
+        if not isinstance(self.can_invite, Unset):
+            field_dict["canInvite"] = self.can_invite
+        if not isinstance(self.invite_limit, Unset):
+            field_dict["inviteLimit"] = self.invite_limit
+        if not isinstance(self.invite_limit_cycle, Unset):
+            field_dict["inviteLimitCycle"] = self.invite_limit_cycle
+        if not isinstance(self.invite_expiration_time, Unset):
+            field_dict["inviteExpirationTime"] = self.invite_expiration_time
+        if not isinstance(self.can_manage_custom_emojis, Unset):
+            field_dict["canManageCustomEmojis"] = self.can_manage_custom_emojis
+        if not isinstance(self.can_manage_avatar_decorations, Unset):
+            field_dict["canManageAvatarDecorations"] = self.can_manage_avatar_decorations
+        if not isinstance(self.can_search_notes, Unset):
+            field_dict["canSearchNotes"] = self.can_search_notes
+        if not isinstance(self.can_search_users, Unset):
+            field_dict["canSearchUsers"] = self.can_search_users
+        if not isinstance(self.can_use_translator, Unset):
+            field_dict["canUseTranslator"] = self.can_use_translator
+        if not isinstance(self.can_hide_ads, Unset):
+            field_dict["canHideAds"] = self.can_hide_ads
+        if not isinstance(self.drive_capacity_mb, Unset):
+            field_dict["driveCapacityMb"] = self.drive_capacity_mb
+        if not isinstance(self.max_file_size_mb, Unset):
+            field_dict["maxFileSizeMb"] = self.max_file_size_mb
+        if not isinstance(_uploadable_file_types, Unset):
+            field_dict["uploadableFileTypes"] = _uploadable_file_types
+        if not isinstance(self.always_mark_nsfw, Unset):
+            field_dict["alwaysMarkNsfw"] = self.always_mark_nsfw
+        if not isinstance(self.can_update_bio_media, Unset):
+            field_dict["canUpdateBioMedia"] = self.can_update_bio_media
+        if not isinstance(self.pin_limit, Unset):
+            field_dict["pinLimit"] = self.pin_limit
+        if not isinstance(self.antenna_limit, Unset):
+            field_dict["antennaLimit"] = self.antenna_limit
+        if not isinstance(self.word_mute_limit, Unset):
+            field_dict["wordMuteLimit"] = self.word_mute_limit
+        if not isinstance(self.webhook_limit, Unset):
+            field_dict["webhookLimit"] = self.webhook_limit
+        if not isinstance(self.clip_limit, Unset):
+            field_dict["clipLimit"] = self.clip_limit
+        if not isinstance(self.note_each_clips_limit, Unset):
+            field_dict["noteEachClipsLimit"] = self.note_each_clips_limit
+        if not isinstance(self.user_list_limit, Unset):
+            field_dict["userListLimit"] = self.user_list_limit
+        if not isinstance(self.user_each_user_lists_limit, Unset):
+            field_dict["userEachUserListsLimit"] = self.user_each_user_lists_limit
+        if not isinstance(self.rate_limit_factor, Unset):
+            field_dict["rateLimitFactor"] = self.rate_limit_factor
+        if not isinstance(self.avatar_decoration_limit, Unset):
+            field_dict["avatarDecorationLimit"] = self.avatar_decoration_limit
+        if not isinstance(self.can_import_antennas, Unset):
+            field_dict["canImportAntennas"] = self.can_import_antennas
+        if not isinstance(self.can_import_blocking, Unset):
+            field_dict["canImportBlocking"] = self.can_import_blocking
+        if not isinstance(self.can_import_following, Unset):
+            field_dict["canImportFollowing"] = self.can_import_following
+        if not isinstance(self.can_import_muting, Unset):
+            field_dict["canImportMuting"] = self.can_import_muting
+        if not isinstance(self.can_import_user_lists, Unset):
+            field_dict["canImportUserLists"] = self.can_import_user_lists
+        if not isinstance(_chat_availability, Unset):
+            field_dict["chatAvailability"] = _chat_availability
+        if not isinstance(self.note_draft_limit, Unset):
+            field_dict["noteDraftLimit"] = self.note_draft_limit
+        if not isinstance(self.scheduled_note_limit, Unset):
+            field_dict["scheduledNoteLimit"] = self.scheduled_note_limit
+        if not isinstance(self.watermark_available, Unset):
+            field_dict["watermarkAvailable"] = self.watermark_available
 
         return field_dict
 

@@ -29,7 +29,13 @@ class RolePoliciesMap:
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
             if isinstance(prop, RolePoliciesMapAdditionalProperty):
-                field_dict[prop_name] = prop.to_dict() if hasattr(prop, "to_dict") else dict(cast(Any, prop))
+                field_dict[prop_name] = (
+                    prop.to_dict()
+                    if hasattr(prop, "to_dict")
+                    else dict(cast(Any, prop))
+                    if hasattr(prop, "keys")
+                    else cast(Any, prop)
+                )
 
         return field_dict
 

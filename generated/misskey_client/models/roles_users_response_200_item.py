@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.me_detailed import MeDetailed
@@ -43,14 +43,30 @@ class RolesUsersResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _user: dict[str, Any]
-        if isinstance(self.user, UserDetailedNotMe):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _user: dict[str, Any] | Unset
+        if isinstance(self.user, Unset):
+            _user = UNSET
+        elif isinstance(self.user, UserDetailedNotMe):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
         else:
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
 
-        field_dict["id"] = self.id
-        field_dict["user"] = _user
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
 
         return field_dict
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.server_info_response_200_cpu import ServerInfoResponse200Cpu
@@ -47,13 +47,41 @@ class ServerInfoResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _cpu = self.cpu.to_dict() if hasattr(self.cpu, "to_dict") else dict(cast(Any, self.cpu))
-        _mem = self.mem.to_dict() if hasattr(self.mem, "to_dict") else dict(cast(Any, self.mem))
-        _fs = self.fs.to_dict() if hasattr(self.fs, "to_dict") else dict(cast(Any, self.fs))
-        field_dict["machine"] = self.machine
-        field_dict["cpu"] = _cpu
-        field_dict["mem"] = _mem
-        field_dict["fs"] = _fs
+        _cpu: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.cpu, Unset):
+            _cpu = (
+                self.cpu.to_dict()
+                if hasattr(self.cpu, "to_dict")
+                else dict(cast(Any, self.cpu))
+                if hasattr(self.cpu, "keys")
+                else cast(Any, self.cpu)
+            )
+        _mem: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.mem, Unset):
+            _mem = (
+                self.mem.to_dict()
+                if hasattr(self.mem, "to_dict")
+                else dict(cast(Any, self.mem))
+                if hasattr(self.mem, "keys")
+                else cast(Any, self.mem)
+            )
+        _fs: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.fs, Unset):
+            _fs = (
+                self.fs.to_dict()
+                if hasattr(self.fs, "to_dict")
+                else dict(cast(Any, self.fs))
+                if hasattr(self.fs, "keys")
+                else cast(Any, self.fs)
+            )
+        if not isinstance(self.machine, Unset):
+            field_dict["machine"] = self.machine
+        if not isinstance(_cpu, Unset):
+            field_dict["cpu"] = _cpu
+        if not isinstance(_mem, Unset):
+            field_dict["mem"] = _mem
+        if not isinstance(_fs, Unset):
+            field_dict["fs"] = _fs
 
         return field_dict
 

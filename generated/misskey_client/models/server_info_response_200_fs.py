@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ServerInfoResponse200Fs")
 
@@ -34,8 +34,10 @@ class ServerInfoResponse200Fs:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["total"] = self.total
-        field_dict["used"] = self.used
+        if not isinstance(self.total, Unset):
+            field_dict["total"] = self.total
+        if not isinstance(self.used, Unset):
+            field_dict["used"] = self.used
 
         return field_dict
 

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.signin_headers import SigninHeaders
@@ -49,13 +49,32 @@ class Signin:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _headers = self.headers.to_dict() if hasattr(self.headers, "to_dict") else dict(cast(Any, self.headers))
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["ip"] = self.ip
-        field_dict["headers"] = _headers
-        field_dict["success"] = self.success
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _headers: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.headers, Unset):
+            _headers = (
+                self.headers.to_dict()
+                if hasattr(self.headers, "to_dict")
+                else dict(cast(Any, self.headers))
+                if hasattr(self.headers, "keys")
+                else cast(Any, self.headers)
+            )
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.ip, Unset):
+            field_dict["ip"] = self.ip
+        if not isinstance(_headers, Unset):
+            field_dict["headers"] = _headers
+        if not isinstance(self.success, Unset):
+            field_dict["success"] = self.success
 
         return field_dict
 

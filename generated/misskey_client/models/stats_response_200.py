@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="StatsResponse200")
 
@@ -46,14 +46,22 @@ class StatsResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["notesCount"] = self.notes_count
-        field_dict["originalNotesCount"] = self.original_notes_count
-        field_dict["usersCount"] = self.users_count
-        field_dict["originalUsersCount"] = self.original_users_count
-        field_dict["instances"] = self.instances
-        field_dict["driveUsageLocal"] = self.drive_usage_local
-        field_dict["driveUsageRemote"] = self.drive_usage_remote
-        field_dict["reactionsCount"] = self.reactions_count
+        if not isinstance(self.notes_count, Unset):
+            field_dict["notesCount"] = self.notes_count
+        if not isinstance(self.original_notes_count, Unset):
+            field_dict["originalNotesCount"] = self.original_notes_count
+        if not isinstance(self.users_count, Unset):
+            field_dict["usersCount"] = self.users_count
+        if not isinstance(self.original_users_count, Unset):
+            field_dict["originalUsersCount"] = self.original_users_count
+        if not isinstance(self.instances, Unset):
+            field_dict["instances"] = self.instances
+        if not isinstance(self.drive_usage_local, Unset):
+            field_dict["driveUsageLocal"] = self.drive_usage_local
+        if not isinstance(self.drive_usage_remote, Unset):
+            field_dict["driveUsageRemote"] = self.drive_usage_remote
+        if not isinstance(self.reactions_count, Unset):
+            field_dict["reactionsCount"] = self.reactions_count
 
         return field_dict
 

@@ -38,9 +38,12 @@ class SwRegisterBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["endpoint"] = self.endpoint
-        field_dict["auth"] = self.auth
-        field_dict["publickey"] = self.publickey
+        if not isinstance(self.endpoint, Unset):
+            field_dict["endpoint"] = self.endpoint
+        if not isinstance(self.auth, Unset):
+            field_dict["auth"] = self.auth
+        if not isinstance(self.publickey, Unset):
+            field_dict["publickey"] = self.publickey
         if self.send_read_message is not UNSET:
             field_dict["sendReadMessage"] = self.send_read_message
 

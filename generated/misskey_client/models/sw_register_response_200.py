@@ -42,16 +42,23 @@ class SwRegisterResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _key: None | str
-        _key = self.key
+        _key: None | str | Unset
+        if isinstance(self.key, Unset):
+            _key = UNSET
+        else:
+            _key = self.key
         _state: str | Unset = UNSET
         if not isinstance(self.state, Unset):
             _state = self.state
 
-        field_dict["key"] = _key
-        field_dict["userId"] = self.user_id
-        field_dict["endpoint"] = self.endpoint
-        field_dict["sendReadMessage"] = self.send_read_message
+        if not isinstance(_key, Unset):
+            field_dict["key"] = _key
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(self.endpoint, Unset):
+            field_dict["endpoint"] = self.endpoint
+        if not isinstance(self.send_read_message, Unset):
+            field_dict["sendReadMessage"] = self.send_read_message
         if _state is not UNSET:
             field_dict["state"] = _state
 

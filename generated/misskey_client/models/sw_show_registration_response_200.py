@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SwShowRegistrationResponse200")
 
@@ -36,9 +36,12 @@ class SwShowRegistrationResponse200:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["userId"] = self.user_id
-        field_dict["endpoint"] = self.endpoint
-        field_dict["sendReadMessage"] = self.send_read_message
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(self.endpoint, Unset):
+            field_dict["endpoint"] = self.endpoint
+        if not isinstance(self.send_read_message, Unset):
+            field_dict["sendReadMessage"] = self.send_read_message
 
         return field_dict
 

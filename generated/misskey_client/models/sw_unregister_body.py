@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SwUnregisterBody")
 
@@ -32,7 +32,8 @@ class SwUnregisterBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["endpoint"] = self.endpoint
+        if not isinstance(self.endpoint, Unset):
+            field_dict["endpoint"] = self.endpoint
 
         return field_dict
 

@@ -34,7 +34,8 @@ class SwUpdateRegistrationBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["endpoint"] = self.endpoint
+        if not isinstance(self.endpoint, Unset):
+            field_dict["endpoint"] = self.endpoint
         if self.send_read_message is not UNSET:
             field_dict["sendReadMessage"] = self.send_read_message
 

@@ -19,7 +19,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.system_webhook_on_item import SystemWebhookOnItem, check_system_webhook_on_item
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SystemWebhook")
 
@@ -53,28 +53,57 @@ class SystemWebhook:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _updated_at = self.updated_at.isoformat()
-        _latest_sent_at: None | str
-        if isinstance(self.latest_sent_at, datetime.datetime):
-            _latest_sent_at = self.latest_sent_at.isoformat()
+        _updated_at: str | Unset = UNSET
+        if not isinstance(self.updated_at, Unset):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
+        _latest_sent_at: None | str | Unset
+        if isinstance(self.latest_sent_at, Unset):
+            _latest_sent_at = UNSET
+        elif isinstance(self.latest_sent_at, datetime.datetime):
+            _latest_sent_at = (
+                self.latest_sent_at.isoformat()
+                if isinstance(self.latest_sent_at, datetime.datetime)
+                else cast(Any, self.latest_sent_at)
+            )
         else:
             _latest_sent_at = self.latest_sent_at
-        _latest_status: float | None
-        _latest_status = self.latest_status
-        _on = []
-        for on_item_data in self.on:
-            on_item: str = on_item_data
-            _on.append(on_item)
+        _latest_status: float | None | Unset
+        if isinstance(self.latest_status, Unset):
+            _latest_status = UNSET
+        else:
+            _latest_status = self.latest_status
+        _on: list[str] | Unset = UNSET
+        if not isinstance(self.on, Unset):
+            if isinstance(self.on, list):
+                _on = []
+                for on_item_data in self.on:
+                    on_item: str = on_item_data
+                    _on.append(on_item)
+            else:  # kept as it came by lenient parsing
+                _on = cast(Any, self.on)
 
-        field_dict["id"] = self.id
-        field_dict["isActive"] = self.is_active
-        field_dict["updatedAt"] = _updated_at
-        field_dict["latestSentAt"] = _latest_sent_at
-        field_dict["latestStatus"] = _latest_status
-        field_dict["name"] = self.name
-        field_dict["on"] = _on
-        field_dict["url"] = self.url
-        field_dict["secret"] = self.secret
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.is_active, Unset):
+            field_dict["isActive"] = self.is_active
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(_latest_sent_at, Unset):
+            field_dict["latestSentAt"] = _latest_sent_at
+        if not isinstance(_latest_status, Unset):
+            field_dict["latestStatus"] = _latest_status
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_on, Unset):
+            field_dict["on"] = _on
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
+        if not isinstance(self.secret, Unset):
+            field_dict["secret"] = self.secret
 
         return field_dict
 

@@ -46,7 +46,8 @@ class TestBody:
             _nullable_default = UNSET
         else:
             _nullable_default = self.nullable_default
-        field_dict["required"] = self.required
+        if not isinstance(self.required, Unset):
+            field_dict["required"] = self.required
         if self.string is not UNSET:
             field_dict["string"] = self.string
         if self.default is not UNSET:

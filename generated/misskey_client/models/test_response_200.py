@@ -46,7 +46,8 @@ class TestResponse200:
             _nullable_default = UNSET
         else:
             _nullable_default = self.nullable_default
-        field_dict["required"] = self.required
+        if not isinstance(self.required, Unset):
+            field_dict["required"] = self.required
         if self.id is not UNSET:
             field_dict["id"] = self.id
         if self.string is not UNSET:

@@ -61,29 +61,58 @@ class UnreadAnnouncement:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
-        _updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            _updated_at = self.updated_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            _updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
         else:
             _updated_at = self.updated_at
-        _image_url: None | str
-        _image_url = self.image_url
-        _icon: str = self.icon
-        _display: str = self.display
+        _image_url: None | str | Unset
+        if isinstance(self.image_url, Unset):
+            _image_url = UNSET
+        else:
+            _image_url = self.image_url
+        _icon: str | Unset = UNSET
+        if not isinstance(self.icon, Unset):
+            _icon = self.icon
+
+        _display: str | Unset = UNSET
+        if not isinstance(self.display, Unset):
+            _display = self.display
+
         _user_id: None | str | Unset
         if isinstance(self.user_id, Unset):
             _user_id = UNSET
         else:
             _user_id = self.user_id
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["text"] = self.text
-        field_dict["title"] = self.title
-        field_dict["imageUrl"] = _image_url
-        field_dict["icon"] = _icon
-        field_dict["display"] = _display
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(self.text, Unset):
+            field_dict["text"] = self.text
+        if not isinstance(self.title, Unset):
+            field_dict["title"] = self.title
+        if not isinstance(_image_url, Unset):
+            field_dict["imageUrl"] = _image_url
+        if not isinstance(_icon, Unset):
+            field_dict["icon"] = _icon
+        if not isinstance(_display, Unset):
+            field_dict["display"] = _display
         if self.need_confirmation_to_read is not UNSET:
             field_dict["needConfirmationToRead"] = self.need_confirmation_to_read
         if self.silence is not UNSET:

@@ -153,86 +153,179 @@ class UserDetailedNotMeOnly:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _url: None | str
-        _url = self.url
-        _uri: None | str
-        _uri = self.uri
-        _moved_to: None | str
-        _moved_to = self.moved_to
-        _also_known_as: list[str] | None
-        if isinstance(self.also_known_as, list):
+        _url: None | str | Unset
+        if isinstance(self.url, Unset):
+            _url = UNSET
+        else:
+            _url = self.url
+        _uri: None | str | Unset
+        if isinstance(self.uri, Unset):
+            _uri = UNSET
+        else:
+            _uri = self.uri
+        _moved_to: None | str | Unset
+        if isinstance(self.moved_to, Unset):
+            _moved_to = UNSET
+        else:
+            _moved_to = self.moved_to
+        _also_known_as: list[str] | None | Unset
+        if isinstance(self.also_known_as, Unset):
+            _also_known_as = UNSET
+        elif isinstance(self.also_known_as, list):
             _also_known_as = self.also_known_as
 
         else:
             _also_known_as = self.also_known_as
-        _created_at = self.created_at.isoformat()
-        _updated_at: None | str
-        if isinstance(self.updated_at, datetime.datetime):
-            _updated_at = self.updated_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
+        _updated_at: None | str | Unset
+        if isinstance(self.updated_at, Unset):
+            _updated_at = UNSET
+        elif isinstance(self.updated_at, datetime.datetime):
+            _updated_at = (
+                self.updated_at.isoformat()
+                if isinstance(self.updated_at, datetime.datetime)
+                else cast(Any, self.updated_at)
+            )
         else:
             _updated_at = self.updated_at
-        _last_fetched_at: None | str
-        if isinstance(self.last_fetched_at, datetime.datetime):
-            _last_fetched_at = self.last_fetched_at.isoformat()
+        _last_fetched_at: None | str | Unset
+        if isinstance(self.last_fetched_at, Unset):
+            _last_fetched_at = UNSET
+        elif isinstance(self.last_fetched_at, datetime.datetime):
+            _last_fetched_at = (
+                self.last_fetched_at.isoformat()
+                if isinstance(self.last_fetched_at, datetime.datetime)
+                else cast(Any, self.last_fetched_at)
+            )
         else:
             _last_fetched_at = self.last_fetched_at
-        _banner_url: None | str
-        _banner_url = self.banner_url
-        _banner_blurhash: None | str
-        _banner_blurhash = self.banner_blurhash
-        _description: None | str
-        _description = self.description
-        _location: None | str
-        _location = self.location
-        _birthday: None | str
-        _birthday = self.birthday
-        _lang: None | str
-        _lang = self.lang
-        _fields = []
-        for fields_item_data in self.fields:
-            fields_item = (
-                fields_item_data.to_dict()
-                if hasattr(fields_item_data, "to_dict")
-                else dict(cast(Any, fields_item_data))
-            )
-            _fields.append(fields_item)
+        _banner_url: None | str | Unset
+        if isinstance(self.banner_url, Unset):
+            _banner_url = UNSET
+        else:
+            _banner_url = self.banner_url
+        _banner_blurhash: None | str | Unset
+        if isinstance(self.banner_blurhash, Unset):
+            _banner_blurhash = UNSET
+        else:
+            _banner_blurhash = self.banner_blurhash
+        _description: None | str | Unset
+        if isinstance(self.description, Unset):
+            _description = UNSET
+        else:
+            _description = self.description
+        _location: None | str | Unset
+        if isinstance(self.location, Unset):
+            _location = UNSET
+        else:
+            _location = self.location
+        _birthday: None | str | Unset
+        if isinstance(self.birthday, Unset):
+            _birthday = UNSET
+        else:
+            _birthday = self.birthday
+        _lang: None | str | Unset
+        if isinstance(self.lang, Unset):
+            _lang = UNSET
+        else:
+            _lang = self.lang
+        _fields: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.fields, Unset):
+            if isinstance(self.fields, list):
+                _fields = []
+                for fields_item_data in self.fields:
+                    fields_item = (
+                        fields_item_data.to_dict()
+                        if hasattr(fields_item_data, "to_dict")
+                        else dict(cast(Any, fields_item_data))
+                        if hasattr(fields_item_data, "keys")
+                        else cast(Any, fields_item_data)
+                    )
+                    _fields.append(fields_item)
+            else:  # kept as it came by lenient parsing
+                _fields = cast(Any, self.fields)
 
-        _verified_links = self.verified_links
+        _verified_links: list[str] | Unset = UNSET
+        if not isinstance(self.verified_links, Unset):
+            _verified_links = self.verified_links
 
-        _pinned_note_ids = self.pinned_note_ids
+        _pinned_note_ids: list[str] | Unset = UNSET
+        if not isinstance(self.pinned_note_ids, Unset):
+            _pinned_note_ids = self.pinned_note_ids
 
-        _pinned_notes = []
-        for pinned_notes_item_data in self.pinned_notes:
-            pinned_notes_item = (
-                pinned_notes_item_data.to_dict()
-                if hasattr(pinned_notes_item_data, "to_dict")
-                else dict(cast(Any, pinned_notes_item_data))
-            )
-            _pinned_notes.append(pinned_notes_item)
+        _pinned_notes: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.pinned_notes, Unset):
+            if isinstance(self.pinned_notes, list):
+                _pinned_notes = []
+                for pinned_notes_item_data in self.pinned_notes:
+                    pinned_notes_item = (
+                        pinned_notes_item_data.to_dict()
+                        if hasattr(pinned_notes_item_data, "to_dict")
+                        else dict(cast(Any, pinned_notes_item_data))
+                        if hasattr(pinned_notes_item_data, "keys")
+                        else cast(Any, pinned_notes_item_data)
+                    )
+                    _pinned_notes.append(pinned_notes_item)
+            else:  # kept as it came by lenient parsing
+                _pinned_notes = cast(Any, self.pinned_notes)
 
-        _pinned_page_id: None | str
-        _pinned_page_id = self.pinned_page_id
-        _pinned_page: dict[str, Any] | None
-        if isinstance(self.pinned_page, Page):
+        _pinned_page_id: None | str | Unset
+        if isinstance(self.pinned_page_id, Unset):
+            _pinned_page_id = UNSET
+        else:
+            _pinned_page_id = self.pinned_page_id
+        _pinned_page: dict[str, Any] | None | Unset
+        if isinstance(self.pinned_page, Unset):
+            _pinned_page = UNSET
+        elif isinstance(self.pinned_page, Page):
             _pinned_page = (
                 self.pinned_page.to_dict()
                 if hasattr(self.pinned_page, "to_dict")
                 else dict(cast(Any, self.pinned_page))
+                if hasattr(self.pinned_page, "keys")
+                else cast(Any, self.pinned_page)
             )
         else:
             _pinned_page = self.pinned_page
-        _following_visibility: str = self.following_visibility
-        _followers_visibility: str = self.followers_visibility
-        _chat_scope: str = self.chat_scope
-        _roles = []
-        for roles_item_data in self.roles:
-            roles_item = (
-                roles_item_data.to_dict() if hasattr(roles_item_data, "to_dict") else dict(cast(Any, roles_item_data))
-            )
-            _roles.append(roles_item)
+        _following_visibility: str | Unset = UNSET
+        if not isinstance(self.following_visibility, Unset):
+            _following_visibility = self.following_visibility
 
-        _memo: None | str
-        _memo = self.memo
+        _followers_visibility: str | Unset = UNSET
+        if not isinstance(self.followers_visibility, Unset):
+            _followers_visibility = self.followers_visibility
+
+        _chat_scope: str | Unset = UNSET
+        if not isinstance(self.chat_scope, Unset):
+            _chat_scope = self.chat_scope
+
+        _roles: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.roles, Unset):
+            if isinstance(self.roles, list):
+                _roles = []
+                for roles_item_data in self.roles:
+                    roles_item = (
+                        roles_item_data.to_dict()
+                        if hasattr(roles_item_data, "to_dict")
+                        else dict(cast(Any, roles_item_data))
+                        if hasattr(roles_item_data, "keys")
+                        else cast(Any, roles_item_data)
+                    )
+                    _roles.append(roles_item)
+            else:  # kept as it came by lenient parsing
+                _roles = cast(Any, self.roles)
+
+        _memo: None | str | Unset
+        if isinstance(self.memo, Unset):
+            _memo = UNSET
+        else:
+            _memo = self.memo
         _followed_message: None | str | Unset
         if isinstance(self.followed_message, Unset):
             _followed_message = UNSET
@@ -242,38 +335,70 @@ class UserDetailedNotMeOnly:
         if not isinstance(self.notify, Unset):
             _notify = self.notify
 
-        field_dict["url"] = _url
-        field_dict["uri"] = _uri
-        field_dict["movedTo"] = _moved_to
-        field_dict["alsoKnownAs"] = _also_known_as
-        field_dict["createdAt"] = _created_at
-        field_dict["updatedAt"] = _updated_at
-        field_dict["lastFetchedAt"] = _last_fetched_at
-        field_dict["bannerUrl"] = _banner_url
-        field_dict["bannerBlurhash"] = _banner_blurhash
-        field_dict["isLocked"] = self.is_locked
-        field_dict["isSilenced"] = self.is_silenced
-        field_dict["isSuspended"] = self.is_suspended
-        field_dict["description"] = _description
-        field_dict["location"] = _location
-        field_dict["birthday"] = _birthday
-        field_dict["lang"] = _lang
-        field_dict["fields"] = _fields
-        field_dict["verifiedLinks"] = _verified_links
-        field_dict["followersCount"] = self.followers_count
-        field_dict["followingCount"] = self.following_count
-        field_dict["notesCount"] = self.notes_count
-        field_dict["pinnedNoteIds"] = _pinned_note_ids
-        field_dict["pinnedNotes"] = _pinned_notes
-        field_dict["pinnedPageId"] = _pinned_page_id
-        field_dict["pinnedPage"] = _pinned_page
-        field_dict["publicReactions"] = self.public_reactions
-        field_dict["followingVisibility"] = _following_visibility
-        field_dict["followersVisibility"] = _followers_visibility
-        field_dict["chatScope"] = _chat_scope
-        field_dict["canChat"] = self.can_chat
-        field_dict["roles"] = _roles
-        field_dict["memo"] = _memo
+        if not isinstance(_url, Unset):
+            field_dict["url"] = _url
+        if not isinstance(_uri, Unset):
+            field_dict["uri"] = _uri
+        if not isinstance(_moved_to, Unset):
+            field_dict["movedTo"] = _moved_to
+        if not isinstance(_also_known_as, Unset):
+            field_dict["alsoKnownAs"] = _also_known_as
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(_updated_at, Unset):
+            field_dict["updatedAt"] = _updated_at
+        if not isinstance(_last_fetched_at, Unset):
+            field_dict["lastFetchedAt"] = _last_fetched_at
+        if not isinstance(_banner_url, Unset):
+            field_dict["bannerUrl"] = _banner_url
+        if not isinstance(_banner_blurhash, Unset):
+            field_dict["bannerBlurhash"] = _banner_blurhash
+        if not isinstance(self.is_locked, Unset):
+            field_dict["isLocked"] = self.is_locked
+        if not isinstance(self.is_silenced, Unset):
+            field_dict["isSilenced"] = self.is_silenced
+        if not isinstance(self.is_suspended, Unset):
+            field_dict["isSuspended"] = self.is_suspended
+        if not isinstance(_description, Unset):
+            field_dict["description"] = _description
+        if not isinstance(_location, Unset):
+            field_dict["location"] = _location
+        if not isinstance(_birthday, Unset):
+            field_dict["birthday"] = _birthday
+        if not isinstance(_lang, Unset):
+            field_dict["lang"] = _lang
+        if not isinstance(_fields, Unset):
+            field_dict["fields"] = _fields
+        if not isinstance(_verified_links, Unset):
+            field_dict["verifiedLinks"] = _verified_links
+        if not isinstance(self.followers_count, Unset):
+            field_dict["followersCount"] = self.followers_count
+        if not isinstance(self.following_count, Unset):
+            field_dict["followingCount"] = self.following_count
+        if not isinstance(self.notes_count, Unset):
+            field_dict["notesCount"] = self.notes_count
+        if not isinstance(_pinned_note_ids, Unset):
+            field_dict["pinnedNoteIds"] = _pinned_note_ids
+        if not isinstance(_pinned_notes, Unset):
+            field_dict["pinnedNotes"] = _pinned_notes
+        if not isinstance(_pinned_page_id, Unset):
+            field_dict["pinnedPageId"] = _pinned_page_id
+        if not isinstance(_pinned_page, Unset):
+            field_dict["pinnedPage"] = _pinned_page
+        if not isinstance(self.public_reactions, Unset):
+            field_dict["publicReactions"] = self.public_reactions
+        if not isinstance(_following_visibility, Unset):
+            field_dict["followingVisibility"] = _following_visibility
+        if not isinstance(_followers_visibility, Unset):
+            field_dict["followersVisibility"] = _followers_visibility
+        if not isinstance(_chat_scope, Unset):
+            field_dict["chatScope"] = _chat_scope
+        if not isinstance(self.can_chat, Unset):
+            field_dict["canChat"] = self.can_chat
+        if not isinstance(_roles, Unset):
+            field_dict["roles"] = _roles
+        if not isinstance(_memo, Unset):
+            field_dict["memo"] = _memo
         if _followed_message is not UNSET:
             field_dict["followedMessage"] = _followed_message
         if self.moderation_note is not UNSET:

@@ -43,15 +43,25 @@ class UserList:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _created_at = self.created_at.isoformat()
+        _created_at: str | Unset = UNSET
+        if not isinstance(self.created_at, Unset):
+            _created_at = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime.datetime)
+                else cast(Any, self.created_at)
+            )
         _user_ids: list[str] | Unset = UNSET
         if not isinstance(self.user_ids, Unset):
             _user_ids = self.user_ids
 
-        field_dict["id"] = self.id
-        field_dict["createdAt"] = _created_at
-        field_dict["name"] = self.name
-        field_dict["isPublic"] = self.is_public
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_created_at, Unset):
+            field_dict["createdAt"] = _created_at
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(self.is_public, Unset):
+            field_dict["isPublic"] = self.is_public
         if _user_ids is not UNSET:
             field_dict["userIds"] = _user_ids
 

@@ -74,23 +74,50 @@ class UserLite:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _name: None | str
-        _name = self.name
-        _host: None | str
-        _host = self.host
-        _avatar_blurhash: None | str
-        _avatar_blurhash = self.avatar_blurhash
-        _avatar_decorations = []
-        for avatar_decorations_item_data in self.avatar_decorations:
-            avatar_decorations_item = (
-                avatar_decorations_item_data.to_dict()
-                if hasattr(avatar_decorations_item_data, "to_dict")
-                else dict(cast(Any, avatar_decorations_item_data))
-            )
-            _avatar_decorations.append(avatar_decorations_item)
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _host: None | str | Unset
+        if isinstance(self.host, Unset):
+            _host = UNSET
+        else:
+            _host = self.host
+        _avatar_blurhash: None | str | Unset
+        if isinstance(self.avatar_blurhash, Unset):
+            _avatar_blurhash = UNSET
+        else:
+            _avatar_blurhash = self.avatar_blurhash
+        _avatar_decorations: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.avatar_decorations, Unset):
+            if isinstance(self.avatar_decorations, list):
+                _avatar_decorations = []
+                for avatar_decorations_item_data in self.avatar_decorations:
+                    avatar_decorations_item = (
+                        avatar_decorations_item_data.to_dict()
+                        if hasattr(avatar_decorations_item_data, "to_dict")
+                        else dict(cast(Any, avatar_decorations_item_data))
+                        if hasattr(avatar_decorations_item_data, "keys")
+                        else cast(Any, avatar_decorations_item_data)
+                    )
+                    _avatar_decorations.append(avatar_decorations_item)
+            else:  # kept as it came by lenient parsing
+                _avatar_decorations = cast(Any, self.avatar_decorations)
 
-        _emojis = self.emojis.to_dict() if hasattr(self.emojis, "to_dict") else dict(cast(Any, self.emojis))
-        _online_status: str = self.online_status
+        _emojis: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.emojis, Unset):
+            _emojis = (
+                self.emojis.to_dict()
+                if hasattr(self.emojis, "to_dict")
+                else dict(cast(Any, self.emojis))
+                if hasattr(self.emojis, "keys")
+                else cast(Any, self.emojis)
+            )
+        _online_status: str | Unset = UNSET
+        if not isinstance(self.online_status, Unset):
+            _online_status = self.online_status
+
         _make_notes_followers_only_before: float | None | Unset
         if isinstance(self.make_notes_followers_only_before, Unset):
             _make_notes_followers_only_before = UNSET
@@ -103,27 +130,47 @@ class UserLite:
             _make_notes_hidden_before = self.make_notes_hidden_before
         _instance: dict[str, Any] | Unset = UNSET
         if not isinstance(self.instance, Unset):
-            _instance = self.instance.to_dict() if hasattr(self.instance, "to_dict") else dict(cast(Any, self.instance))
+            _instance = (
+                self.instance.to_dict()
+                if hasattr(self.instance, "to_dict")
+                else dict(cast(Any, self.instance))
+                if hasattr(self.instance, "keys")
+                else cast(Any, self.instance)
+            )
         _badge_roles: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.badge_roles, Unset):
-            _badge_roles = []
-            for badge_roles_item_data in self.badge_roles:
-                badge_roles_item = (
-                    badge_roles_item_data.to_dict()
-                    if hasattr(badge_roles_item_data, "to_dict")
-                    else dict(cast(Any, badge_roles_item_data))
-                )
-                _badge_roles.append(badge_roles_item)
+            if isinstance(self.badge_roles, list):
+                _badge_roles = []
+                for badge_roles_item_data in self.badge_roles:
+                    badge_roles_item = (
+                        badge_roles_item_data.to_dict()
+                        if hasattr(badge_roles_item_data, "to_dict")
+                        else dict(cast(Any, badge_roles_item_data))
+                        if hasattr(badge_roles_item_data, "keys")
+                        else cast(Any, badge_roles_item_data)
+                    )
+                    _badge_roles.append(badge_roles_item)
+            else:  # kept as it came by lenient parsing
+                _badge_roles = cast(Any, self.badge_roles)
 
-        field_dict["id"] = self.id
-        field_dict["name"] = _name
-        field_dict["username"] = self.username
-        field_dict["host"] = _host
-        field_dict["avatarUrl"] = self.avatar_url
-        field_dict["avatarBlurhash"] = _avatar_blurhash
-        field_dict["avatarDecorations"] = _avatar_decorations
-        field_dict["emojis"] = _emojis
-        field_dict["onlineStatus"] = _online_status
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(self.username, Unset):
+            field_dict["username"] = self.username
+        if not isinstance(_host, Unset):
+            field_dict["host"] = _host
+        if not isinstance(self.avatar_url, Unset):
+            field_dict["avatarUrl"] = self.avatar_url
+        if not isinstance(_avatar_blurhash, Unset):
+            field_dict["avatarBlurhash"] = _avatar_blurhash
+        if not isinstance(_avatar_decorations, Unset):
+            field_dict["avatarDecorations"] = _avatar_decorations
+        if not isinstance(_emojis, Unset):
+            field_dict["emojis"] = _emojis
+        if not isinstance(_online_status, Unset):
+            field_dict["onlineStatus"] = _online_status
         if self.is_bot is not UNSET:
             field_dict["isBot"] = self.is_bot
         if self.is_cat is not UNSET:

@@ -42,8 +42,10 @@ class UserLiteAvatarDecorationsItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["id"] = self.id
-        field_dict["url"] = self.url
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.url, Unset):
+            field_dict["url"] = self.url
         if self.angle is not UNSET:
             field_dict["angle"] = self.angle
         if self.flip_h is not UNSET:

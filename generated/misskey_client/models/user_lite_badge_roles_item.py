@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UserLiteBadgeRolesItem")
 
@@ -37,11 +37,17 @@ class UserLiteBadgeRolesItem:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        field_dict["name"] = self.name
-        field_dict["iconUrl"] = _icon_url
-        field_dict["displayOrder"] = self.display_order
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(self.display_order, Unset):
+            field_dict["displayOrder"] = self.display_order
 
         return field_dict
 

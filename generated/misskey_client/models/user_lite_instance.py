@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UserLiteInstance")
 
@@ -43,24 +43,48 @@ class UserLiteInstance:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _name: None | str
-        _name = self.name
-        _software_name: None | str
-        _software_name = self.software_name
-        _software_version: None | str
-        _software_version = self.software_version
-        _icon_url: None | str
-        _icon_url = self.icon_url
-        _favicon_url: None | str
-        _favicon_url = self.favicon_url
-        _theme_color: None | str
-        _theme_color = self.theme_color
-        field_dict["name"] = _name
-        field_dict["softwareName"] = _software_name
-        field_dict["softwareVersion"] = _software_version
-        field_dict["iconUrl"] = _icon_url
-        field_dict["faviconUrl"] = _favicon_url
-        field_dict["themeColor"] = _theme_color
+        _name: None | str | Unset
+        if isinstance(self.name, Unset):
+            _name = UNSET
+        else:
+            _name = self.name
+        _software_name: None | str | Unset
+        if isinstance(self.software_name, Unset):
+            _software_name = UNSET
+        else:
+            _software_name = self.software_name
+        _software_version: None | str | Unset
+        if isinstance(self.software_version, Unset):
+            _software_version = UNSET
+        else:
+            _software_version = self.software_version
+        _icon_url: None | str | Unset
+        if isinstance(self.icon_url, Unset):
+            _icon_url = UNSET
+        else:
+            _icon_url = self.icon_url
+        _favicon_url: None | str | Unset
+        if isinstance(self.favicon_url, Unset):
+            _favicon_url = UNSET
+        else:
+            _favicon_url = self.favicon_url
+        _theme_color: None | str | Unset
+        if isinstance(self.theme_color, Unset):
+            _theme_color = UNSET
+        else:
+            _theme_color = self.theme_color
+        if not isinstance(_name, Unset):
+            field_dict["name"] = _name
+        if not isinstance(_software_name, Unset):
+            field_dict["softwareName"] = _software_name
+        if not isinstance(_software_version, Unset):
+            field_dict["softwareVersion"] = _software_version
+        if not isinstance(_icon_url, Unset):
+            field_dict["iconUrl"] = _icon_url
+        if not isinstance(_favicon_url, Unset):
+            field_dict["faviconUrl"] = _favicon_url
+        if not isinstance(_theme_color, Unset):
+            field_dict["themeColor"] = _theme_color
 
         return field_dict
 

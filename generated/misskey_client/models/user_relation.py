@@ -62,19 +62,32 @@ class UserRelation:
             _following = UNSET
         elif isinstance(self.following, UserRelationFollowing):
             _following = (
-                self.following.to_dict() if hasattr(self.following, "to_dict") else dict(cast(Any, self.following))
+                self.following.to_dict()
+                if hasattr(self.following, "to_dict")
+                else dict(cast(Any, self.following))
+                if hasattr(self.following, "keys")
+                else cast(Any, self.following)
             )
         else:
             _following = self.following
-        field_dict["id"] = self.id
-        field_dict["isFollowing"] = self.is_following
-        field_dict["hasPendingFollowRequestFromYou"] = self.has_pending_follow_request_from_you
-        field_dict["hasPendingFollowRequestToYou"] = self.has_pending_follow_request_to_you
-        field_dict["isFollowed"] = self.is_followed
-        field_dict["isBlocking"] = self.is_blocking
-        field_dict["isBlocked"] = self.is_blocked
-        field_dict["isMuted"] = self.is_muted
-        field_dict["isRenoteMuted"] = self.is_renote_muted
+        if not isinstance(self.id, Unset):
+            field_dict["id"] = self.id
+        if not isinstance(self.is_following, Unset):
+            field_dict["isFollowing"] = self.is_following
+        if not isinstance(self.has_pending_follow_request_from_you, Unset):
+            field_dict["hasPendingFollowRequestFromYou"] = self.has_pending_follow_request_from_you
+        if not isinstance(self.has_pending_follow_request_to_you, Unset):
+            field_dict["hasPendingFollowRequestToYou"] = self.has_pending_follow_request_to_you
+        if not isinstance(self.is_followed, Unset):
+            field_dict["isFollowed"] = self.is_followed
+        if not isinstance(self.is_blocking, Unset):
+            field_dict["isBlocking"] = self.is_blocking
+        if not isinstance(self.is_blocked, Unset):
+            field_dict["isBlocked"] = self.is_blocked
+        if not isinstance(self.is_muted, Unset):
+            field_dict["isMuted"] = self.is_muted
+        if not isinstance(self.is_renote_muted, Unset):
+            field_dict["isRenoteMuted"] = self.is_renote_muted
         if _following is not UNSET:
             field_dict["following"] = _following
 

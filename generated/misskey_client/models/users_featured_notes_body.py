@@ -36,7 +36,8 @@ class UsersFeaturedNotesBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["userId"] = self.user_id
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.until_id is not UNSET:

@@ -50,13 +50,28 @@ class UsersGetFollowingUsersByBirthdayBody:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _birthday: dict[str, Any]
-        if isinstance(self.birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
-            _birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
+        _birthday: dict[str, Any] | Unset
+        if isinstance(self.birthday, Unset):
+            _birthday = UNSET
+        elif isinstance(self.birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
+            _birthday = (
+                self.birthday.to_dict()
+                if hasattr(self.birthday, "to_dict")
+                else dict(cast(Any, self.birthday))
+                if hasattr(self.birthday, "keys")
+                else cast(Any, self.birthday)
+            )
         else:
-            _birthday = self.birthday.to_dict() if hasattr(self.birthday, "to_dict") else dict(cast(Any, self.birthday))
+            _birthday = (
+                self.birthday.to_dict()
+                if hasattr(self.birthday, "to_dict")
+                else dict(cast(Any, self.birthday))
+                if hasattr(self.birthday, "keys")
+                else cast(Any, self.birthday)
+            )
 
-        field_dict["birthday"] = _birthday
+        if not isinstance(_birthday, Unset):
+            field_dict["birthday"] = _birthday
         if self.limit is not UNSET:
             field_dict["limit"] = self.limit
         if self.offset is not UNSET:

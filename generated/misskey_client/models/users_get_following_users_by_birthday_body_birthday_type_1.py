@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.users_get_following_users_by_birthday_body_birthday_type_1_begin import (
@@ -46,10 +46,28 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _begin = self.begin.to_dict() if hasattr(self.begin, "to_dict") else dict(cast(Any, self.begin))
-        _end = self.end.to_dict() if hasattr(self.end, "to_dict") else dict(cast(Any, self.end))
-        field_dict["begin"] = _begin
-        field_dict["end"] = _end
+        _begin: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.begin, Unset):
+            _begin = (
+                self.begin.to_dict()
+                if hasattr(self.begin, "to_dict")
+                else dict(cast(Any, self.begin))
+                if hasattr(self.begin, "keys")
+                else cast(Any, self.begin)
+            )
+        _end: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.end, Unset):
+            _end = (
+                self.end.to_dict()
+                if hasattr(self.end, "to_dict")
+                else dict(cast(Any, self.end))
+                if hasattr(self.end, "keys")
+                else cast(Any, self.end)
+            )
+        if not isinstance(_begin, Unset):
+            field_dict["begin"] = _begin
+        if not isinstance(_end, Unset):
+            field_dict["end"] = _end
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin")
 
@@ -34,8 +34,10 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["month"] = self.month
-        field_dict["day"] = self.day
+        if not isinstance(self.month, Unset):
+            field_dict["month"] = self.month
+        if not isinstance(self.day, Unset):
+            field_dict["day"] = self.day
 
         return field_dict
 

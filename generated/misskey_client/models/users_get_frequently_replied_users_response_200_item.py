@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.me_detailed import MeDetailed
@@ -43,14 +43,30 @@ class UsersGetFrequentlyRepliedUsersResponse200Item:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _user: dict[str, Any]
-        if isinstance(self.user, UserDetailedNotMe):
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+        _user: dict[str, Any] | Unset
+        if isinstance(self.user, Unset):
+            _user = UNSET
+        elif isinstance(self.user, UserDetailedNotMe):
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
         else:
-            _user = self.user.to_dict() if hasattr(self.user, "to_dict") else dict(cast(Any, self.user))
+            _user = (
+                self.user.to_dict()
+                if hasattr(self.user, "to_dict")
+                else dict(cast(Any, self.user))
+                if hasattr(self.user, "keys")
+                else cast(Any, self.user)
+            )
 
-        field_dict["user"] = _user
-        field_dict["weight"] = self.weight
+        if not isinstance(_user, Unset):
+            field_dict["user"] = _user
+        if not isinstance(self.weight, Unset):
+            field_dict["weight"] = self.weight
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UsersListsCreateBody")
 
@@ -32,7 +32,8 @@ class UsersListsCreateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["name"] = self.name
+        if not isinstance(self.name, Unset):
+            field_dict["name"] = self.name
 
         return field_dict
 

@@ -44,7 +44,8 @@ class UsersListsGetMembershipsBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["listId"] = self.list_id
+        if not isinstance(self.list_id, Unset):
+            field_dict["listId"] = self.list_id
         if self.for_public is not UNSET:
             field_dict["forPublic"] = self.for_public
         if self.limit is not UNSET:

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UsersListsPullBody")
 
@@ -34,8 +34,10 @@ class UsersListsPullBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["listId"] = self.list_id
-        field_dict["userId"] = self.user_id
+        if not isinstance(self.list_id, Unset):
+            field_dict["listId"] = self.list_id
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
 
         return field_dict
 

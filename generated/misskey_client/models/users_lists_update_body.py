@@ -36,7 +36,8 @@ class UsersListsUpdateBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["listId"] = self.list_id
+        if not isinstance(self.list_id, Unset):
+            field_dict["listId"] = self.list_id
         if self.name is not UNSET:
             field_dict["name"] = self.name
         if self.is_public is not UNSET:

@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UsersRelationBody")
 
@@ -34,13 +34,16 @@ class UsersRelationBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _user_id: list[str] | str
-        if isinstance(self.user_id, list):
+        _user_id: list[str] | str | Unset
+        if isinstance(self.user_id, Unset):
+            _user_id = UNSET
+        elif isinstance(self.user_id, list):
             _user_id = self.user_id
 
         else:
             _user_id = self.user_id
-        field_dict["userId"] = _user_id
+        if not isinstance(_user_id, Unset):
+            field_dict["userId"] = _user_id
 
         return field_dict
 

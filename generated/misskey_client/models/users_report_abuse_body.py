@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UsersReportAbuseBody")
 
@@ -34,8 +34,10 @@ class UsersReportAbuseBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["userId"] = self.user_id
-        field_dict["comment"] = self.comment
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(self.comment, Unset):
+            field_dict["comment"] = self.comment
 
         return field_dict
 

@@ -46,7 +46,8 @@ class UsersSearchBody:
         if not isinstance(self.origin, Unset):
             _origin = self.origin
 
-        field_dict["query"] = self.query
+        if not isinstance(self.query, Unset):
+            field_dict["query"] = self.query
         if self.offset is not UNSET:
             field_dict["offset"] = self.offset
         if self.limit is not UNSET:

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UsersUpdateMemoBody")
 
@@ -35,10 +35,15 @@ class UsersUpdateMemoBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _memo: None | str
-        _memo = self.memo
-        field_dict["userId"] = self.user_id
-        field_dict["memo"] = _memo
+        _memo: None | str | Unset
+        if isinstance(self.memo, Unset):
+            _memo = UNSET
+        else:
+            _memo = self.memo
+        if not isinstance(self.user_id, Unset):
+            field_dict["userId"] = self.user_id
+        if not isinstance(_memo, Unset):
+            field_dict["memo"] = _memo
 
         return field_dict
 

@@ -61,15 +61,24 @@ class V2AdminEmojiListBody:
         if isinstance(self.query, Unset):
             _query = UNSET
         elif isinstance(self.query, V2AdminEmojiListBodyQuery):
-            _query = self.query.to_dict() if hasattr(self.query, "to_dict") else dict(cast(Any, self.query))
+            _query = (
+                self.query.to_dict()
+                if hasattr(self.query, "to_dict")
+                else dict(cast(Any, self.query))
+                if hasattr(self.query, "keys")
+                else cast(Any, self.query)
+            )
         else:
             _query = self.query
         _sort_keys: list[str] | Unset = UNSET
         if not isinstance(self.sort_keys, Unset):
-            _sort_keys = []
-            for sort_keys_item_data in self.sort_keys:
-                sort_keys_item: str = sort_keys_item_data
-                _sort_keys.append(sort_keys_item)
+            if isinstance(self.sort_keys, list):
+                _sort_keys = []
+                for sort_keys_item_data in self.sort_keys:
+                    sort_keys_item: str = sort_keys_item_data
+                    _sort_keys.append(sort_keys_item)
+            else:  # kept as it came by lenient parsing
+                _sort_keys = cast(Any, self.sort_keys)
 
         if _query is not UNSET:
             field_dict["query"] = _query

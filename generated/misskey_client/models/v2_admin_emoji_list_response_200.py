@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.emoji_detailed_admin import EmojiDetailedAdmin
@@ -46,19 +46,30 @@ class V2AdminEmojiListResponse200:
             _import_related()
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        _emojis = []
-        for emojis_item_data in self.emojis:
-            emojis_item = (
-                emojis_item_data.to_dict()
-                if hasattr(emojis_item_data, "to_dict")
-                else dict(cast(Any, emojis_item_data))
-            )
-            _emojis.append(emojis_item)
+        _emojis: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.emojis, Unset):
+            if isinstance(self.emojis, list):
+                _emojis = []
+                for emojis_item_data in self.emojis:
+                    emojis_item = (
+                        emojis_item_data.to_dict()
+                        if hasattr(emojis_item_data, "to_dict")
+                        else dict(cast(Any, emojis_item_data))
+                        if hasattr(emojis_item_data, "keys")
+                        else cast(Any, emojis_item_data)
+                    )
+                    _emojis.append(emojis_item)
+            else:  # kept as it came by lenient parsing
+                _emojis = cast(Any, self.emojis)
 
-        field_dict["emojis"] = _emojis
-        field_dict["count"] = self.count
-        field_dict["allCount"] = self.all_count
-        field_dict["allPages"] = self.all_pages
+        if not isinstance(_emojis, Unset):
+            field_dict["emojis"] = _emojis
+        if not isinstance(self.count, Unset):
+            field_dict["count"] = self.count
+        if not isinstance(self.all_count, Unset):
+            field_dict["allCount"] = self.all_count
+        if not isinstance(self.all_pages, Unset):
+            field_dict["allPages"] = self.all_pages
 
         return field_dict
 

@@ -14,7 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..types import UNSET
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="VerifyEmailBody")
 
@@ -32,7 +32,8 @@ class VerifyEmailBody:
     def to_dict(self) -> dict[str, Any]:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict["code"] = self.code
+        if not isinstance(self.code, Unset):
+            field_dict["code"] = self.code
 
         return field_dict
 

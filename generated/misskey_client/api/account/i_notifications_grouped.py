@@ -57,17 +57,23 @@ def _body(
     _json: dict[str, Any] = {}
     _include_types: list[str] | Unset = UNSET
     if not isinstance(include_types, Unset):
-        _include_types = []
-        for include_types_item_data in include_types:
-            include_types_item: str = include_types_item_data
-            _include_types.append(include_types_item)
+        if isinstance(include_types, list):
+            _include_types = []
+            for include_types_item_data in include_types:
+                include_types_item: str = include_types_item_data
+                _include_types.append(include_types_item)
+        else:  # kept as it came by lenient parsing
+            _include_types = cast(Any, include_types)
 
     _exclude_types: list[str] | Unset = UNSET
     if not isinstance(exclude_types, Unset):
-        _exclude_types = []
-        for exclude_types_item_data in exclude_types:
-            exclude_types_item: str = exclude_types_item_data
-            _exclude_types.append(exclude_types_item)
+        if isinstance(exclude_types, list):
+            _exclude_types = []
+            for exclude_types_item_data in exclude_types:
+                exclude_types_item: str = exclude_types_item_data
+                _exclude_types.append(exclude_types_item)
+        else:  # kept as it came by lenient parsing
+            _exclude_types = cast(Any, exclude_types)
 
     if limit is not UNSET:
         _json["limit"] = limit

@@ -113,14 +113,19 @@ def _body(
         _avatar_id = avatar_id
     _avatar_decorations: list[dict[str, Any]] | Unset = UNSET
     if not isinstance(avatar_decorations, Unset):
-        _avatar_decorations = []
-        for avatar_decorations_item_data in avatar_decorations:
-            avatar_decorations_item = (
-                avatar_decorations_item_data.to_dict()
-                if hasattr(avatar_decorations_item_data, "to_dict")
-                else dict(cast(Any, avatar_decorations_item_data))
-            )
-            _avatar_decorations.append(avatar_decorations_item)
+        if isinstance(avatar_decorations, list):
+            _avatar_decorations = []
+            for avatar_decorations_item_data in avatar_decorations:
+                avatar_decorations_item = (
+                    avatar_decorations_item_data.to_dict()
+                    if hasattr(avatar_decorations_item_data, "to_dict")
+                    else dict(cast(Any, avatar_decorations_item_data))
+                    if hasattr(avatar_decorations_item_data, "keys")
+                    else cast(Any, avatar_decorations_item_data)
+                )
+                _avatar_decorations.append(avatar_decorations_item)
+        else:  # kept as it came by lenient parsing
+            _avatar_decorations = cast(Any, avatar_decorations)
 
     _banner_id: None | str | Unset
     if isinstance(banner_id, Unset):
@@ -129,14 +134,19 @@ def _body(
         _banner_id = banner_id
     _fields: list[dict[str, Any]] | Unset = UNSET
     if not isinstance(fields, Unset):
-        _fields = []
-        for fields_item_data in fields:
-            fields_item = (
-                fields_item_data.to_dict()
-                if hasattr(fields_item_data, "to_dict")
-                else dict(cast(Any, fields_item_data))
-            )
-            _fields.append(fields_item)
+        if isinstance(fields, list):
+            _fields = []
+            for fields_item_data in fields:
+                fields_item = (
+                    fields_item_data.to_dict()
+                    if hasattr(fields_item_data, "to_dict")
+                    else dict(cast(Any, fields_item_data))
+                    if hasattr(fields_item_data, "keys")
+                    else cast(Any, fields_item_data)
+                )
+                _fields.append(fields_item)
+        else:  # kept as it came by lenient parsing
+            _fields = cast(Any, fields)
 
     _make_notes_followers_only_before: int | None | Unset
     if isinstance(make_notes_followers_only_before, Unset):
@@ -167,27 +177,33 @@ def _body(
         _pinned_page_id = pinned_page_id
     _muted_words: list[list[str] | str] | Unset = UNSET
     if not isinstance(muted_words, Unset):
-        _muted_words = []
-        for muted_words_item_data in muted_words:
-            muted_words_item: list[str] | str
-            if isinstance(muted_words_item_data, list):
-                muted_words_item = muted_words_item_data
+        if isinstance(muted_words, list):
+            _muted_words = []
+            for muted_words_item_data in muted_words:
+                muted_words_item: list[str] | str
+                if isinstance(muted_words_item_data, list):
+                    muted_words_item = muted_words_item_data
 
-            else:
-                muted_words_item = muted_words_item_data
-            _muted_words.append(muted_words_item)
+                else:
+                    muted_words_item = muted_words_item_data
+                _muted_words.append(muted_words_item)
+        else:  # kept as it came by lenient parsing
+            _muted_words = cast(Any, muted_words)
 
     _hard_muted_words: list[list[str] | str] | Unset = UNSET
     if not isinstance(hard_muted_words, Unset):
-        _hard_muted_words = []
-        for hard_muted_words_item_data in hard_muted_words:
-            hard_muted_words_item: list[str] | str
-            if isinstance(hard_muted_words_item_data, list):
-                hard_muted_words_item = hard_muted_words_item_data
+        if isinstance(hard_muted_words, list):
+            _hard_muted_words = []
+            for hard_muted_words_item_data in hard_muted_words:
+                hard_muted_words_item: list[str] | str
+                if isinstance(hard_muted_words_item_data, list):
+                    hard_muted_words_item = hard_muted_words_item_data
 
-            else:
-                hard_muted_words_item = hard_muted_words_item_data
-            _hard_muted_words.append(hard_muted_words_item)
+                else:
+                    hard_muted_words_item = hard_muted_words_item_data
+                _hard_muted_words.append(hard_muted_words_item)
+        else:  # kept as it came by lenient parsing
+            _hard_muted_words = cast(Any, hard_muted_words)
 
     _muted_instances: list[str] | Unset = UNSET
     if not isinstance(muted_instances, Unset):
@@ -199,6 +215,8 @@ def _body(
             notification_recieve_config.to_dict()
             if hasattr(notification_recieve_config, "to_dict")
             else dict(cast(Any, notification_recieve_config))
+            if hasattr(notification_recieve_config, "keys")
+            else cast(Any, notification_recieve_config)
         )
     _email_notification_types: list[str] | Unset = UNSET
     if not isinstance(email_notification_types, Unset):

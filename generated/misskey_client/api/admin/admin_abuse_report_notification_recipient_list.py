@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
@@ -26,10 +26,13 @@ def _body(
     _json: dict[str, Any] = {}
     _method: list[str] | Unset = UNSET
     if not isinstance(method, Unset):
-        _method = []
-        for method_item_data in method:
-            method_item: str = method_item_data
-            _method.append(method_item)
+        if isinstance(method, list):
+            _method = []
+            for method_item_data in method:
+                method_item: str = method_item_data
+                _method.append(method_item)
+        else:  # kept as it came by lenient parsing
+            _method = cast(Any, method)
 
     if _method is not UNSET:
         _json["method"] = _method

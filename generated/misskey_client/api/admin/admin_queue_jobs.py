@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
@@ -28,10 +28,13 @@ def _body(
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _queue: str = queue
-    _state = []
-    for state_item_data in state:
-        state_item: str = state_item_data
-        _state.append(state_item)
+    if isinstance(state, list):
+        _state = []
+        for state_item_data in state:
+            state_item: str = state_item_data
+            _state.append(state_item)
+    else:  # kept as it came by lenient parsing
+        _state = cast(Any, state)
 
     _json["queue"] = _queue
     _json["state"] = _state

@@ -43,8 +43,20 @@ def _body(
     _icon_url: None | str
     _icon_url = icon_url
     _target: str = target
-    _cond_formula = cond_formula.to_dict() if hasattr(cond_formula, "to_dict") else dict(cast(Any, cond_formula))
-    _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
+    _cond_formula = (
+        cond_formula.to_dict()
+        if hasattr(cond_formula, "to_dict")
+        else dict(cast(Any, cond_formula))
+        if hasattr(cond_formula, "keys")
+        else cast(Any, cond_formula)
+    )
+    _policies = (
+        policies.to_dict()
+        if hasattr(policies, "to_dict")
+        else dict(cast(Any, policies))
+        if hasattr(policies, "keys")
+        else cast(Any, policies)
+    )
     _json["name"] = name
     _json["description"] = description
     _json["color"] = _color

@@ -54,10 +54,22 @@ def _body(
 
     _cond_formula: dict[str, Any] | Unset = UNSET
     if not isinstance(cond_formula, Unset):
-        _cond_formula = cond_formula.to_dict() if hasattr(cond_formula, "to_dict") else dict(cast(Any, cond_formula))
+        _cond_formula = (
+            cond_formula.to_dict()
+            if hasattr(cond_formula, "to_dict")
+            else dict(cast(Any, cond_formula))
+            if hasattr(cond_formula, "keys")
+            else cast(Any, cond_formula)
+        )
     _policies: dict[str, Any] | Unset = UNSET
     if not isinstance(policies, Unset):
-        _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
+        _policies = (
+            policies.to_dict()
+            if hasattr(policies, "to_dict")
+            else dict(cast(Any, policies))
+            if hasattr(policies, "keys")
+            else cast(Any, policies)
+        )
     _json["roleId"] = role_id
     if name is not UNSET:
         _json["name"] = name

@@ -20,7 +20,13 @@ def _body(
     policies: AdminRolesUpdateDefaultPoliciesBodyPolicies | Mapping[str, Any],
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _policies = policies.to_dict() if hasattr(policies, "to_dict") else dict(cast(Any, policies))
+    _policies = (
+        policies.to_dict()
+        if hasattr(policies, "to_dict")
+        else dict(cast(Any, policies))
+        if hasattr(policies, "keys")
+        else cast(Any, policies)
+    )
     _json["policies"] = _policies
 
     return _json

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.admin_system_webhook_create_body_on_item import (
     AdminSystemWebhookCreateBodyOnItem,
@@ -26,10 +26,13 @@ def _body(
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _on = []
-    for on_item_data in on:
-        on_item: str = on_item_data
-        _on.append(on_item)
+    if isinstance(on, list):
+        _on = []
+        for on_item_data in on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+    else:  # kept as it came by lenient parsing
+        _on = cast(Any, on)
 
     _json["isActive"] = is_active
     _json["name"] = name

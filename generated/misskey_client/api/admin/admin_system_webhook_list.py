@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
@@ -27,10 +27,13 @@ def _body(
     _json: dict[str, Any] = {}
     _on: list[str] | Unset = UNSET
     if not isinstance(on, Unset):
-        _on = []
-        for on_item_data in on:
-            on_item: str = on_item_data
-            _on.append(on_item)
+        if isinstance(on, list):
+            _on = []
+            for on_item_data in on:
+                on_item: str = on_item_data
+                _on.append(on_item)
+        else:  # kept as it came by lenient parsing
+            _on = cast(Any, on)
 
     if is_active is not UNSET:
         _json["isActive"] = is_active

@@ -297,7 +297,11 @@ def _body(
     _client_options: dict[str, Any] | Unset = UNSET
     if not isinstance(client_options, Unset):
         _client_options = (
-            client_options.to_dict() if hasattr(client_options, "to_dict") else dict(cast(Any, client_options))
+            client_options.to_dict()
+            if hasattr(client_options, "to_dict")
+            else dict(cast(Any, client_options))
+            if hasattr(client_options, "keys")
+            else cast(Any, client_options)
         )
     _hcaptcha_site_key: None | str | Unset
     if isinstance(hcaptcha_site_key, Unset):
@@ -549,14 +553,19 @@ def _body(
 
     _deliver_suspended_software: list[dict[str, Any]] | Unset = UNSET
     if not isinstance(deliver_suspended_software, Unset):
-        _deliver_suspended_software = []
-        for deliver_suspended_software_item_data in deliver_suspended_software:
-            deliver_suspended_software_item = (
-                deliver_suspended_software_item_data.to_dict()
-                if hasattr(deliver_suspended_software_item_data, "to_dict")
-                else dict(cast(Any, deliver_suspended_software_item_data))
-            )
-            _deliver_suspended_software.append(deliver_suspended_software_item)
+        if isinstance(deliver_suspended_software, list):
+            _deliver_suspended_software = []
+            for deliver_suspended_software_item_data in deliver_suspended_software:
+                deliver_suspended_software_item = (
+                    deliver_suspended_software_item_data.to_dict()
+                    if hasattr(deliver_suspended_software_item_data, "to_dict")
+                    else dict(cast(Any, deliver_suspended_software_item_data))
+                    if hasattr(deliver_suspended_software_item_data, "keys")
+                    else cast(Any, deliver_suspended_software_item_data)
+                )
+                _deliver_suspended_software.append(deliver_suspended_software_item)
+        else:  # kept as it came by lenient parsing
+            _deliver_suspended_software = cast(Any, deliver_suspended_software)
 
     _ugc_visibility_for_visitor: str | Unset = UNSET
     if not isinstance(ugc_visibility_for_visitor, Unset):

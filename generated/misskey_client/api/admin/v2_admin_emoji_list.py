@@ -34,15 +34,24 @@ def _body(
     if isinstance(query, Unset):
         _query = UNSET
     elif isinstance(query, V2AdminEmojiListBodyQuery):
-        _query = query.to_dict() if hasattr(query, "to_dict") else dict(cast(Any, query))
+        _query = (
+            query.to_dict()
+            if hasattr(query, "to_dict")
+            else dict(cast(Any, query))
+            if hasattr(query, "keys")
+            else cast(Any, query)
+        )
     else:
         _query = query
     _sort_keys: list[str] | Unset = UNSET
     if not isinstance(sort_keys, Unset):
-        _sort_keys = []
-        for sort_keys_item_data in sort_keys:
-            sort_keys_item: str = sort_keys_item_data
-            _sort_keys.append(sort_keys_item)
+        if isinstance(sort_keys, list):
+            _sort_keys = []
+            for sort_keys_item_data in sort_keys:
+                sort_keys_item: str = sort_keys_item_data
+                _sort_keys.append(sort_keys_item)
+        else:  # kept as it came by lenient parsing
+            _sort_keys = cast(Any, sort_keys)
 
     if _query is not UNSET:
         _json["query"] = _query

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.antenna import Antenna
 from ...models.antennas_create_body_src import AntennasCreateBodySrc
@@ -32,17 +32,23 @@ def _body(
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _src: str = src
-    _keywords = []
-    for keywords_item_data in keywords:
-        keywords_item = keywords_item_data
+    if isinstance(keywords, list):
+        _keywords = []
+        for keywords_item_data in keywords:
+            keywords_item = keywords_item_data
 
-        _keywords.append(keywords_item)
+            _keywords.append(keywords_item)
+    else:  # kept as it came by lenient parsing
+        _keywords = cast(Any, keywords)
 
-    _exclude_keywords = []
-    for exclude_keywords_item_data in exclude_keywords:
-        exclude_keywords_item = exclude_keywords_item_data
+    if isinstance(exclude_keywords, list):
+        _exclude_keywords = []
+        for exclude_keywords_item_data in exclude_keywords:
+            exclude_keywords_item = exclude_keywords_item_data
 
-        _exclude_keywords.append(exclude_keywords_item)
+            _exclude_keywords.append(exclude_keywords_item)
+    else:  # kept as it came by lenient parsing
+        _exclude_keywords = cast(Any, exclude_keywords)
 
     _users = users
 

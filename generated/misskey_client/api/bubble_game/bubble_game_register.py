@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -20,11 +20,14 @@ def _body(
     game_version: int,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _logs = []
-    for logs_item_data in logs:
-        logs_item = logs_item_data
+    if isinstance(logs, list):
+        _logs = []
+        for logs_item_data in logs:
+            logs_item = logs_item_data
 
-        _logs.append(logs_item)
+            _logs.append(logs_item)
+    else:  # kept as it came by lenient parsing
+        _logs = cast(Any, logs)
 
     _json["score"] = score
     _json["seed"] = seed

@@ -25,7 +25,13 @@ def _body(
     token: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _credential = credential.to_dict() if hasattr(credential, "to_dict") else dict(cast(Any, credential))
+    _credential = (
+        credential.to_dict()
+        if hasattr(credential, "to_dict")
+        else dict(cast(Any, credential))
+        if hasattr(credential, "keys")
+        else cast(Any, credential)
+    )
     _token: None | str | Unset
     if isinstance(token, Unset):
         _token = UNSET

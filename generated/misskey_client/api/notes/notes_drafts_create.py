@@ -106,7 +106,13 @@ def _body(
     if isinstance(poll, Unset):
         _poll = UNSET
     elif isinstance(poll, NotesDraftsCreateBodyPoll):
-        _poll = poll.to_dict() if hasattr(poll, "to_dict") else dict(cast(Any, poll))
+        _poll = (
+            poll.to_dict()
+            if hasattr(poll, "to_dict")
+            else dict(cast(Any, poll))
+            if hasattr(poll, "keys")
+            else cast(Any, poll)
+        )
     else:
         _poll = poll
     _scheduled_at: int | None | Unset

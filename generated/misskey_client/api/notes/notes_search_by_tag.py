@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
@@ -33,11 +33,14 @@ def _body(
     _json: dict[str, Any] = {}
     _query: list[list[str]] | Unset = UNSET
     if not isinstance(query, Unset):
-        _query = []
-        for query_item_data in query:
-            query_item = query_item_data
+        if isinstance(query, list):
+            _query = []
+            for query_item_data in query:
+                query_item = query_item_data
 
-            _query.append(query_item)
+                _query.append(query_item)
+        else:  # kept as it came by lenient parsing
+            _query = cast(Any, query)
 
     _reply: bool | None | Unset
     if isinstance(reply, Unset):

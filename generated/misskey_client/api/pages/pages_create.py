@@ -31,21 +31,33 @@ def _body(
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _content = []
-    for content_item_data in content:
-        content_item = (
-            content_item_data.to_dict() if hasattr(content_item_data, "to_dict") else dict(cast(Any, content_item_data))
-        )
-        _content.append(content_item)
+    if isinstance(content, list):
+        _content = []
+        for content_item_data in content:
+            content_item = (
+                content_item_data.to_dict()
+                if hasattr(content_item_data, "to_dict")
+                else dict(cast(Any, content_item_data))
+                if hasattr(content_item_data, "keys")
+                else cast(Any, content_item_data)
+            )
+            _content.append(content_item)
+    else:  # kept as it came by lenient parsing
+        _content = cast(Any, content)
 
-    _variables = []
-    for variables_item_data in variables:
-        variables_item = (
-            variables_item_data.to_dict()
-            if hasattr(variables_item_data, "to_dict")
-            else dict(cast(Any, variables_item_data))
-        )
-        _variables.append(variables_item)
+    if isinstance(variables, list):
+        _variables = []
+        for variables_item_data in variables:
+            variables_item = (
+                variables_item_data.to_dict()
+                if hasattr(variables_item_data, "to_dict")
+                else dict(cast(Any, variables_item_data))
+                if hasattr(variables_item_data, "keys")
+                else cast(Any, variables_item_data)
+            )
+            _variables.append(variables_item)
+    else:  # kept as it came by lenient parsing
+        _variables = cast(Any, variables)
 
     _summary: None | str | Unset
     if isinstance(summary, Unset):

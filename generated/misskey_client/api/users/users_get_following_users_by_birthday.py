@@ -33,9 +33,21 @@ def _body(
     _json: dict[str, Any] = {}
     _birthday: dict[str, Any]
     if isinstance(birthday, UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
-        _birthday = birthday.to_dict() if hasattr(birthday, "to_dict") else dict(cast(Any, birthday))
+        _birthday = (
+            birthday.to_dict()
+            if hasattr(birthday, "to_dict")
+            else dict(cast(Any, birthday))
+            if hasattr(birthday, "keys")
+            else cast(Any, birthday)
+        )
     else:
-        _birthday = birthday.to_dict() if hasattr(birthday, "to_dict") else dict(cast(Any, birthday))
+        _birthday = (
+            birthday.to_dict()
+            if hasattr(birthday, "to_dict")
+            else dict(cast(Any, birthday))
+            if hasattr(birthday, "keys")
+            else cast(Any, birthday)
+        )
 
     _json["birthday"] = _birthday
     if limit is not UNSET:

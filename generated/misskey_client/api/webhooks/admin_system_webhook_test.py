@@ -29,7 +29,13 @@ def _body(
     _type_: str = type
     _override: dict[str, Any] | Unset = UNSET
     if not isinstance(override, Unset):
-        _override = override.to_dict() if hasattr(override, "to_dict") else dict(cast(Any, override))
+        _override = (
+            override.to_dict()
+            if hasattr(override, "to_dict")
+            else dict(cast(Any, override))
+            if hasattr(override, "keys")
+            else cast(Any, override)
+        )
     _json["webhookId"] = webhook_id
     _json["type"] = _type_
     if _override is not UNSET:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.i_webhooks_create_body_on_item import IWebhooksCreateBodyOnItem
 from ...models.i_webhooks_create_response_200 import IWebhooksCreateResponse200
@@ -23,10 +23,13 @@ def _body(
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
-    _on = []
-    for on_item_data in on:
-        on_item: str = on_item_data
-        _on.append(on_item)
+    if isinstance(on, list):
+        _on = []
+        for on_item_data in on:
+            on_item: str = on_item_data
+            _on.append(on_item)
+    else:  # kept as it came by lenient parsing
+        _on = cast(Any, on)
 
     _json["name"] = name
     _json["url"] = url

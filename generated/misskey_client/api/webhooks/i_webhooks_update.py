@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ...models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem
 from ...types import UNSET, Unset
@@ -31,10 +31,13 @@ def _body(
         _secret = secret
     _on: list[str] | Unset = UNSET
     if not isinstance(on, Unset):
-        _on = []
-        for on_item_data in on:
-            on_item: str = on_item_data
-            _on.append(on_item)
+        if isinstance(on, list):
+            _on = []
+            for on_item_data in on:
+                on_item: str = on_item_data
+                _on.append(on_item)
+        else:  # kept as it came by lenient parsing
+            _on = cast(Any, on)
 
     _json["webhookId"] = webhook_id
     if name is not UNSET:
