@@ -17,7 +17,7 @@ from typing import Any
 from .errors import SpecError
 from .report import Finding
 
-__all__ = ["CleanResult", "clean", "endpoint_name", "pascal", "where"]
+__all__ = ["API_CALL_ERRORS", "CleanResult", "clean", "endpoint_name", "pascal", "where"]
 
 JSON = dict[str, Any]
 
@@ -162,11 +162,54 @@ def _name_operations(result: CleanResult) -> None:
             operation["tags"] = [endpoint_name(path).split("/")[0]]
 
 
+def _error(status: int, code: str, id: str, message: str) -> JSON:
+    return {"status": status, "code": code, "id": id, "message": message}
+
+
+#: Errors Misskey's ApiCallService answers for any endpoint, before the endpoint runs; the spec lists
+#: some under the wrong status and others not at all (ApiCallService.ts, #sendAuthenticationError).
+API_CALL_ERRORS = [
+    _error(
+        401,
+        "AUTHENTICATION_FAILED",
+        "b0a7f5f8-dc2f-4171-b91f-de88ad238e14",
+        "Authentication failed. Please ensure your token is correct.",
+    ),  # the spec says 403
+    _error(401, "CREDENTIAL_REQUIRED", "1384574d-a912-4b81-8601-c7b1c4085df1", "Credential required."),
+    _error(
+        403,
+        "PERMISSION_DENIED",
+        "1370e5b7-d4eb-4566-bb1d-7748ee6a1838",
+        "Your app does not have the necessary permissions to use this endpoint.",
+    ),
+    _error(
+        403,
+        "ROLE_PERMISSION_DENIED",
+        "7f86f06f-7e15-4057-8561-f4b6d4ac755a",
+        "You are not assigned to a required role.",
+    ),
+    _error(
+        403,
+        "ROLE_PERMISSION_DENIED",
+        "c3d38592-54c0-429d-be96-5636b0431a61",
+        "You are not assigned to an administrator role.",
+    ),
+    _error(
+        403,
+        "ROLE_PERMISSION_DENIED",
+        "d33d5333-db36-423d-a8f9-1a2b9549da41",
+        "You are not assigned to a moderator role.",
+    ),
+    _error(403, "YOUR_ACCOUNT_MOVED", "56f20ec9-fd06-4fa5-841b-edd6d7d4fa31", "You have moved your account."),
+    _error(403, "YOUR_ACCOUNT_SUSPENDED", "a8c724b3-6e9c-4b46-b1a8-bc3ed6258370", "Your account has been suspended."),
+]
+
+
 def _errors_are_raised(result: CleanResult) -> None:
     """Every operation lists 400/401/403/418/429/500 responses with the ``Error`` schema, which would
     make each function return ``Note | Error``. The client raises those as ``MisskeyAPIError``
-    instead, so error responses are dropped; their example codes are kept (``x-misskey-errors``) for
-    the docstrings.
+    instead, so error responses are dropped; what their examples say of each error (status, code,
+    id, message) is kept (``x-misskey-errors``): one exception class per code, and the docstrings.
     """
     for item in result.spec["paths"].values():
         operation = item.get("post")
@@ -179,9 +222,19 @@ def _errors_are_raised(result: CleanResult) -> None:
                 continue
             response = responses.pop(status)
             for media in (response.get("content") or {}).values() if isinstance(response, dict) else []:
-                for code in sorted(media.get("examples") or {}):
-                    if re.fullmatch(r"[A-Z0-9_]+", code):
-                        errors.append({"status": int(status) if str(status).isdigit() else 0, "code": code})
+                for code, example in sorted((media.get("examples") or {}).items()):
+                    if not re.fullmatch(r"[A-Z0-9_]+", code):
+                        continue
+                    value = example.get("value") if isinstance(example, dict) else None
+                    error = value.get("error") if isinstance(value, dict) else None
+                    error = error if isinstance(error, dict) else {}
+                    found = {"status": int(status) if str(status).isdigit() else 0, "code": code}
+                    for key in ("id", "message"):
+                        if isinstance(error.get(key), str):
+                            found[key] = error[key]
+                    if code in {e["code"] for e in API_CALL_ERRORS}:
+                        continue  # answered by ApiCallService for every endpoint: see API_CALL_ERRORS
+                    errors.append(found)
         if not responses:
             responses["204"] = {"description": "OK (without any results)"}
         operation["responses"] = responses

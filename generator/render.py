@@ -27,7 +27,7 @@ from openapi_python_client.parser.openapi import Endpoint
 from openapi_python_client.parser.properties import ModelProperty
 
 from . import fallback
-from .clean import CleanResult, endpoint_name
+from .clean import API_CALL_ERRORS, CleanResult, endpoint_name
 from .report import Source
 
 __all__ = ["EndpointInfo", "Node", "RenderResult", "attribute_name", "public_name", "render"]
@@ -139,6 +139,52 @@ class Node:
         yield self
         for key in sorted(self.children):
             yield from self.children[key].walk()
+
+
+# The core's class for each HTTP status Misskey answers an error with (the rest: MisskeyAPIError).
+_STATUS_CLASSES = {401: "AuthenticationError", 403: "PermissionDeniedError", 429: "RateLimitError"}
+_CORE_ERRORS = {"AuthenticationError", "PermissionDeniedError", "RateLimitError", "ServerError", "MisskeyAPIError"}
+
+
+@dataclass
+class ErrorClass:
+    """One exception class for one error code the spec documents: ``NO_SUCH_NOTE`` -> ``NoSuchNoteError``."""
+
+    name: str
+    code: str
+    base: str  # the core class it extends, by the code's HTTP status
+    status: int  # 0 when the code comes with several statuses
+    ids: dict[str, str]  # error id -> message (Misskey reuses a code with other ids on other endpoints)
+    endpoints: list[str]
+    defined: bool  # False: the code is the core class itself (PERMISSION_DENIED is PermissionDeniedError)
+
+
+def _error_class_name(code: str) -> str:
+    name = "".join(part.capitalize() for part in code.split("_") if part)
+    name = name if name[:1].isalpha() else "E" + name
+    return name if name.endswith("Error") else name + "Error"
+
+
+def _error_classes(infos: list[EndpointInfo]) -> list[ErrorClass]:
+    """Every documented error code, with where and how it is raised."""
+    found: dict[str, ErrorClass] = {}
+    for info, errors in [*((i, i.errors) for i in infos), (None, API_CALL_ERRORS)]:
+        for error in errors:
+            code = error["code"]
+            entry = found.get(code)
+            if entry is None:
+                name = _error_class_name(code)
+                status = error["status"]
+                base = _STATUS_CLASSES.get(status) or ("ServerError" if status >= 500 else "MisskeyAPIError")
+                entry = found[code] = ErrorClass(name, code, base, status, {}, [], name not in _CORE_ERRORS)
+            if entry.status != error["status"]:
+                entry.status, entry.base = 0, "MisskeyAPIError"
+            if "id" in error:
+                entry.ids.setdefault(error["id"], error.get("message", ""))
+            where = info.name if info else "any endpoint (before it runs)"
+            if where not in entry.endpoints:
+                entry.endpoints.append(where)
+    return sorted(found.values(), key=lambda e: e.code)
 
 
 @dataclass
@@ -317,6 +363,7 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
             node = node.children.setdefault(attribute_name(segment), Node(path=(*node.path, attribute_name(segment))))
         node.endpoint = info
 
+    error_classes = _error_classes(infos)
     project = Project(openapi=openapi, config=config, custom_template_path=TEMPLATES)
     by_path = {info.name: info for info in infos}
     project.env.filters.update(
@@ -327,6 +374,8 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     )
     project.env.globals.update(
         body_imports=_body_imports,
+        error_classes=error_classes,
+        error_class={e.code: e.name for e in error_classes},
         body_properties=_body_model_properties,
         import_template=lambda prop: project.env.get_template("property_templates/" + prop.template).module,
         discriminators={strings.pascal_case(name): tag for name, tag in cleaned.discriminators.items()},
@@ -362,6 +411,7 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     }
     files[f"{PACKAGE}/_facade/__init__.py"] = _render(project, "facade_init.py.jinja")
     files[f"{PACKAGE}/_endpoints.py"] = _render(project, "endpoints.py.jinja", endpoints=infos)
+    files[f"{PACKAGE}/_api_errors.py"] = _render(project, "api_errors.py.jinja")
     files["misskey_auth/_permissions.py"] = _render(
         project, "permissions.py.jinja", permissions=sorted({p for info in infos for p in info.permission})
     )

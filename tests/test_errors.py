@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,15 @@ from misskey_client import (
     MisskeyConnectionError,
     MisskeyTimeoutError,
     PermissionDeniedError,
+    errors,
+)
+from misskey_client.errors import (
+    AuthenticationFailedError,
+    CredentialRequiredError,
+    NoSuchNoteError,
+    RateLimitError,
+    RolePermissionDeniedError,
+    ServerError,
 )
 from tests.loopback import Answer, loopback
 
@@ -25,9 +36,10 @@ def test_no_such_note_is_raised_with_every_field(alice: Misskey) -> None:
     with pytest.raises(MisskeyAPIError) as excinfo:
         alice.notes.show(note_id="0000000000000000")
     error = excinfo.value
-    assert type(error) is MisskeyAPIError
+    assert type(error) is NoSuchNoteError  # caught by name, and still a MisskeyAPIError
     assert (error.status_code, error.code, error.endpoint) == (400, "NO_SUCH_NOTE", "notes/show")
     assert error.id == "24fcbfc6-2e37-42b6-8388-c29b3861a08d"
+    assert NoSuchNoteError.ids[error.id] == "No such note." and len(NoSuchNoteError.ids) > 1  # reused by others
     assert error.message == "No such note."
     assert "NO_SUCH_NOTE" in str(error) and "notes/show" in str(error)
 
@@ -37,6 +49,7 @@ def test_bad_token_is_an_authentication_error(misskey: dict[str, str]) -> None:
     with Misskey(misskey["url"], token="notavalidtoken") as mk, pytest.raises(AuthenticationError) as excinfo:
         mk.i()
     assert (excinfo.value.status_code, excinfo.value.code) == (401, "AUTHENTICATION_FAILED")
+    assert type(excinfo.value) is AuthenticationFailedError  # 401, whatever the spec says (403)
     assert "notavalidtoken" not in str(excinfo.value) + repr(excinfo.value)
 
 
@@ -45,6 +58,7 @@ def test_missing_token_is_an_authentication_error(anonymous: Misskey) -> None:
     with pytest.raises(AuthenticationError) as excinfo:
         anonymous.i()
     assert excinfo.value.code == "CREDENTIAL_REQUIRED"
+    assert type(excinfo.value) is CredentialRequiredError
 
 
 @pytest.mark.vcr
@@ -53,6 +67,27 @@ def test_non_admin_calling_an_admin_endpoint_is_denied(alice: Misskey) -> None:
         alice.admin.show_users(limit=1)
     assert excinfo.value.status_code == 403
     assert excinfo.value.code == "ROLE_PERMISSION_DENIED"
+    assert type(excinfo.value) is RolePermissionDeniedError
+    assert RolePermissionDeniedError.ids[excinfo.value.id or ""] == "You are not assigned to a moderator role."
+
+
+def test_every_documented_code_has_its_class() -> None:
+    """One class per error code of the spec, extending the core class of its status; raised by code."""
+    spec = json.loads((Path(__file__).parent.parent / "generator" / "specs" / "misskey-2026.3.2.json").read_text())
+    codes = {
+        code
+        for item in spec["paths"].values()
+        for status, response in item["post"]["responses"].items()
+        if not status.startswith("2")
+        for media in (response.get("content") or {}).values()
+        for code in media.get("examples") or {}
+    }
+    assert codes <= set(errors.BY_CODE) and len(errors.BY_CODE) > 180
+    for code, cls in errors.BY_CODE.items():
+        assert issubclass(cls, MisskeyAPIError) and getattr(errors, cls.__name__) is cls, code
+    assert issubclass(errors.RateLimitExceededError, RateLimitError)
+    assert issubclass(errors.InternalError, ServerError)
+    assert errors.BY_CODE["PERMISSION_DENIED"] is PermissionDeniedError  # the core's own class
 
 
 _HTML = (("Content-Type", "text/html"),)

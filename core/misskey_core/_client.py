@@ -89,6 +89,9 @@ class BaseClient:
     #: The module of the generated endpoint registry (name -> EndpointSpec), loaded on first use;
     #: the generated subclasses set it.
     _registry_module: str | None = None
+    #: The module of the generated error classes (``BY_CODE``: error code -> class), loaded on the
+    #: first error answer; the generated subclasses set it.
+    _errors_module: str | None = None
     #: The software (nodeinfo's name) and version the client was generated from; the generated
     #: subclasses set them.
     spec_software: str | None = None
@@ -324,9 +327,13 @@ class BaseClient:
             "kind": error.get("kind"),
             "info": info,
         }
-        if status == 429:
-            raise RateLimitError(retry_after=_retry_after(response, info), **fields)
         cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else MisskeyAPIError)
+        named = _load_errors(self._errors_module).get(fields["code"]) if self._errors_module else None
+        if named is not None and issubclass(named, cls):
+            # The class of the code (NoSuchNoteError), where it extends the class of the status answered.
+            cls = named
+        if issubclass(cls, RateLimitError):
+            raise cls(retry_after=_retry_after(response, info), **fields)
         raise cls(**fields)
 
     @staticmethod
@@ -359,6 +366,12 @@ def _parse_failure(endpoint: str, data: Any, exc: BaseException) -> ResponsePars
         endpoint=endpoint,
         snippet=json.dumps(data)[:_SNIPPET],
     )
+
+
+@functools.cache
+def _load_errors(module: str) -> Mapping[str, type[MisskeyAPIError]]:
+    errors: Mapping[str, type[MisskeyAPIError]] = importlib.import_module(module).BY_CODE
+    return errors
 
 
 @functools.cache

@@ -84,6 +84,7 @@ class Misskey(SyncClient):
     """
 
     _registry_module = "misskey_client._endpoints"
+    _errors_module = "misskey_client._api_errors"
     spec_software = SPEC_SOFTWARE
     spec_version = SPEC_VERSION
 
@@ -199,7 +200,8 @@ class Misskey(SyncClient):
             name (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -221,7 +223,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -247,7 +250,8 @@ class Misskey(SyncClient):
             endpoint (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -269,7 +273,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -292,7 +297,8 @@ class Misskey(SyncClient):
         Needs a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -329,7 +335,8 @@ class Misskey(SyncClient):
             hash (str):
 
         Raises:
-            MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ExtResourceHashDidntMatchError, ExtResourceReturnedInvalidSchemaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -357,7 +364,8 @@ class Misskey(SyncClient):
             url (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -400,7 +408,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -421,7 +430,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -468,7 +478,8 @@ class Misskey(SyncClient):
             detail (bool | Unset):  Default: True.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -536,7 +547,8 @@ class Misskey(SyncClient):
             var (Any | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -567,7 +579,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -588,7 +601,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -632,7 +646,8 @@ class Misskey(SyncClient):
             email (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -657,7 +672,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -687,7 +703,8 @@ class Misskey(SyncClient):
             password (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -710,7 +727,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -745,7 +763,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -766,7 +785,8 @@ class Misskey(SyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -809,7 +829,8 @@ class Misskey(SyncClient):
             id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -861,7 +882,8 @@ class Misskey(SyncClient):
             code (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CODE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchCodeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -886,6 +908,7 @@ class AsyncMisskey(AsyncClient):
     """
 
     _registry_module = "misskey_client._endpoints"
+    _errors_module = "misskey_client._api_errors"
     spec_software = SPEC_SOFTWARE
     spec_version = SPEC_VERSION
 
@@ -1001,7 +1024,8 @@ class AsyncMisskey(AsyncClient):
             name (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1023,7 +1047,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1049,7 +1074,8 @@ class AsyncMisskey(AsyncClient):
             endpoint (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1071,7 +1097,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1094,7 +1121,8 @@ class AsyncMisskey(AsyncClient):
         Needs a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1131,7 +1159,8 @@ class AsyncMisskey(AsyncClient):
             hash (str):
 
         Raises:
-            MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ExtResourceHashDidntMatchError, ExtResourceReturnedInvalidSchemaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1159,7 +1188,8 @@ class AsyncMisskey(AsyncClient):
             url (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1202,7 +1232,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1223,7 +1254,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1270,7 +1302,8 @@ class AsyncMisskey(AsyncClient):
             detail (bool | Unset):  Default: True.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1338,7 +1371,8 @@ class AsyncMisskey(AsyncClient):
             var (Any | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1369,7 +1403,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1390,7 +1425,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1434,7 +1470,8 @@ class AsyncMisskey(AsyncClient):
             email (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1459,7 +1496,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1489,7 +1527,8 @@ class AsyncMisskey(AsyncClient):
             password (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1512,7 +1551,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1547,7 +1587,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1568,7 +1609,8 @@ class AsyncMisskey(AsyncClient):
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1611,7 +1653,8 @@ class AsyncMisskey(AsyncClient):
             id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1663,7 +1706,8 @@ class AsyncMisskey(AsyncClient):
             code (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CODE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchCodeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

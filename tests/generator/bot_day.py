@@ -69,7 +69,7 @@ def bot_day(alice: Any, bob: Any) -> dict[str, Any]:
     try:
         alice.notes.show(note_id="0000000000")
     except MisskeyAPIError as exc:
-        day["error"] = [exc.status_code, exc.code]
+        day["error"] = [exc.status_code, exc.code, type(exc).__name__]  # a class of the server's own spec
     day["fork"] = _fork_step(alice, server.software or "misskey", note.id)
     assert alice.notes.delete(note_id=note.id) is None
     return day

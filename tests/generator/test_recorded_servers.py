@@ -23,7 +23,7 @@ COMMON = {
     "in_timeline": True,
     "reactions": [["👍", "bob"]],
     "users_show": "bob",
-    "error": [400, "NO_SUCH_NOTE"],
+    "error": [400, "NO_SUCH_NOTE", "NoSuchNoteError"],
 }
 
 EXPECTED: dict[str, dict[str, Any]] = {

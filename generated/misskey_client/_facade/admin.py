@@ -157,7 +157,8 @@ class AdminNamespace:
                 'combined'.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -211,7 +212,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -238,7 +240,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -277,7 +280,8 @@ class AdminNamespace:
             report_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAbuseReportError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -299,7 +303,8 @@ class AdminNamespace:
         Needs a token with the permission read:admin:index-stats.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -320,7 +325,8 @@ class AdminNamespace:
         Needs a token with the permission read:admin:table-stats.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -346,7 +352,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -372,7 +379,8 @@ class AdminNamespace:
         Needs a token with the permission read:admin:meta.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -410,7 +418,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -445,7 +454,8 @@ class AdminNamespace:
                 AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAbuseReportError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -481,7 +491,8 @@ class AdminNamespace:
             text (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -505,7 +516,8 @@ class AdminNamespace:
         Needs a token with the permission read:admin:server-info.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -545,7 +557,8 @@ class AdminNamespace:
             search (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -579,7 +592,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -618,7 +632,8 @@ class AdminNamespace:
             hostname (None | str | Unset): The local host is represented with `null`.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -651,7 +666,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -682,7 +698,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -709,7 +726,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -736,7 +754,8 @@ class AdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -765,7 +784,8 @@ class AdminNamespace:
             moderation_note (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAbuseReportError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1045,7 +1065,8 @@ class AdminNamespace:
             show_role_badges_of_remote_users (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1197,7 +1218,8 @@ class AdminNamespace:
             description (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1226,7 +1248,8 @@ class AdminNamespace:
             text (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1286,7 +1309,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
             system_webhook_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CORRELATION_CHECK_EMAIL, CORRELATION_CHECK_WEBHOOK, EMAIL_ADDRESS_NOT_SET, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CorrelationCheckEmailError, CorrelationCheckWebhookError, EmailAddressNotSetError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1317,7 +1342,8 @@ class AdminAbuseReportNotificationRecipientNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1344,7 +1370,8 @@ class AdminAbuseReportNotificationRecipientNamespace:
             method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1371,7 +1398,8 @@ class AdminAbuseReportNotificationRecipientNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_RECIPIENT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRecipientError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1408,7 +1436,9 @@ class AdminAbuseReportNotificationRecipientNamespace:
             system_webhook_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CORRELATION_CHECK_EMAIL, CORRELATION_CHECK_WEBHOOK, EMAIL_ADDRESS_NOT_SET, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CorrelationCheckEmailError, CorrelationCheckWebhookError, EmailAddressNotSetError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1454,7 +1484,8 @@ class AdminAccountsNamespace:
             setup_password (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, INCORRECT_INITIAL_PASSWORD, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, IncorrectInitialPasswordError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1483,7 +1514,8 @@ class AdminAccountsNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1510,7 +1542,8 @@ class AdminAccountsNamespace:
             email (str):
 
         Raises:
-            MisskeyAPIError: the server's error (USER_NOT_FOUND, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                UserNotFoundError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1565,7 +1598,8 @@ class AdminAdNamespace:
             is_sensitive (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1601,7 +1635,8 @@ class AdminAdNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_AD, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAdError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1638,7 +1673,8 @@ class AdminAdNamespace:
             publishing (bool | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1690,7 +1726,8 @@ class AdminAdNamespace:
             is_sensitive (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_AD, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAdError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1753,7 +1790,8 @@ class AdminAnnouncementsNamespace:
             user_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1788,7 +1826,8 @@ class AdminAnnouncementsNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANNOUNCEMENT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAnnouncementError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1827,7 +1866,8 @@ class AdminAnnouncementsNamespace:
             status (AdminAnnouncementsListBodyStatus | Unset):  Default: 'active'.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1878,7 +1918,8 @@ class AdminAnnouncementsNamespace:
             is_active (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANNOUNCEMENT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAnnouncementError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1930,7 +1971,8 @@ class AdminAvatarDecorationsNamespace:
             role_ids_that_can_be_used_this_decoration (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1960,7 +2002,8 @@ class AdminAvatarDecorationsNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1997,7 +2040,8 @@ class AdminAvatarDecorationsNamespace:
             user_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2037,7 +2081,8 @@ class AdminAvatarDecorationsNamespace:
             role_ids_that_can_be_used_this_decoration (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2073,7 +2118,8 @@ class AdminCaptchaNamespace:
         Needs a token with the permission read:admin:meta.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2107,7 +2153,9 @@ class AdminCaptchaNamespace:
             instance_url (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAMETERS, INVALID_PROVIDER, NO_RESPONSE_PROVIDED, REQUEST_FAILED, UNKNOWN, VERIFICATION_FAILED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParametersError, InvalidProviderError, NoResponseProvidedError, RequestFailedError,
+                UnknownError, VerificationFailedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2143,7 +2191,8 @@ class AdminDriveNamespace:
         Needs a token with the permission write:admin:drive.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2164,7 +2213,8 @@ class AdminDriveNamespace:
         Needs a token with the permission write:admin:drive.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2206,7 +2256,8 @@ class AdminDriveNamespace:
             hostname (None | str | Unset): The local host is represented with `null`.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2245,7 +2296,8 @@ class AdminDriveNamespace:
             url (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_FILE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchFileError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2297,7 +2349,8 @@ class AdminEmojiNamespace:
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (DUPLICATE_NAME, NO_SUCH_FILE, UNSUPPORTED_FILE_TYPE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                DuplicateNameError, NoSuchFileError, UnsupportedFileTypeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2333,7 +2386,8 @@ class AdminEmojiNamespace:
             aliases (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2361,7 +2415,8 @@ class AdminEmojiNamespace:
             emoji_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (DUPLICATE_NAME, NO_SUCH_EMOJI, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                DuplicateNameError, NoSuchEmojiError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2388,7 +2443,8 @@ class AdminEmojiNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_EMOJI, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchEmojiError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2415,7 +2471,8 @@ class AdminEmojiNamespace:
             ids (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2444,7 +2501,8 @@ class AdminEmojiNamespace:
             file_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2481,7 +2539,8 @@ class AdminEmojiNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2525,7 +2584,8 @@ class AdminEmojiNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2560,7 +2620,8 @@ class AdminEmojiNamespace:
             aliases (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2590,7 +2651,8 @@ class AdminEmojiNamespace:
             aliases (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2620,7 +2682,8 @@ class AdminEmojiNamespace:
             category (None | str | Unset): Use `null` to reset the category.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2650,7 +2713,8 @@ class AdminEmojiNamespace:
             license (None | str | Unset): Use `null` to reset the license.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2696,7 +2760,8 @@ class AdminEmojiNamespace:
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_EMOJI, NO_SUCH_FILE, SAME_NAME_EMOJI_EXISTS, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchEmojiError, NoSuchFileError, SameNameEmojiExistsError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2741,7 +2806,8 @@ class AdminFederationNamespace:
             host (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2768,7 +2834,8 @@ class AdminFederationNamespace:
             host (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2795,7 +2862,8 @@ class AdminFederationNamespace:
             host (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2826,7 +2894,8 @@ class AdminFederationNamespace:
             moderation_note (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2867,7 +2936,8 @@ class AdminInviteNamespace:
             expires_at (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_DATE_TIME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidDateTimeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2901,7 +2971,8 @@ class AdminInviteNamespace:
             sort (AdminInviteListBodySort | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2943,7 +3014,8 @@ class AdminPromoNamespace:
             expires_at (int):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_PROMOTED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyPromotedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2983,7 +3055,8 @@ class AdminQueueNamespace:
             state (AdminQueueClearBodyState):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3006,7 +3079,8 @@ class AdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3027,7 +3101,8 @@ class AdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3057,7 +3132,8 @@ class AdminQueueNamespace:
             search (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3086,7 +3162,8 @@ class AdminQueueNamespace:
             queue (AdminQueuePromoteJobsBodyQueue):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3113,7 +3190,8 @@ class AdminQueueNamespace:
             queue (AdminQueueQueueStatsBodyQueue):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3135,7 +3213,8 @@ class AdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3163,7 +3242,8 @@ class AdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3193,7 +3273,8 @@ class AdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3223,7 +3304,8 @@ class AdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3253,7 +3335,8 @@ class AdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3276,7 +3359,8 @@ class AdminQueueNamespace:
         Needs a token with the permission read:admin:emoji.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3312,7 +3396,8 @@ class AdminRelaysNamespace:
             inbox (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_URL, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidUrlError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3334,7 +3419,8 @@ class AdminRelaysNamespace:
         Needs a token with the permission read:admin:relays.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3360,7 +3446,8 @@ class AdminRelaysNamespace:
             inbox (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3401,7 +3488,8 @@ class AdminRolesNamespace:
             expires_at (int | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3458,7 +3546,8 @@ class AdminRolesNamespace:
             preserve_assignment_on_move_account (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3499,7 +3588,8 @@ class AdminRolesNamespace:
             role_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3521,7 +3611,8 @@ class AdminRolesNamespace:
         Needs a token with the permission read:admin:roles.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3547,7 +3638,8 @@ class AdminRolesNamespace:
             role_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3576,7 +3668,8 @@ class AdminRolesNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NOT_ASSIGNED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NotAssignedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3634,7 +3727,8 @@ class AdminRolesNamespace:
             policies (AdminRolesUpdateBodyPolicies | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3676,7 +3770,8 @@ class AdminRolesNamespace:
             policies (AdminRolesUpdateDefaultPoliciesBodyPolicies):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3713,7 +3808,8 @@ class AdminRolesNamespace:
             limit (int | Unset):  Default: 10.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3763,7 +3859,8 @@ class AdminSystemWebhookNamespace:
             secret (str | Unset):  Default: ''.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3794,7 +3891,8 @@ class AdminSystemWebhookNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3823,7 +3921,8 @@ class AdminSystemWebhookNamespace:
             on (list[AdminSystemWebhookListBodyOnItem] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3851,7 +3950,8 @@ class AdminSystemWebhookNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_SYSTEM_WEBHOOK, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchSystemWebhookError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3882,7 +3982,8 @@ class AdminSystemWebhookNamespace:
             override (AdminSystemWebhookTestBodyOverride | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchWebhookError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3921,7 +4022,8 @@ class AdminSystemWebhookNamespace:
             secret (str | Unset):  Default: ''.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3982,7 +4084,8 @@ class AsyncAdminNamespace:
                 'combined'.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4036,7 +4139,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4063,7 +4167,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4102,7 +4207,8 @@ class AsyncAdminNamespace:
             report_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAbuseReportError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4124,7 +4230,8 @@ class AsyncAdminNamespace:
         Needs a token with the permission read:admin:index-stats.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4145,7 +4252,8 @@ class AsyncAdminNamespace:
         Needs a token with the permission read:admin:table-stats.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4171,7 +4279,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4197,7 +4306,8 @@ class AsyncAdminNamespace:
         Needs a token with the permission read:admin:meta.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4235,7 +4345,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4270,7 +4381,8 @@ class AsyncAdminNamespace:
                 AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAbuseReportError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4306,7 +4418,8 @@ class AsyncAdminNamespace:
             text (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4330,7 +4443,8 @@ class AsyncAdminNamespace:
         Needs a token with the permission read:admin:server-info.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4370,7 +4484,8 @@ class AsyncAdminNamespace:
             search (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4404,7 +4519,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4443,7 +4559,8 @@ class AsyncAdminNamespace:
             hostname (None | str | Unset): The local host is represented with `null`.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4476,7 +4593,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4507,7 +4625,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4534,7 +4653,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4561,7 +4681,8 @@ class AsyncAdminNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4590,7 +4711,8 @@ class AsyncAdminNamespace:
             moderation_note (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAbuseReportError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -4870,7 +4992,8 @@ class AsyncAdminNamespace:
             show_role_badges_of_remote_users (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5022,7 +5145,8 @@ class AsyncAdminNamespace:
             description (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5051,7 +5175,8 @@ class AsyncAdminNamespace:
             text (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5111,7 +5236,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             system_webhook_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CORRELATION_CHECK_EMAIL, CORRELATION_CHECK_WEBHOOK, EMAIL_ADDRESS_NOT_SET, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CorrelationCheckEmailError, CorrelationCheckWebhookError, EmailAddressNotSetError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5142,7 +5269,8 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5169,7 +5297,8 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5196,7 +5325,8 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_RECIPIENT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRecipientError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5233,7 +5363,9 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             system_webhook_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CORRELATION_CHECK_EMAIL, CORRELATION_CHECK_WEBHOOK, EMAIL_ADDRESS_NOT_SET, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CorrelationCheckEmailError, CorrelationCheckWebhookError, EmailAddressNotSetError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5279,7 +5411,8 @@ class AsyncAdminAccountsNamespace:
             setup_password (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, INCORRECT_INITIAL_PASSWORD, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, IncorrectInitialPasswordError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5308,7 +5441,8 @@ class AsyncAdminAccountsNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5335,7 +5469,8 @@ class AsyncAdminAccountsNamespace:
             email (str):
 
         Raises:
-            MisskeyAPIError: the server's error (USER_NOT_FOUND, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                UserNotFoundError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5390,7 +5525,8 @@ class AsyncAdminAdNamespace:
             is_sensitive (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5426,7 +5562,8 @@ class AsyncAdminAdNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_AD, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAdError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5463,7 +5600,8 @@ class AsyncAdminAdNamespace:
             publishing (bool | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5515,7 +5653,8 @@ class AsyncAdminAdNamespace:
             is_sensitive (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_AD, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAdError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5578,7 +5717,8 @@ class AsyncAdminAnnouncementsNamespace:
             user_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5613,7 +5753,8 @@ class AsyncAdminAnnouncementsNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANNOUNCEMENT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAnnouncementError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5652,7 +5793,8 @@ class AsyncAdminAnnouncementsNamespace:
             status (AdminAnnouncementsListBodyStatus | Unset):  Default: 'active'.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5703,7 +5845,8 @@ class AsyncAdminAnnouncementsNamespace:
             is_active (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANNOUNCEMENT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAnnouncementError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5755,7 +5898,8 @@ class AsyncAdminAvatarDecorationsNamespace:
             role_ids_that_can_be_used_this_decoration (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5785,7 +5929,8 @@ class AsyncAdminAvatarDecorationsNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5822,7 +5967,8 @@ class AsyncAdminAvatarDecorationsNamespace:
             user_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5862,7 +6008,8 @@ class AsyncAdminAvatarDecorationsNamespace:
             role_ids_that_can_be_used_this_decoration (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5898,7 +6045,8 @@ class AsyncAdminCaptchaNamespace:
         Needs a token with the permission read:admin:meta.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5932,7 +6080,9 @@ class AsyncAdminCaptchaNamespace:
             instance_url (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAMETERS, INVALID_PROVIDER, NO_RESPONSE_PROVIDED, REQUEST_FAILED, UNKNOWN, VERIFICATION_FAILED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParametersError, InvalidProviderError, NoResponseProvidedError, RequestFailedError,
+                UnknownError, VerificationFailedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5968,7 +6118,8 @@ class AsyncAdminDriveNamespace:
         Needs a token with the permission write:admin:drive.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -5989,7 +6140,8 @@ class AsyncAdminDriveNamespace:
         Needs a token with the permission write:admin:drive.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6031,7 +6183,8 @@ class AsyncAdminDriveNamespace:
             hostname (None | str | Unset): The local host is represented with `null`.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6070,7 +6223,8 @@ class AsyncAdminDriveNamespace:
             url (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_FILE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchFileError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6122,7 +6276,8 @@ class AsyncAdminEmojiNamespace:
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (DUPLICATE_NAME, NO_SUCH_FILE, UNSUPPORTED_FILE_TYPE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                DuplicateNameError, NoSuchFileError, UnsupportedFileTypeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6158,7 +6313,8 @@ class AsyncAdminEmojiNamespace:
             aliases (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6186,7 +6342,8 @@ class AsyncAdminEmojiNamespace:
             emoji_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (DUPLICATE_NAME, NO_SUCH_EMOJI, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                DuplicateNameError, NoSuchEmojiError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6213,7 +6370,8 @@ class AsyncAdminEmojiNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_EMOJI, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchEmojiError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6240,7 +6398,8 @@ class AsyncAdminEmojiNamespace:
             ids (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6269,7 +6428,8 @@ class AsyncAdminEmojiNamespace:
             file_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6306,7 +6466,8 @@ class AsyncAdminEmojiNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6350,7 +6511,8 @@ class AsyncAdminEmojiNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6385,7 +6547,8 @@ class AsyncAdminEmojiNamespace:
             aliases (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6415,7 +6578,8 @@ class AsyncAdminEmojiNamespace:
             aliases (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6445,7 +6609,8 @@ class AsyncAdminEmojiNamespace:
             category (None | str | Unset): Use `null` to reset the category.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6475,7 +6640,8 @@ class AsyncAdminEmojiNamespace:
             license (None | str | Unset): Use `null` to reset the license.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6521,7 +6687,8 @@ class AsyncAdminEmojiNamespace:
             role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_EMOJI, NO_SUCH_FILE, SAME_NAME_EMOJI_EXISTS, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchEmojiError, NoSuchFileError, SameNameEmojiExistsError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6566,7 +6733,8 @@ class AsyncAdminFederationNamespace:
             host (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6593,7 +6761,8 @@ class AsyncAdminFederationNamespace:
             host (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6620,7 +6789,8 @@ class AsyncAdminFederationNamespace:
             host (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6651,7 +6821,8 @@ class AsyncAdminFederationNamespace:
             moderation_note (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6692,7 +6863,8 @@ class AsyncAdminInviteNamespace:
             expires_at (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_DATE_TIME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidDateTimeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6726,7 +6898,8 @@ class AsyncAdminInviteNamespace:
             sort (AdminInviteListBodySort | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6768,7 +6941,8 @@ class AsyncAdminPromoNamespace:
             expires_at (int):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_PROMOTED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyPromotedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6808,7 +6982,8 @@ class AsyncAdminQueueNamespace:
             state (AdminQueueClearBodyState):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6831,7 +7006,8 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6852,7 +7028,8 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6882,7 +7059,8 @@ class AsyncAdminQueueNamespace:
             search (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6911,7 +7089,8 @@ class AsyncAdminQueueNamespace:
             queue (AdminQueuePromoteJobsBodyQueue):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6938,7 +7117,8 @@ class AsyncAdminQueueNamespace:
             queue (AdminQueueQueueStatsBodyQueue):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6960,7 +7140,8 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -6988,7 +7169,8 @@ class AsyncAdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7018,7 +7200,8 @@ class AsyncAdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7048,7 +7231,8 @@ class AsyncAdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7078,7 +7262,8 @@ class AsyncAdminQueueNamespace:
             job_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7101,7 +7286,8 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission read:admin:emoji.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7137,7 +7323,8 @@ class AsyncAdminRelaysNamespace:
             inbox (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_URL, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidUrlError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7159,7 +7346,8 @@ class AsyncAdminRelaysNamespace:
         Needs a token with the permission read:admin:relays.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7185,7 +7373,8 @@ class AsyncAdminRelaysNamespace:
             inbox (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7226,7 +7415,8 @@ class AsyncAdminRolesNamespace:
             expires_at (int | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7283,7 +7473,8 @@ class AsyncAdminRolesNamespace:
             preserve_assignment_on_move_account (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7324,7 +7515,8 @@ class AsyncAdminRolesNamespace:
             role_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7346,7 +7538,8 @@ class AsyncAdminRolesNamespace:
         Needs a token with the permission read:admin:roles.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7372,7 +7565,8 @@ class AsyncAdminRolesNamespace:
             role_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7401,7 +7595,8 @@ class AsyncAdminRolesNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NOT_ASSIGNED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NotAssignedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7459,7 +7654,8 @@ class AsyncAdminRolesNamespace:
             policies (AdminRolesUpdateBodyPolicies | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7501,7 +7697,8 @@ class AsyncAdminRolesNamespace:
             policies (AdminRolesUpdateDefaultPoliciesBodyPolicies):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7538,7 +7735,8 @@ class AsyncAdminRolesNamespace:
             limit (int | Unset):  Default: 10.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoleError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7588,7 +7786,8 @@ class AsyncAdminSystemWebhookNamespace:
             secret (str | Unset):  Default: ''.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7619,7 +7818,8 @@ class AsyncAdminSystemWebhookNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7648,7 +7848,8 @@ class AsyncAdminSystemWebhookNamespace:
             on (list[AdminSystemWebhookListBodyOnItem] | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7676,7 +7877,8 @@ class AsyncAdminSystemWebhookNamespace:
             id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_SYSTEM_WEBHOOK, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchSystemWebhookError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7707,7 +7909,8 @@ class AsyncAdminSystemWebhookNamespace:
             override (AdminSystemWebhookTestBodyOverride | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchWebhookError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -7746,7 +7949,8 @@ class AsyncAdminSystemWebhookNamespace:
             secret (str | Unset):  Default: ''.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

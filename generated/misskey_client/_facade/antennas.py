@@ -64,7 +64,8 @@ class AntennasNamespace:
             exclude_notes_in_sensitive_channel (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_USER_LIST, TOO_MANY_ANTENNAS, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                EmptyKeywordError, NoSuchUserListError, TooManyAntennasError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -102,7 +103,8 @@ class AntennasNamespace:
             antenna_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANTENNA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAntennaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -124,7 +126,8 @@ class AntennasNamespace:
         Needs a token with the permission read:account.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -160,7 +163,8 @@ class AntennasNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANTENNA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAntennaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -192,7 +196,8 @@ class AntennasNamespace:
             antenna_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANTENNA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAntennaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -243,7 +248,8 @@ class AntennasNamespace:
             exclude_notes_in_sensitive_channel (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_ANTENNA, NO_SUCH_USER_LIST, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                EmptyKeywordError, NoSuchAntennaError, NoSuchUserListError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -314,7 +320,8 @@ class AsyncAntennasNamespace:
             exclude_notes_in_sensitive_channel (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_USER_LIST, TOO_MANY_ANTENNAS, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                EmptyKeywordError, NoSuchUserListError, TooManyAntennasError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -352,7 +359,8 @@ class AsyncAntennasNamespace:
             antenna_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANTENNA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAntennaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -374,7 +382,8 @@ class AsyncAntennasNamespace:
         Needs a token with the permission read:account.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -410,7 +419,8 @@ class AsyncAntennasNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANTENNA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAntennaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -442,7 +452,8 @@ class AsyncAntennasNamespace:
             antenna_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ANTENNA, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAntennaError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -493,7 +504,8 @@ class AsyncAntennasNamespace:
             exclude_notes_in_sensitive_channel (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_ANTENNA, NO_SUCH_USER_LIST, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                EmptyKeywordError, NoSuchAntennaError, NoSuchUserListError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

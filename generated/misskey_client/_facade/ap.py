@@ -38,7 +38,8 @@ class ApNamespace:
             uri (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -65,7 +66,9 @@ class ApNamespace:
             uri (str):
 
         Raises:
-            MisskeyAPIError: the server's error (FEDERATION_NOT_ALLOWED, NO_SUCH_OBJECT, REQUEST_FAILED, RESPONSE_INVALID, URI_INVALID, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                FederationNotAllowedError, NoSuchObjectError, RequestFailedError, ResponseInvalidError,
+                UriInvalidError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -102,7 +105,8 @@ class AsyncApNamespace:
             uri (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -129,7 +133,9 @@ class AsyncApNamespace:
             uri (str):
 
         Raises:
-            MisskeyAPIError: the server's error (FEDERATION_NOT_ALLOWED, NO_SUCH_OBJECT, REQUEST_FAILED, RESPONSE_INVALID, URI_INVALID, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                FederationNotAllowedError, NoSuchObjectError, RequestFailedError, ResponseInvalidError,
+                UriInvalidError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -41,7 +41,8 @@ class AuthNamespace:
             token (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_SESSION, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchSessionError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -82,7 +83,8 @@ class AuthSessionNamespace:
             app_secret (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_APP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAppError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -109,7 +111,8 @@ class AuthSessionNamespace:
             token (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_SESSION, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchSessionError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -138,7 +141,8 @@ class AuthSessionNamespace:
             token (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_APP, NO_SUCH_SESSION, PENDING_SESSION, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAppError, NoSuchSessionError, PendingSessionError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -178,7 +182,8 @@ class AsyncAuthNamespace:
             token (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_SESSION, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchSessionError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -219,7 +224,8 @@ class AsyncAuthSessionNamespace:
             app_secret (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_APP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAppError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -246,7 +252,8 @@ class AsyncAuthSessionNamespace:
             token (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_SESSION, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchSessionError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -275,7 +282,8 @@ class AsyncAuthSessionNamespace:
             token (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_APP, NO_SUCH_SESSION, PENDING_SESSION, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchAppError, NoSuchSessionError, PendingSessionError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -40,7 +40,8 @@ class BlockingNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_BLOCKING, BLOCKEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyBlockingError, BlockeeIsYourselfError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -67,7 +68,8 @@ class BlockingNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (BLOCKEE_IS_YOURSELF, NOT_BLOCKING, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                BlockeeIsYourselfError, NotBlockingError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -102,7 +104,8 @@ class BlockingNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -143,7 +146,8 @@ class AsyncBlockingNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_BLOCKING, BLOCKEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyBlockingError, BlockeeIsYourselfError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -170,7 +174,8 @@ class AsyncBlockingNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (BLOCKEE_IS_YOURSELF, NOT_BLOCKING, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                BlockeeIsYourselfError, NotBlockingError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -205,7 +210,8 @@ class AsyncBlockingNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

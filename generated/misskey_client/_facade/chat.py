@@ -47,7 +47,8 @@ class ChatNamespace:
             room (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -74,7 +75,8 @@ class ChatNamespace:
         Needs a token with the permission write:chat.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -118,7 +120,8 @@ class ChatMessagesNamespace:
             file_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CONTENT_REQUIRED, NO_SUCH_FILE, NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ContentRequiredError, NoSuchFileError, NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -151,7 +154,9 @@ class ChatMessagesNamespace:
             file_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CONTENT_REQUIRED, NO_SUCH_FILE, NO_SUCH_USER, RECIPIENT_IS_YOURSELF, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ContentRequiredError, NoSuchFileError, NoSuchUserError, RecipientIsYourselfError,
+                YouHaveBeenBlockedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -180,7 +185,8 @@ class ChatMessagesNamespace:
             message_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -209,7 +215,8 @@ class ChatMessagesNamespace:
             reaction (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -247,7 +254,8 @@ class ChatMessagesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -285,7 +293,8 @@ class ChatMessagesNamespace:
             room_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -315,7 +324,8 @@ class ChatMessagesNamespace:
             message_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -344,7 +354,8 @@ class ChatMessagesNamespace:
             reaction (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -382,7 +393,8 @@ class ChatMessagesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -426,7 +438,8 @@ class ChatRoomsNamespace:
             description (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -454,7 +467,8 @@ class ChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -485,7 +499,8 @@ class ChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -520,7 +535,8 @@ class ChatRoomsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -551,7 +567,8 @@ class ChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -588,7 +605,8 @@ class ChatRoomsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -622,7 +640,8 @@ class ChatRoomsNamespace:
             mute (bool):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -658,7 +677,8 @@ class ChatRoomsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -689,7 +709,8 @@ class ChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -720,7 +741,8 @@ class ChatRoomsNamespace:
             description (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -761,7 +783,8 @@ class ChatRoomsInvitationsNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -789,7 +812,8 @@ class ChatRoomsInvitationsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -824,7 +848,8 @@ class ChatRoomsInvitationsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -865,7 +890,8 @@ class ChatRoomsInvitationsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -909,7 +935,8 @@ class AsyncChatNamespace:
             room (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -936,7 +963,8 @@ class AsyncChatNamespace:
         Needs a token with the permission write:chat.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -980,7 +1008,8 @@ class AsyncChatMessagesNamespace:
             file_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CONTENT_REQUIRED, NO_SUCH_FILE, NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ContentRequiredError, NoSuchFileError, NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1013,7 +1042,9 @@ class AsyncChatMessagesNamespace:
             file_id (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CONTENT_REQUIRED, NO_SUCH_FILE, NO_SUCH_USER, RECIPIENT_IS_YOURSELF, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ContentRequiredError, NoSuchFileError, NoSuchUserError, RecipientIsYourselfError,
+                YouHaveBeenBlockedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1042,7 +1073,8 @@ class AsyncChatMessagesNamespace:
             message_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1071,7 +1103,8 @@ class AsyncChatMessagesNamespace:
             reaction (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1109,7 +1142,8 @@ class AsyncChatMessagesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1147,7 +1181,8 @@ class AsyncChatMessagesNamespace:
             room_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1177,7 +1212,8 @@ class AsyncChatMessagesNamespace:
             message_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1206,7 +1242,8 @@ class AsyncChatMessagesNamespace:
             reaction (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_MESSAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchMessageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1244,7 +1281,8 @@ class AsyncChatMessagesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1288,7 +1326,8 @@ class AsyncChatRoomsNamespace:
             description (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1316,7 +1355,8 @@ class AsyncChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1347,7 +1387,8 @@ class AsyncChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1382,7 +1423,8 @@ class AsyncChatRoomsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1413,7 +1455,8 @@ class AsyncChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1450,7 +1493,8 @@ class AsyncChatRoomsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1484,7 +1528,8 @@ class AsyncChatRoomsNamespace:
             mute (bool):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1520,7 +1565,8 @@ class AsyncChatRoomsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1551,7 +1597,8 @@ class AsyncChatRoomsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1582,7 +1629,8 @@ class AsyncChatRoomsNamespace:
             description (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1623,7 +1671,8 @@ class AsyncChatRoomsInvitationsNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1651,7 +1700,8 @@ class AsyncChatRoomsInvitationsNamespace:
             room_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1686,7 +1736,8 @@ class AsyncChatRoomsInvitationsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1727,7 +1778,8 @@ class AsyncChatRoomsInvitationsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_ROOM, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchRoomError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

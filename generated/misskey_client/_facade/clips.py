@@ -42,7 +42,9 @@ class ClipsNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_CLIPPED, NO_SUCH_CLIP, NO_SUCH_NOTE, TOO_MANY_CLIP_NOTES, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyClippedError, NoSuchClipError, NoSuchNoteError, TooManyClipNotesError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -74,7 +76,8 @@ class ClipsNamespace:
             description (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (TOO_MANY_CLIPS, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                TooManyClipsError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -103,7 +106,8 @@ class ClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -130,7 +134,8 @@ class ClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_FAVORITED, NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyFavoritedError, NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -165,7 +170,8 @@ class ClipsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -191,7 +197,8 @@ class ClipsNamespace:
         Needs a token with the permission read:clip-favorite.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -229,7 +236,8 @@ class ClipsNamespace:
             search (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -264,7 +272,8 @@ class ClipsNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -292,7 +301,8 @@ class ClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -319,7 +329,8 @@ class ClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_FAVORITED, NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotFavoritedError, NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -352,7 +363,8 @@ class ClipsNamespace:
             description (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -394,7 +406,9 @@ class AsyncClipsNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_CLIPPED, NO_SUCH_CLIP, NO_SUCH_NOTE, TOO_MANY_CLIP_NOTES, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyClippedError, NoSuchClipError, NoSuchNoteError, TooManyClipNotesError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -426,7 +440,8 @@ class AsyncClipsNamespace:
             description (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (TOO_MANY_CLIPS, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                TooManyClipsError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -455,7 +470,8 @@ class AsyncClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -482,7 +498,8 @@ class AsyncClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_FAVORITED, NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyFavoritedError, NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -517,7 +534,8 @@ class AsyncClipsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -543,7 +561,8 @@ class AsyncClipsNamespace:
         Needs a token with the permission read:clip-favorite.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -581,7 +600,8 @@ class AsyncClipsNamespace:
             search (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -616,7 +636,8 @@ class AsyncClipsNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -644,7 +665,8 @@ class AsyncClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -671,7 +693,8 @@ class AsyncClipsNamespace:
             clip_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_FAVORITED, NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotFavoritedError, NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -704,7 +727,8 @@ class AsyncClipsNamespace:
             description (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchClipError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -35,7 +35,8 @@ class InviteNamespace:
         Needs a token with the permission write:invite-codes.
 
         Raises:
-            MisskeyAPIError: the server's error (EXCEEDED_LIMIT_OF_CREATE_INVITE_CODE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ExceededLimitOfCreateInviteCodeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -61,7 +62,8 @@ class InviteNamespace:
             invite_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, CAN_NOT_DELETE_INVITE_CODE, NO_SUCH_INVITE_CODE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, CanNotDeleteInviteCodeError, NoSuchInviteCodeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -83,7 +85,8 @@ class InviteNamespace:
         Needs a token with the permission read:invite-codes.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -117,7 +120,8 @@ class InviteNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -153,7 +157,8 @@ class AsyncInviteNamespace:
         Needs a token with the permission write:invite-codes.
 
         Raises:
-            MisskeyAPIError: the server's error (EXCEEDED_LIMIT_OF_CREATE_INVITE_CODE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ExceededLimitOfCreateInviteCodeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -179,7 +184,8 @@ class AsyncInviteNamespace:
             invite_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, CAN_NOT_DELETE_INVITE_CODE, NO_SUCH_INVITE_CODE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, CanNotDeleteInviteCodeError, NoSuchInviteCodeError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -201,7 +207,8 @@ class AsyncInviteNamespace:
         Needs a token with the permission read:invite-codes.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -235,7 +242,8 @@ class AsyncInviteNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -42,7 +42,8 @@ class MuteNamespace:
                 `null` means an indefinite mute.
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_MUTING, MUTEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyMutingError, MuteeIsYourselfError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -70,7 +71,8 @@ class MuteNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (MUTEE_IS_YOURSELF, NOT_MUTING, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                MuteeIsYourselfError, NotMutingError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -105,7 +107,8 @@ class MuteNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -149,7 +152,8 @@ class AsyncMuteNamespace:
                 `null` means an indefinite mute.
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_MUTING, MUTEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyMutingError, MuteeIsYourselfError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -177,7 +181,8 @@ class AsyncMuteNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (MUTEE_IS_YOURSELF, NOT_MUTING, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                MuteeIsYourselfError, NotMutingError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -212,7 +217,8 @@ class AsyncMuteNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -94,7 +94,8 @@ class NotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -140,7 +141,8 @@ class NotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -172,7 +174,8 @@ class NotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -203,7 +206,8 @@ class NotesNamespace:
             offset (int | Unset):  Default: 0.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -266,7 +270,14 @@ class NotesNamespace:
             poll (None | NotesCreateBodyPoll | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+                CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+                CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+                CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+                ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+                NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError, YouHaveBeenBlockedError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -307,7 +318,8 @@ class NotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -346,7 +358,8 @@ class NotesNamespace:
             channel_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -387,7 +400,8 @@ class NotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (GTL_DISABLED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                GtlDisabledError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -442,7 +456,8 @@ class NotesNamespace:
             with_replies (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, STL_DISABLED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                BothWithRepliesAndWithFilesError, StlDisabledError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -496,7 +511,8 @@ class NotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, LTL_DISABLED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                BothWithRepliesAndWithFilesError, LtlDisabledError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -543,7 +559,8 @@ class NotesNamespace:
             visibility (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -594,7 +611,8 @@ class NotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -636,7 +654,8 @@ class NotesNamespace:
             limit (int | Unset):  Default: 10.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -686,7 +705,8 @@ class NotesNamespace:
             channel_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (UNAVAILABLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                UnavailableError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -745,7 +765,8 @@ class NotesNamespace:
             limit (int | Unset):  Default: 10.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -782,7 +803,9 @@ class NotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (CONTENT_RESTRICTED_BY_SERVER, CONTENT_RESTRICTED_BY_USER, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ContentRestrictedByServerError, ContentRestrictedByUserError, NoSuchNoteError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -809,7 +832,8 @@ class NotesNamespace:
             note_ids (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -836,7 +860,8 @@ class NotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -887,7 +912,8 @@ class NotesNamespace:
             with_renotes (bool | Unset):  Default: True.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -926,7 +952,8 @@ class NotesNamespace:
             target_lang (str):
 
         Raises:
-            MisskeyAPIError: the server's error (CANNOT_TRANSLATE_INVISIBLE_NOTE, NO_SUCH_NOTE, UNAVAILABLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CannotTranslateInvisibleNoteError, NoSuchNoteError, UnavailableError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -954,7 +981,8 @@ class NotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1003,7 +1031,8 @@ class NotesNamespace:
             with_files (bool | Unset): Only show notes that have attached files. Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_LIST, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchListError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1046,7 +1075,8 @@ class NotesDraftsNamespace:
         Needs a token with the permission read:account.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1104,7 +1134,16 @@ class NotesDraftsNamespace:
             is_actually_scheduled (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_DRAFTS, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+                CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+                CannotRenoteToExternalError, CannotReplyToAnInvisibleNoteError,
+                CannotReplyToAPureRenoteError,
+                CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+                ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+                NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError,
+                ScheduledAtMustBeInFutureError, ScheduledAtRequiredError, TooManyDraftsError,
+                TooManyScheduledNotesError, YouHaveBeenBlockedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1144,7 +1183,8 @@ class NotesDraftsNamespace:
             draft_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_NOTE_DRAFT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchNoteDraftError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1181,7 +1221,8 @@ class NotesDraftsNamespace:
             scheduled (bool | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1247,7 +1288,18 @@ class NotesDraftsNamespace:
             is_actually_scheduled (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_NOTE_WITH_EXTENDED_VISIBILITY, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_NOTE_DRAFT, NO_SUCH_RENOTE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, CannotCreateAlreadyExpiredPollError, CannotRenoteError,
+                CannotRenoteDueToVisibilityError, CannotRenoteOutsideOfChannelError,
+                CannotRenoteToAPureRenoteError, CannotRenoteToExternalError,
+                CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+                CannotReplyToSpecifiedNoteWithExtendedVisibilityError,
+                CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+                ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+                NoSuchFileError, NoSuchNoteDraftError, NoSuchRenoteError, NoSuchRenoteTargetError,
+                NoSuchReplyError, NoSuchReplyTargetError, ScheduledAtMustBeInFutureError,
+                ScheduledAtRequiredError, TooManyScheduledNotesError, YouHaveBeenBlockedError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1298,7 +1350,8 @@ class NotesFavoritesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_FAVORITED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyFavoritedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1325,7 +1378,8 @@ class NotesFavoritesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_FAVORITED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotFavoritedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1366,7 +1420,8 @@ class NotesPollsNamespace:
             exclude_channels (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1397,7 +1452,9 @@ class NotesPollsNamespace:
             choice (int):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_EXPIRED, ALREADY_VOTED, INVALID_CHOICE, NO_POLL, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyExpiredError, AlreadyVotedError, InvalidChoiceError, NoPollError, NoSuchNoteError,
+                YouHaveBeenBlockedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1447,7 +1504,8 @@ class NotesReactionsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1482,7 +1540,9 @@ class NotesReactionsNamespace:
             reaction (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_REACTED, CANNOT_REACT_TO_RENOTE, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyReactedError, CannotReactToRenoteError, NoSuchNoteError, YouHaveBeenBlockedError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1510,7 +1570,8 @@ class NotesReactionsNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_REACTED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotReactedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1547,7 +1608,8 @@ class NotesThreadMutingNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1574,7 +1636,8 @@ class NotesThreadMutingNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1629,7 +1692,8 @@ class AsyncNotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1675,7 +1739,8 @@ class AsyncNotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1707,7 +1772,8 @@ class AsyncNotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1738,7 +1804,8 @@ class AsyncNotesNamespace:
             offset (int | Unset):  Default: 0.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1801,7 +1868,14 @@ class AsyncNotesNamespace:
             poll (None | NotesCreateBodyPoll | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+                CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+                CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+                CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+                ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+                NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError, YouHaveBeenBlockedError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1842,7 +1916,8 @@ class AsyncNotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1881,7 +1956,8 @@ class AsyncNotesNamespace:
             channel_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1922,7 +1998,8 @@ class AsyncNotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (GTL_DISABLED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                GtlDisabledError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -1977,7 +2054,8 @@ class AsyncNotesNamespace:
             with_replies (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, STL_DISABLED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                BothWithRepliesAndWithFilesError, StlDisabledError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2031,7 +2109,8 @@ class AsyncNotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, LTL_DISABLED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                BothWithRepliesAndWithFilesError, LtlDisabledError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2078,7 +2157,8 @@ class AsyncNotesNamespace:
             visibility (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2129,7 +2209,8 @@ class AsyncNotesNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2171,7 +2252,8 @@ class AsyncNotesNamespace:
             limit (int | Unset):  Default: 10.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2221,7 +2303,8 @@ class AsyncNotesNamespace:
             channel_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (UNAVAILABLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                UnavailableError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2280,7 +2363,8 @@ class AsyncNotesNamespace:
             limit (int | Unset):  Default: 10.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2317,7 +2401,9 @@ class AsyncNotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (CONTENT_RESTRICTED_BY_SERVER, CONTENT_RESTRICTED_BY_USER, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                ContentRestrictedByServerError, ContentRestrictedByUserError, NoSuchNoteError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2344,7 +2430,8 @@ class AsyncNotesNamespace:
             note_ids (list[str]):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2371,7 +2458,8 @@ class AsyncNotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2422,7 +2510,8 @@ class AsyncNotesNamespace:
             with_renotes (bool | Unset):  Default: True.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2461,7 +2550,8 @@ class AsyncNotesNamespace:
             target_lang (str):
 
         Raises:
-            MisskeyAPIError: the server's error (CANNOT_TRANSLATE_INVISIBLE_NOTE, NO_SUCH_NOTE, UNAVAILABLE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CannotTranslateInvisibleNoteError, NoSuchNoteError, UnavailableError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2489,7 +2579,8 @@ class AsyncNotesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2538,7 +2629,8 @@ class AsyncNotesNamespace:
             with_files (bool | Unset): Only show notes that have attached files. Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_LIST, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchListError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2581,7 +2673,8 @@ class AsyncNotesDraftsNamespace:
         Needs a token with the permission read:account.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2639,7 +2732,16 @@ class AsyncNotesDraftsNamespace:
             is_actually_scheduled (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_DRAFTS, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+                CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+                CannotRenoteToExternalError, CannotReplyToAnInvisibleNoteError,
+                CannotReplyToAPureRenoteError,
+                CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+                ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+                NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError,
+                ScheduledAtMustBeInFutureError, ScheduledAtRequiredError, TooManyDraftsError,
+                TooManyScheduledNotesError, YouHaveBeenBlockedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2679,7 +2781,8 @@ class AsyncNotesDraftsNamespace:
             draft_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_NOTE_DRAFT, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchNoteDraftError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2716,7 +2819,8 @@ class AsyncNotesDraftsNamespace:
             scheduled (bool | None | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2782,7 +2886,18 @@ class AsyncNotesDraftsNamespace:
             is_actually_scheduled (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_NOTE_WITH_EXTENDED_VISIBILITY, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_NOTE_DRAFT, NO_SUCH_RENOTE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, CannotCreateAlreadyExpiredPollError, CannotRenoteError,
+                CannotRenoteDueToVisibilityError, CannotRenoteOutsideOfChannelError,
+                CannotRenoteToAPureRenoteError, CannotRenoteToExternalError,
+                CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+                CannotReplyToSpecifiedNoteWithExtendedVisibilityError,
+                CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+                ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+                NoSuchFileError, NoSuchNoteDraftError, NoSuchRenoteError, NoSuchRenoteTargetError,
+                NoSuchReplyError, NoSuchReplyTargetError, ScheduledAtMustBeInFutureError,
+                ScheduledAtRequiredError, TooManyScheduledNotesError, YouHaveBeenBlockedError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2833,7 +2948,8 @@ class AsyncNotesFavoritesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_FAVORITED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyFavoritedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2860,7 +2976,8 @@ class AsyncNotesFavoritesNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_FAVORITED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotFavoritedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2901,7 +3018,8 @@ class AsyncNotesPollsNamespace:
             exclude_channels (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2932,7 +3050,9 @@ class AsyncNotesPollsNamespace:
             choice (int):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_EXPIRED, ALREADY_VOTED, INVALID_CHOICE, NO_POLL, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyExpiredError, AlreadyVotedError, InvalidChoiceError, NoPollError, NoSuchNoteError,
+                YouHaveBeenBlockedError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -2982,7 +3102,8 @@ class AsyncNotesReactionsNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3017,7 +3138,9 @@ class AsyncNotesReactionsNamespace:
             reaction (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_REACTED, CANNOT_REACT_TO_RENOTE, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyReactedError, CannotReactToRenoteError, NoSuchNoteError, YouHaveBeenBlockedError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3045,7 +3168,8 @@ class AsyncNotesReactionsNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_REACTED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotReactedError, NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3082,7 +3206,8 @@ class AsyncNotesThreadMutingNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -3109,7 +3234,8 @@ class AsyncNotesThreadMutingNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -40,7 +40,8 @@ class NotificationsNamespace:
             icon (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -64,7 +65,8 @@ class NotificationsNamespace:
         Needs a token with the permission write:notifications.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -85,7 +87,8 @@ class NotificationsNamespace:
         Needs a token with the permission write:notifications.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -106,7 +109,8 @@ class NotificationsNamespace:
         Needs a token with the permission write:notifications.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -146,7 +150,8 @@ class AsyncNotificationsNamespace:
             icon (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -170,7 +175,8 @@ class AsyncNotificationsNamespace:
         Needs a token with the permission write:notifications.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -191,7 +197,8 @@ class AsyncNotificationsNamespace:
         Needs a token with the permission write:notifications.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -212,7 +219,8 @@ class AsyncNotificationsNamespace:
         Needs a token with the permission write:notifications.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

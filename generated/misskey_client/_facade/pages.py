@@ -63,7 +63,8 @@ class PagesNamespace:
             hide_title_when_pinned (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (NAME_ALREADY_EXISTS, NO_SUCH_FILE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NameAlreadyExistsError, NoSuchFileError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -99,7 +100,8 @@ class PagesNamespace:
             page_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -121,7 +123,8 @@ class PagesNamespace:
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -147,7 +150,8 @@ class PagesNamespace:
             page_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_LIKED, NO_SUCH_PAGE, YOUR_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyLikedError, NoSuchPageError, YourPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -180,7 +184,8 @@ class PagesNamespace:
             username (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -209,7 +214,8 @@ class PagesNamespace:
             page_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_LIKED, NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotLikedError, NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -256,7 +262,9 @@ class PagesNamespace:
             hide_title_when_pinned (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NAME_ALREADY_EXISTS, NO_SUCH_FILE, NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NameAlreadyExistsError, NoSuchFileError, NoSuchPageError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -321,7 +329,8 @@ class AsyncPagesNamespace:
             hide_title_when_pinned (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (NAME_ALREADY_EXISTS, NO_SUCH_FILE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NameAlreadyExistsError, NoSuchFileError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -357,7 +366,8 @@ class AsyncPagesNamespace:
             page_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -379,7 +389,8 @@ class AsyncPagesNamespace:
         Works without a token.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -405,7 +416,8 @@ class AsyncPagesNamespace:
             page_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_LIKED, NO_SUCH_PAGE, YOUR_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyLikedError, NoSuchPageError, YourPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -438,7 +450,8 @@ class AsyncPagesNamespace:
             username (str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -467,7 +480,8 @@ class AsyncPagesNamespace:
             page_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NOT_LIKED, NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NotLikedError, NoSuchPageError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -514,7 +528,9 @@ class AsyncPagesNamespace:
             hide_title_when_pinned (bool | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, NAME_ALREADY_EXISTS, NO_SUCH_FILE, NO_SUCH_PAGE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, NameAlreadyExistsError, NoSuchFileError, NoSuchPageError,
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

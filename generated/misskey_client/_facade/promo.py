@@ -34,7 +34,8 @@ class PromoNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -71,7 +72,8 @@ class AsyncPromoNamespace:
             note_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_NOTE, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchNoteError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -39,7 +39,8 @@ class RenoteMuteNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_MUTING, MUTEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyMutingError, MuteeIsYourselfError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -66,7 +67,8 @@ class RenoteMuteNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (MUTEE_IS_YOURSELF, NOT_MUTING, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                MuteeIsYourselfError, NotMutingError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -101,7 +103,8 @@ class RenoteMuteNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -142,7 +145,8 @@ class AsyncRenoteMuteNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ALREADY_MUTING, MUTEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AlreadyMutingError, MuteeIsYourselfError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -169,7 +173,8 @@ class AsyncRenoteMuteNamespace:
             user_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (MUTEE_IS_YOURSELF, NOT_MUTING, NO_SUCH_USER, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                MuteeIsYourselfError, NotMutingError, NoSuchUserError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -204,7 +209,8 @@ class AsyncRenoteMuteNamespace:
             until_date (int | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

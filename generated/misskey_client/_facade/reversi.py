@@ -42,7 +42,8 @@ class ReversiNamespace:
             user_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -79,7 +80,8 @@ class ReversiNamespace:
             my (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -106,7 +108,8 @@ class ReversiNamespace:
         Needs a token with the permission read:account.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -136,7 +139,8 @@ class ReversiNamespace:
             multiple (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_USER, TARGET_IS_YOURSELF, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchUserError, TargetIsYourselfError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -165,7 +169,8 @@ class ReversiNamespace:
             game_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_GAME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchGameError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -192,7 +197,8 @@ class ReversiNamespace:
             game_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, ALREADY_ENDED, NO_SUCH_GAME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, AlreadyEndedError, NoSuchGameError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -221,7 +227,8 @@ class ReversiNamespace:
             crc32 (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_GAME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchGameError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -259,7 +266,8 @@ class AsyncReversiNamespace:
             user_id (None | str | Unset):
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -296,7 +304,8 @@ class AsyncReversiNamespace:
             my (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -323,7 +332,8 @@ class AsyncReversiNamespace:
         Needs a token with the permission read:account.
 
         Raises:
-            MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -353,7 +363,8 @@ class AsyncReversiNamespace:
             multiple (bool | Unset):  Default: False.
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_USER, TARGET_IS_YOURSELF, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchUserError, TargetIsYourselfError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -382,7 +393,8 @@ class AsyncReversiNamespace:
             game_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_GAME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchGameError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -409,7 +421,8 @@ class AsyncReversiNamespace:
             game_id (str):
 
         Raises:
-            MisskeyAPIError: the server's error (ACCESS_DENIED, ALREADY_ENDED, NO_SUCH_GAME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                AccessDeniedError, AlreadyEndedError, NoSuchGameError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -438,7 +451,8 @@ class AsyncReversiNamespace:
             crc32 (str):
 
         Raises:
-            MisskeyAPIError: the server's error (NO_SUCH_GAME, INVALID_PARAM, ...);
+            MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+                NoSuchGameError, InvalidParamError;
                 AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
             InvalidResponseError: the answer is not Misskey JSON.
             TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -42,7 +42,9 @@ def sync(
         note_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_CLIPPED, NO_SUCH_CLIP, NO_SUCH_NOTE, TOO_MANY_CLIP_NOTES, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyClippedError, NoSuchClipError, NoSuchNoteError, TooManyClipNotesError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -70,7 +72,9 @@ async def asyncio(
         note_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_CLIPPED, NO_SUCH_CLIP, NO_SUCH_NOTE, TOO_MANY_CLIP_NOTES, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyClippedError, NoSuchClipError, NoSuchNoteError, TooManyClipNotesError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

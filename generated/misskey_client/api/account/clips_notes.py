@@ -97,7 +97,8 @@ def sync(
         search (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchClipError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -140,7 +141,8 @@ async def asyncio(
         search (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_CLIP, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchClipError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

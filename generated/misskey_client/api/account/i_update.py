@@ -396,7 +396,11 @@ def sync(
         also_known_as (list[str] | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (AVATAR_NOT_AN_IMAGE, BANNER_NOT_AN_IMAGE, FORBIDDEN_TO_SET_YOURSELF, INVALID_REGEXP, NO_SUCH_AVATAR, NO_SUCH_BANNER, NO_SUCH_PAGE, NO_SUCH_USER, RESTRICTED_BY_ROLE, TOO_MANY_MUTED_WORDS, URI_NULL, YOUR_NAME_CONTAINS_PROHIBITED_WORDS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AvatarNotAnImageError, BannerNotAnImageError, ForbiddenToSetYourselfError,
+            InvalidRegexpError, NoSuchAvatarError, NoSuchBannerError, NoSuchPageError,
+            NoSuchUserError, RestrictedByRoleError, TooManyMutedWordsError, UriNullError,
+            YourNameContainsProhibitedWordsError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -530,7 +534,11 @@ async def asyncio(
         also_known_as (list[str] | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (AVATAR_NOT_AN_IMAGE, BANNER_NOT_AN_IMAGE, FORBIDDEN_TO_SET_YOURSELF, INVALID_REGEXP, NO_SUCH_AVATAR, NO_SUCH_BANNER, NO_SUCH_PAGE, NO_SUCH_USER, RESTRICTED_BY_ROLE, TOO_MANY_MUTED_WORDS, URI_NULL, YOUR_NAME_CONTAINS_PROHIBITED_WORDS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AvatarNotAnImageError, BannerNotAnImageError, ForbiddenToSetYourselfError,
+            InvalidRegexpError, NoSuchAvatarError, NoSuchBannerError, NoSuchPageError,
+            NoSuchUserError, RestrictedByRoleError, TooManyMutedWordsError, UriNullError,
+            YourNameContainsProhibitedWordsError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

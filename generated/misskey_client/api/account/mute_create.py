@@ -51,7 +51,8 @@ def sync(
             `null` means an indefinite mute.
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_MUTING, MUTEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyMutingError, MuteeIsYourselfError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -80,7 +81,8 @@ async def asyncio(
             `null` means an indefinite mute.
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_MUTING, MUTEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyMutingError, MuteeIsYourselfError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

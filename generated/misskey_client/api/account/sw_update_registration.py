@@ -52,7 +52,8 @@ def sync(
         send_read_message (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_REGISTRATION, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchRegistrationError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -84,7 +85,8 @@ async def asyncio(
         send_read_message (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_REGISTRATION, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchRegistrationError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

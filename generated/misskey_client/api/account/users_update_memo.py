@@ -44,7 +44,8 @@ def sync(
         memo (None | str): A personal memo for the target user. If null or empty, delete the memo.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -72,7 +73,8 @@ async def asyncio(
         memo (None | str): A personal memo for the target user. If null or empty, delete the memo.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

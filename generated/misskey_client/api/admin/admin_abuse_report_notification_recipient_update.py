@@ -69,7 +69,9 @@ def sync(
         system_webhook_id (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (CORRELATION_CHECK_EMAIL, CORRELATION_CHECK_WEBHOOK, EMAIL_ADDRESS_NOT_SET, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CorrelationCheckEmailError, CorrelationCheckWebhookError, EmailAddressNotSetError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -109,7 +111,9 @@ async def asyncio(
         system_webhook_id (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (CORRELATION_CHECK_EMAIL, CORRELATION_CHECK_WEBHOOK, EMAIL_ADDRESS_NOT_SET, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CorrelationCheckEmailError, CorrelationCheckWebhookError, EmailAddressNotSetError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -57,7 +57,8 @@ def sync(
         setup_password (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, INCORRECT_INITIAL_PASSWORD, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, IncorrectInitialPasswordError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -88,7 +89,8 @@ async def asyncio(
         setup_password (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, INCORRECT_INITIAL_PASSWORD, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, IncorrectInitialPasswordError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -90,7 +90,8 @@ def sync(
         is_sensitive (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_AD, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAdError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -145,7 +146,8 @@ async def asyncio(
         is_sensitive (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_AD, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAdError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

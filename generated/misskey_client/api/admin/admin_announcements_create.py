@@ -102,7 +102,8 @@ def sync(
         user_id (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -151,7 +152,8 @@ async def asyncio(
         user_id (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -84,7 +84,9 @@ def sync(
         instance_url (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_PARAMETERS, INVALID_PROVIDER, NO_RESPONSE_PROVIDED, REQUEST_FAILED, UNKNOWN, VERIFICATION_FAILED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidParametersError, InvalidProviderError, NoResponseProvidedError, RequestFailedError,
+            UnknownError, VerificationFailedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -121,7 +123,9 @@ async def asyncio(
         instance_url (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_PARAMETERS, INVALID_PROVIDER, NO_RESPONSE_PROVIDED, REQUEST_FAILED, UNKNOWN, VERIFICATION_FAILED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidParametersError, InvalidProviderError, NoResponseProvidedError, RequestFailedError,
+            UnknownError, VerificationFailedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -95,7 +95,8 @@ def sync(
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (DUPLICATE_NAME, NO_SUCH_FILE, UNSUPPORTED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            DuplicateNameError, NoSuchFileError, UnsupportedFileTypeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -141,7 +142,8 @@ async def asyncio(
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (DUPLICATE_NAME, NO_SUCH_FILE, UNSUPPORTED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            DuplicateNameError, NoSuchFileError, UnsupportedFileTypeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -101,7 +101,8 @@ def sync(
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_EMOJI, NO_SUCH_FILE, SAME_NAME_EMOJI_EXISTS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchEmojiError, NoSuchFileError, SameNameEmojiExistsError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -152,7 +153,8 @@ async def asyncio(
         role_ids_that_can_be_used_this_emoji_as_reaction (list[str] | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_EMOJI, NO_SUCH_FILE, SAME_NAME_EMOJI_EXISTS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchEmojiError, NoSuchFileError, SameNameEmojiExistsError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

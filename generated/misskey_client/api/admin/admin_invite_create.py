@@ -73,7 +73,8 @@ def sync(
         expires_at (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_DATE_TIME, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidDateTimeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -101,7 +102,8 @@ async def asyncio(
         expires_at (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_DATE_TIME, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidDateTimeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

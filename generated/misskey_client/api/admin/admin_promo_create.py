@@ -42,7 +42,8 @@ def sync(
         expires_at (int):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_PROMOTED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyPromotedError, NoSuchNoteError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -70,7 +71,8 @@ async def asyncio(
         expires_at (int):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_PROMOTED, NO_SUCH_NOTE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyPromotedError, NoSuchNoteError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

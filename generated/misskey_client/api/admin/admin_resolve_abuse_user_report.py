@@ -75,7 +75,8 @@ def sync(
             AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAbuseReportError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -109,7 +110,8 @@ async def asyncio(
             AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAbuseReportError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

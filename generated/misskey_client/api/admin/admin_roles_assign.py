@@ -54,7 +54,8 @@ def sync(
         expires_at (int | None | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -85,7 +86,8 @@ async def asyncio(
         expires_at (int | None | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -42,7 +42,8 @@ def sync(
         user_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NOT_ASSIGNED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NotAssignedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -70,7 +71,8 @@ async def asyncio(
         user_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NOT_ASSIGNED, NO_SUCH_ROLE, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NotAssignedError, NoSuchRoleError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

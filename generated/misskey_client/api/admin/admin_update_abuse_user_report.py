@@ -45,7 +45,8 @@ def sync(
         moderation_note (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAbuseReportError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -73,7 +74,8 @@ async def asyncio(
         moderation_note (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_ABUSE_REPORT, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAbuseReportError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -118,7 +118,8 @@ def sync(
         exclude_notes_in_sensitive_channel (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_USER_LIST, TOO_MANY_ANTENNAS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyKeywordError, NoSuchUserListError, TooManyAntennasError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -176,7 +177,8 @@ async def asyncio(
         exclude_notes_in_sensitive_channel (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_USER_LIST, TOO_MANY_ANTENNAS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyKeywordError, NoSuchUserListError, TooManyAntennasError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

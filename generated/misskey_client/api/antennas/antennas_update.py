@@ -139,7 +139,8 @@ def sync(
         exclude_notes_in_sensitive_channel (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_ANTENNA, NO_SUCH_USER_LIST, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyKeywordError, NoSuchAntennaError, NoSuchUserListError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -200,7 +201,8 @@ async def asyncio(
         exclude_notes_in_sensitive_channel (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_KEYWORD, NO_SUCH_ANTENNA, NO_SUCH_USER_LIST, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyKeywordError, NoSuchAntennaError, NoSuchUserListError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

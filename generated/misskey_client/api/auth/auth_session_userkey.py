@@ -46,7 +46,8 @@ def sync(
         token (str):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_APP, NO_SUCH_SESSION, PENDING_SESSION, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAppError, NoSuchSessionError, PendingSessionError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -74,7 +75,8 @@ async def asyncio(
         token (str):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_APP, NO_SUCH_SESSION, PENDING_SESSION, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchAppError, NoSuchSessionError, PendingSessionError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

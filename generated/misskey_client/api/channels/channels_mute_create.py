@@ -51,7 +51,8 @@ def sync(
             `null` means an indefinite mute.
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_MUTING_CHANNEL, EXPIRES_AT_IS_PAST, NO_SUCH_CHANNEL, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyMutingChannelError, ExpiresAtIsPastError, NoSuchChannelError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -80,7 +81,8 @@ async def asyncio(
             `null` means an indefinite mute.
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_MUTING_CHANNEL, EXPIRES_AT_IS_PAST, NO_SUCH_CHANNEL, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyMutingChannelError, ExpiresAtIsPastError, NoSuchChannelError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -112,7 +112,8 @@ def sync(
         allow_renote_to_external (bool | None | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_CHANNEL, NO_SUCH_FILE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchChannelError, NoSuchFileError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -161,7 +162,8 @@ async def asyncio(
         allow_renote_to_external (bool | None | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_CHANNEL, NO_SUCH_FILE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchChannelError, NoSuchFileError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

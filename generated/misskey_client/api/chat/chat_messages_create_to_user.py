@@ -58,7 +58,9 @@ def sync(
         file_id (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (CONTENT_REQUIRED, NO_SUCH_FILE, NO_SUCH_USER, RECIPIENT_IS_YOURSELF, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            ContentRequiredError, NoSuchFileError, NoSuchUserError, RecipientIsYourselfError,
+            YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -89,7 +91,9 @@ async def asyncio(
         file_id (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (CONTENT_REQUIRED, NO_SUCH_FILE, NO_SUCH_USER, RECIPIENT_IS_YOURSELF, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            ContentRequiredError, NoSuchFileError, NoSuchUserError, RecipientIsYourselfError,
+            YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -84,7 +84,9 @@ def sync(
         progress: called as ``progress(bytes_sent, total_bytes)`` while the upload is sent.
 
     Raises:
-        MisskeyAPIError: the server's error (INAPPROPRIATE, INVALID_FILE_NAME, MAX_FILE_SIZE_EXCEEDED, NO_FREE_SPACE, UNALLOWED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InappropriateError, InvalidFileNameError, MaxFileSizeExceededError, NoFreeSpaceError,
+            UnallowedFileTypeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -130,7 +132,9 @@ async def asyncio(
         progress: called as ``progress(bytes_sent, total_bytes)`` while the upload is sent.
 
     Raises:
-        MisskeyAPIError: the server's error (INAPPROPRIATE, INVALID_FILE_NAME, MAX_FILE_SIZE_EXCEEDED, NO_FREE_SPACE, UNALLOWED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InappropriateError, InvalidFileNameError, MaxFileSizeExceededError, NoFreeSpaceError,
+            UnallowedFileTypeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

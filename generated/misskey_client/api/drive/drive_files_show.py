@@ -51,7 +51,8 @@ def sync(
         url (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_FILE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchFileError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -81,7 +82,8 @@ async def asyncio(
         url (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_FILE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchFileError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

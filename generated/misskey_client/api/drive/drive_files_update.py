@@ -73,7 +73,9 @@ def sync(
         comment (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, INVALID_FILE_NAME, NO_SUCH_FILE, NO_SUCH_FOLDER, RESTRICTED_BY_ROLE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, InvalidFileNameError, NoSuchFileError, NoSuchFolderError,
+            RestrictedByRoleError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -110,7 +112,9 @@ async def asyncio(
         comment (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, INVALID_FILE_NAME, NO_SUCH_FILE, NO_SUCH_FOLDER, RESTRICTED_BY_ROLE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, InvalidFileNameError, NoSuchFileError, NoSuchFolderError,
+            RestrictedByRoleError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -54,7 +54,8 @@ def sync(
         parent_id (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_FOLDER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchFolderError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -82,7 +83,8 @@ async def asyncio(
         parent_id (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_FOLDER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchFolderError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

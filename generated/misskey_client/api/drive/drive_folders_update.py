@@ -58,7 +58,8 @@ def sync(
         parent_id (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_FOLDER, NO_SUCH_PARENT_FOLDER, RECURSIVE_NESTING, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchFolderError, NoSuchParentFolderError, RecursiveNestingError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -89,7 +90,8 @@ async def asyncio(
         parent_id (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_FOLDER, NO_SUCH_PARENT_FOLDER, RECURSIVE_NESTING, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchFolderError, NoSuchParentFolderError, RecursiveNestingError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -72,7 +72,9 @@ def sync(
         uri (str):
 
     Raises:
-        MisskeyAPIError: the server's error (FEDERATION_NOT_ALLOWED, NO_SUCH_OBJECT, REQUEST_FAILED, RESPONSE_INVALID, URI_INVALID, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            FederationNotAllowedError, NoSuchObjectError, RequestFailedError, ResponseInvalidError,
+            UriInvalidError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -97,7 +99,9 @@ async def asyncio(
         uri (str):
 
     Raises:
-        MisskeyAPIError: the server's error (FEDERATION_NOT_ALLOWED, NO_SUCH_OBJECT, REQUEST_FAILED, RESPONSE_INVALID, URI_INVALID, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            FederationNotAllowedError, NoSuchObjectError, RequestFailedError, ResponseInvalidError,
+            UriInvalidError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

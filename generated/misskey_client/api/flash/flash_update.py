@@ -74,7 +74,8 @@ def sync(
         visibility (FlashUpdateBodyVisibility | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_FLASH, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchFlashError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -114,7 +115,8 @@ async def asyncio(
         visibility (FlashUpdateBodyVisibility | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_FLASH, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchFlashError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

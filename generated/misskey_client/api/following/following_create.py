@@ -48,7 +48,9 @@ def sync(
         with_replies (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_FOLLOWING, BLOCKED, BLOCKING, FOLLOWEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyFollowingError, BlockedError, BlockingError, FolloweeIsYourselfError,
+            NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -76,7 +78,9 @@ async def asyncio(
         with_replies (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_FOLLOWING, BLOCKED, BLOCKING, FOLLOWEE_IS_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyFollowingError, BlockedError, BlockingError, FolloweeIsYourselfError,
+            NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

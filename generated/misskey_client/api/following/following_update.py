@@ -58,7 +58,8 @@ def sync(
         with_replies (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (FOLLOWEE_IS_YOURSELF, NOT_FOLLOWING, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            FolloweeIsYourselfError, NotFollowingError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -89,7 +90,8 @@ async def asyncio(
         with_replies (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (FOLLOWEE_IS_YOURSELF, NOT_FOLLOWING, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            FolloweeIsYourselfError, NotFollowingError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -40,7 +40,8 @@ def sync(
         value (bool):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SECURITY_KEY, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSecurityKeyError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -67,7 +68,8 @@ async def asyncio(
         value (bool):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SECURITY_KEY, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSecurityKeyError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -44,7 +44,8 @@ def sync(
         credential_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_KEY, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchKeyError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -74,7 +75,8 @@ async def asyncio(
         credential_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NO_SUCH_KEY, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NoSuchKeyError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -56,7 +56,8 @@ def sync(
         token (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -89,7 +90,8 @@ async def asyncio(
         token (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -47,7 +47,9 @@ def sync(
         with_replies (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_FILE, NO_SUCH_FILE, TOO_BIG_FILE, UNEXPECTED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyFileError, NoSuchFileError, TooBigFileError, UnexpectedFileTypeError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -77,7 +79,9 @@ async def asyncio(
         with_replies (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_FILE, NO_SUCH_FILE, TOO_BIG_FILE, UNEXPECTED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyFileError, NoSuchFileError, TooBigFileError, UnexpectedFileTypeError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

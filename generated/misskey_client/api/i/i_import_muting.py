@@ -40,7 +40,9 @@ def sync(
         file_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_FILE, NO_SUCH_FILE, TOO_BIG_FILE, UNEXPECTED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyFileError, NoSuchFileError, TooBigFileError, UnexpectedFileTypeError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -67,7 +69,9 @@ async def asyncio(
         file_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (EMPTY_FILE, NO_SUCH_FILE, TOO_BIG_FILE, UNEXPECTED_FILE_TYPE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmptyFileError, NoSuchFileError, TooBigFileError, UnexpectedFileTypeError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -59,7 +59,8 @@ def sync(
         domain (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_KEY, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchKeyError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -90,7 +91,8 @@ async def asyncio(
         domain (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_KEY, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchKeyError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

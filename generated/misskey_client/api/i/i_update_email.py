@@ -65,7 +65,8 @@ def sync(
         token (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMAIL_REQUIRED, INCORRECT_PASSWORD, UNAVAILABLE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmailRequiredError, IncorrectPasswordError, UnavailableError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -98,7 +99,8 @@ async def asyncio(
         token (None | str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (EMAIL_REQUIRED, INCORRECT_PASSWORD, UNAVAILABLE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            EmailRequiredError, IncorrectPasswordError, UnavailableError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -63,7 +63,8 @@ def sync(
         user_id (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_USER, REMOTE_USER_NOT_ALLOWED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchUserError, RemoteUserNotAllowedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -88,7 +89,8 @@ async def asyncio(
         user_id (str | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_USER, REMOTE_USER_NOT_ALLOWED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchUserError, RemoteUserNotAllowedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

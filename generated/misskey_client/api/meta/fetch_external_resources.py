@@ -48,7 +48,8 @@ def sync(
         hash (str):
 
     Raises:
-        MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            ExtResourceHashDidntMatchError, ExtResourceReturnedInvalidSchemaError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -78,7 +79,8 @@ async def asyncio(
         hash (str):
 
     Raises:
-        MisskeyAPIError: the server's error (EXT_RESOURCE_HASH_DIDNT_MATCH, EXT_RESOURCE_RETURNED_INVALID_SCHEMA, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            ExtResourceHashDidntMatchError, ExtResourceReturnedInvalidSchemaError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -38,7 +38,8 @@ def sync(
         invite_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, CAN_NOT_DELETE_INVITE_CODE, NO_SUCH_INVITE_CODE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, CanNotDeleteInviteCodeError, NoSuchInviteCodeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -63,7 +64,8 @@ async def asyncio(
         invite_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, CAN_NOT_DELETE_INVITE_CODE, NO_SUCH_INVITE_CODE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, CanNotDeleteInviteCodeError, NoSuchInviteCodeError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

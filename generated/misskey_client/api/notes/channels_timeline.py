@@ -92,7 +92,8 @@ def sync(
         allow_partial (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_CHANNEL, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchChannelError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -135,7 +136,8 @@ async def asyncio(
         allow_partial (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_CHANNEL, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchChannelError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

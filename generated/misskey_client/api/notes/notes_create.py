@@ -200,7 +200,14 @@ def sync(
         poll (None | NotesCreateBodyPoll | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+            CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+            CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+            CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+            ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+            NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError, YouHaveBeenBlockedError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -273,7 +280,14 @@ async def asyncio(
         poll (None | NotesCreateBodyPoll | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+            CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+            CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+            CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+            ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+            NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError, YouHaveBeenBlockedError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -203,7 +203,16 @@ def sync(
         is_actually_scheduled (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_DRAFTS, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+            CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+            CannotRenoteToExternalError, CannotReplyToAnInvisibleNoteError,
+            CannotReplyToAPureRenoteError,
+            CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+            ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+            NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError,
+            ScheduledAtMustBeInFutureError, ScheduledAtRequiredError, TooManyDraftsError,
+            TooManyScheduledNotesError, YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -273,7 +282,16 @@ async def asyncio(
         is_actually_scheduled (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_DRAFTS, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotCreateAlreadyExpiredPollError, CannotRenoteDueToVisibilityError,
+            CannotRenoteOutsideOfChannelError, CannotRenoteToAPureRenoteError,
+            CannotRenoteToExternalError, CannotReplyToAnInvisibleNoteError,
+            CannotReplyToAPureRenoteError,
+            CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+            ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+            NoSuchFileError, NoSuchRenoteTargetError, NoSuchReplyTargetError,
+            ScheduledAtMustBeInFutureError, ScheduledAtRequiredError, TooManyDraftsError,
+            TooManyScheduledNotesError, YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -207,7 +207,18 @@ def sync(
         is_actually_scheduled (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_NOTE_WITH_EXTENDED_VISIBILITY, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_NOTE_DRAFT, NO_SUCH_RENOTE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, CannotCreateAlreadyExpiredPollError, CannotRenoteError,
+            CannotRenoteDueToVisibilityError, CannotRenoteOutsideOfChannelError,
+            CannotRenoteToAPureRenoteError, CannotRenoteToExternalError,
+            CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+            CannotReplyToSpecifiedNoteWithExtendedVisibilityError,
+            CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+            ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+            NoSuchFileError, NoSuchNoteDraftError, NoSuchRenoteError, NoSuchRenoteTargetError,
+            NoSuchReplyError, NoSuchReplyTargetError, ScheduledAtMustBeInFutureError,
+            ScheduledAtRequiredError, TooManyScheduledNotesError, YouHaveBeenBlockedError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -280,7 +291,18 @@ async def asyncio(
         is_actually_scheduled (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, CANNOT_CREATE_ALREADY_EXPIRED_POLL, CANNOT_RENOTE, CANNOT_RENOTE_DUE_TO_VISIBILITY, CANNOT_RENOTE_OUTSIDE_OF_CHANNEL, CANNOT_RENOTE_TO_A_PURE_RENOTE, CANNOT_RENOTE_TO_EXTERNAL, CANNOT_REPLY_TO_AN_INVISIBLE_NOTE, CANNOT_REPLY_TO_A_PURE_RENOTE, CANNOT_REPLY_TO_SPECIFIED_NOTE_WITH_EXTENDED_VISIBILITY, CANNOT_REPLY_TO_SPECIFIED_VISIBILITY_NOTE_WITH_EXTENDED_VISIBILITY, CONTAINS_PROHIBITED_WORDS, CONTAINS_TOO_MANY_MENTIONS, NO_SUCH_CHANNEL, NO_SUCH_FILE, NO_SUCH_NOTE_DRAFT, NO_SUCH_RENOTE, NO_SUCH_RENOTE_TARGET, NO_SUCH_REPLY, NO_SUCH_REPLY_TARGET, SCHEDULED_AT_MUST_BE_IN_FUTURE, SCHEDULED_AT_REQUIRED, TOO_MANY_SCHEDULED_NOTES, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, CannotCreateAlreadyExpiredPollError, CannotRenoteError,
+            CannotRenoteDueToVisibilityError, CannotRenoteOutsideOfChannelError,
+            CannotRenoteToAPureRenoteError, CannotRenoteToExternalError,
+            CannotReplyToAnInvisibleNoteError, CannotReplyToAPureRenoteError,
+            CannotReplyToSpecifiedNoteWithExtendedVisibilityError,
+            CannotReplyToSpecifiedVisibilityNoteWithExtendedVisibilityError,
+            ContainsProhibitedWordsError, ContainsTooManyMentionsError, NoSuchChannelError,
+            NoSuchFileError, NoSuchNoteDraftError, NoSuchRenoteError, NoSuchRenoteTargetError,
+            NoSuchReplyError, NoSuchReplyTargetError, ScheduledAtMustBeInFutureError,
+            ScheduledAtRequiredError, TooManyScheduledNotesError, YouHaveBeenBlockedError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -118,7 +118,8 @@ def sync(
         with_replies (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, STL_DISABLED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BothWithRepliesAndWithFilesError, StlDisabledError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -176,7 +177,8 @@ async def asyncio(
         with_replies (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, STL_DISABLED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BothWithRepliesAndWithFilesError, StlDisabledError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

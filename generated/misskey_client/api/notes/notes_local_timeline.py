@@ -103,7 +103,8 @@ def sync(
         until_date (int | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, LTL_DISABLED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BothWithRepliesAndWithFilesError, LtlDisabledError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -152,7 +153,8 @@ async def asyncio(
         until_date (int | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, LTL_DISABLED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BothWithRepliesAndWithFilesError, LtlDisabledError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -42,7 +42,9 @@ def sync(
         choice (int):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_EXPIRED, ALREADY_VOTED, INVALID_CHOICE, NO_POLL, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyExpiredError, AlreadyVotedError, InvalidChoiceError, NoPollError, NoSuchNoteError,
+            YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -70,7 +72,9 @@ async def asyncio(
         choice (int):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_EXPIRED, ALREADY_VOTED, INVALID_CHOICE, NO_POLL, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyExpiredError, AlreadyVotedError, InvalidChoiceError, NoPollError, NoSuchNoteError,
+            YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

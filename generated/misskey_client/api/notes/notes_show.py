@@ -42,7 +42,9 @@ def sync(
         note_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (CONTENT_RESTRICTED_BY_SERVER, CONTENT_RESTRICTED_BY_USER, NO_SUCH_NOTE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            ContentRestrictedByServerError, ContentRestrictedByUserError, NoSuchNoteError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -67,7 +69,9 @@ async def asyncio(
         note_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (CONTENT_RESTRICTED_BY_SERVER, CONTENT_RESTRICTED_BY_USER, NO_SUCH_NOTE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            ContentRestrictedByServerError, ContentRestrictedByUserError, NoSuchNoteError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -49,7 +49,8 @@ def sync(
         target_lang (str):
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_TRANSLATE_INVISIBLE_NOTE, NO_SUCH_NOTE, UNAVAILABLE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotTranslateInvisibleNoteError, NoSuchNoteError, UnavailableError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -77,7 +78,8 @@ async def asyncio(
         target_lang (str):
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_TRANSLATE_INVISIBLE_NOTE, NO_SUCH_NOTE, UNAVAILABLE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotTranslateInvisibleNoteError, NoSuchNoteError, UnavailableError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -117,7 +117,8 @@ def sync(
         with_files (bool | Unset): Only show notes that have attached files. Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_LIST, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchListError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -175,7 +176,8 @@ async def asyncio(
         with_files (bool | Unset): Only show notes that have attached files. Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_LIST, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchListError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -129,7 +129,8 @@ def sync(
         hide_title_when_pinned (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NAME_ALREADY_EXISTS, NO_SUCH_FILE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NameAlreadyExistsError, NoSuchFileError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -181,7 +182,8 @@ async def asyncio(
         hide_title_when_pinned (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NAME_ALREADY_EXISTS, NO_SUCH_FILE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NameAlreadyExistsError, NoSuchFileError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -139,7 +139,9 @@ def sync(
         hide_title_when_pinned (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NAME_ALREADY_EXISTS, NO_SUCH_FILE, NO_SUCH_PAGE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NameAlreadyExistsError, NoSuchFileError, NoSuchPageError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -194,7 +196,9 @@ async def asyncio(
         hide_title_when_pinned (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (ACCESS_DENIED, NAME_ALREADY_EXISTS, NO_SUCH_FILE, NO_SUCH_PAGE, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AccessDeniedError, NameAlreadyExistsError, NoSuchFileError, NoSuchPageError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -42,7 +42,9 @@ def sync(
         reaction (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_REACTED, CANNOT_REACT_TO_RENOTE, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyReactedError, CannotReactToRenoteError, NoSuchNoteError, YouHaveBeenBlockedError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -70,7 +72,9 @@ async def asyncio(
         reaction (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_REACTED, CANNOT_REACT_TO_RENOTE, NO_SUCH_NOTE, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyReactedError, CannotReactToRenoteError, NoSuchNoteError, YouHaveBeenBlockedError,
+            InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -69,7 +69,8 @@ def sync(
         multiple (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_USER, TARGET_IS_YOURSELF, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchUserError, TargetIsYourselfError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -100,7 +101,8 @@ async def asyncio(
         multiple (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_USER, TARGET_IS_YOURSELF, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchUserError, TargetIsYourselfError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -44,7 +44,9 @@ def sync(
         move_to_account (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_MOVED, DESTINATION_ACCOUNT_FORBIDS, NOT_ROOT_FORBIDDEN, NO_SUCH_USER, URI_NULL, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyMovedError, DestinationAccountForbidsError, NotRootForbiddenError, NoSuchUserError,
+            UriNullError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -71,7 +73,9 @@ async def asyncio(
         move_to_account (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_MOVED, DESTINATION_ACCOUNT_FORBIDS, NOT_ROOT_FORBIDDEN, NO_SUCH_USER, URI_NULL, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyMovedError, DestinationAccountForbidsError, NotRootForbiddenError, NoSuchUserError,
+            UriNullError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -117,7 +117,8 @@ def sync(
         birthday (None | str | Unset): @deprecated use get-following-users-by-birthday instead.
 
     Raises:
-        MisskeyAPIError: the server's error (BIRTHDAY_DATE_FORMAT_INVALID, FORBIDDEN, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BirthdayDateFormatInvalidError, ForbiddenError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -170,7 +171,8 @@ async def asyncio(
         birthday (None | str | Unset): @deprecated use get-following-users-by-birthday instead.
 
     Raises:
-        MisskeyAPIError: the server's error (BIRTHDAY_DATE_FORMAT_INVALID, FORBIDDEN, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BirthdayDateFormatInvalidError, ForbiddenError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -46,7 +46,9 @@ def sync(
         list_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_ADDED, NO_SUCH_LIST, NO_SUCH_USER, TOO_MANY_USERLISTS, TOO_MANY_USERS, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyAddedError, NoSuchListError, NoSuchUserError, TooManyUserlistsError,
+            TooManyUsersError, YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -74,7 +76,9 @@ async def asyncio(
         list_id (str):
 
     Raises:
-        MisskeyAPIError: the server's error (ALREADY_ADDED, NO_SUCH_LIST, NO_SUCH_USER, TOO_MANY_USERLISTS, TOO_MANY_USERS, YOU_HAVE_BEEN_BLOCKED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            AlreadyAddedError, NoSuchListError, NoSuchUserError, TooManyUserlistsError,
+            TooManyUsersError, YouHaveBeenBlockedError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

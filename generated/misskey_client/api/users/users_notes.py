@@ -112,7 +112,8 @@ def sync(
         with_files (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, NO_SUCH_USER, SIGNIN_REQUIRED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BothWithRepliesAndWithFilesError, NoSuchUserError, SigninRequiredError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -167,7 +168,8 @@ async def asyncio(
         with_files (bool | Unset):  Default: False.
 
     Raises:
-        MisskeyAPIError: the server's error (BOTH_WITH_REPLIES_AND_WITH_FILES, NO_SUCH_USER, SIGNIN_REQUIRED, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            BothWithRepliesAndWithFilesError, NoSuchUserError, SigninRequiredError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

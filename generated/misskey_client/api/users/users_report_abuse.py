@@ -42,7 +42,8 @@ def sync(
         comment (str):
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_REPORT_THE_ADMIN, CANNOT_REPORT_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotReportTheAdminError, CannotReportYourselfError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -70,7 +71,8 @@ async def asyncio(
         comment (str):
 
     Raises:
-        MisskeyAPIError: the server's error (CANNOT_REPORT_THE_ADMIN, CANNOT_REPORT_YOURSELF, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            CannotReportTheAdminError, CannotReportYourselfError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -158,7 +158,8 @@ def sync(
         host (None | str | Unset): The local host is represented with `null`.
 
     Raises:
-        MisskeyAPIError: the server's error (FAILED_TO_RESOLVE_REMOTE_USER, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            FailedToResolveRemoteUserError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -196,7 +197,8 @@ async def asyncio(
         host (None | str | Unset): The local host is represented with `null`.
 
     Raises:
-        MisskeyAPIError: the server's error (FAILED_TO_RESOLVE_REMOTE_USER, NO_SUCH_USER, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            FailedToResolveRemoteUserError, NoSuchUserError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

@@ -65,7 +65,8 @@ def sync(
         override (AdminSystemWebhookTestBodyOverride | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchWebhookError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -96,7 +97,8 @@ async def asyncio(
         override (AdminSystemWebhookTestBodyOverride | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchWebhookError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

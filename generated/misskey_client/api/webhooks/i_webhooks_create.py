@@ -65,7 +65,8 @@ def sync(
         secret (str | Unset):  Default: ''.
 
     Raises:
-        MisskeyAPIError: the server's error (TOO_MANY_WEBHOOKS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            TooManyWebhooksError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -99,7 +100,8 @@ async def asyncio(
         secret (str | Unset):  Default: ''.
 
     Raises:
-        MisskeyAPIError: the server's error (TOO_MANY_WEBHOOKS, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            TooManyWebhooksError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

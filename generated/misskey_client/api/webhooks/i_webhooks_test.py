@@ -63,7 +63,8 @@ def sync(
         override (IWebhooksTestBodyOverride | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchWebhookError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -94,7 +95,8 @@ async def asyncio(
         override (IWebhooksTestBodyOverride | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchWebhookError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).

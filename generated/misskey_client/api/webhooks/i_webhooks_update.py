@@ -81,7 +81,8 @@ def sync(
         active (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchWebhookError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
@@ -121,7 +122,8 @@ async def asyncio(
         active (bool | Unset):
 
     Raises:
-        MisskeyAPIError: the server's error (NO_SUCH_WEBHOOK, INVALID_PARAM, ...);
+        MisskeyAPIError: the server's error, as its class in misskey_client.errors:
+            NoSuchWebhookError, InvalidParamError;
             AuthenticationError (401), PermissionDeniedError (403), RateLimitError (429), ServerError (5xx).
         InvalidResponseError: the answer is not Misskey JSON.
         TransportError: no answer (MisskeyConnectionError, MisskeyTimeoutError).
