@@ -25,6 +25,8 @@ from openapi_python_client.parser import GeneratorData, import_string_from_class
 from openapi_python_client.parser.errors import GeneratorError as OpcError
 from openapi_python_client.parser.openapi import Endpoint
 from openapi_python_client.parser.properties import ModelProperty
+from openapi_python_client.parser.properties.list_property import ListProperty
+from openapi_python_client.parser.properties.union import UnionProperty
 
 from . import fallback
 from .clean import API_CALL_ERRORS, CleanResult, endpoint_name
@@ -118,9 +120,46 @@ class EndpointInfo:
     idempotent: bool
     pagination: str | None  # "id" (untilId/sinceId), "offset", or None
     default_limit: int | None
+    overloads: list[Overload]  # typed signatures per body alternative, where their answers differ
     answer: Any  # the openapi-python-client Response parsed from a JSON answer, or None
     no_body: list[str]  # success statuses without a body ("204"): the function returns None for them
     returns: str  # the return type: "Note", "Note | None", "None"
+
+
+@dataclass
+class Overload:
+    """One signature of an endpoint whose body alternatives give different answers (``users/show``)."""
+
+    required: list[str]  # the alternative's properties (keyword names): required here
+    excluded: list[str]  # the other alternatives' own properties: not accepted here
+    returns: str
+
+
+def _overloads(endpoint: Endpoint, alternatives: list[list[str]], answer: Any) -> list[Overload]:
+    """``users/show(user_ids=[...])`` returns a list, ``users/show(user_id=...)`` one user.
+
+    Made where the answer is a union of one list and other types and exactly one alternative
+    passes a list; each alternative then has its own signature, so type checkers see its answer.
+    """
+    prop = getattr(answer, "prop", None)
+    if len(alternatives) < 2 or not isinstance(prop, UnionProperty):
+        return []
+    lists = [p for p in prop.inner_properties if isinstance(p, ListProperty)]
+    others = [p for p in prop.inner_properties if not isinstance(p, ListProperty)]
+    body = {_raw(p.name): p for p in _body_model_properties(endpoint)}
+    passes_list = [alt for alt in alternatives if any(isinstance(body.get(n), ListProperty) for n in alt)]
+    if len(lists) != 1 or not others or len(passes_list) != 1:
+        return []
+    single = " | ".join(str(p.get_type_string().as_unembedded_code()) for p in others)
+    owned = {n for alt in alternatives for n in alt}
+    return [
+        Overload(
+            required=[public_name(body[n]) for n in alt if n in body],
+            excluded=sorted(public_name(body[n]) for n in owned - set(alt) if n in body),
+            returns=str(lists[0].get_type_string().as_unembedded_code()) if alt in passes_list else single,
+        )
+        for alt in alternatives
+    ]
 
 
 @dataclass
@@ -508,6 +547,7 @@ def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[Endpoi
             )
             module_name = strings.PythonIdentifier(_raw(endpoint.name), "field_")
             answer, no_body, returns = _answers(endpoint, operation)
+            alternatives = cleaned.body_alternatives.get(name, [])
             infos.append(
                 EndpointInfo(
                     name=name,
@@ -516,13 +556,14 @@ def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[Endpoi
                     permission=permission,
                     credential=bool(credential and credential.group(1) == "Yes"),
                     errors=operation.get("x-misskey-errors", []),
-                    alternatives=cleaned.body_alternatives.get(name, []),
+                    alternatives=alternatives,
                     summary=summary,
                     details=details,
                     files=[dict(f, python=strings.snake_case(f["name"])) for f in operation.get("x-misskey-files", [])],
                     idempotent=_idempotent(name, permission),
                     pagination=_pagination(operation),
                     default_limit=_default_limit(operation),
+                    overloads=_overloads(endpoint, alternatives, answer),
                     answer=answer,
                     no_body=no_body,
                     returns=returns,

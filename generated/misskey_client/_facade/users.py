@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import builtins
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from misskey_core._pagination import misskey_endpoint
 
@@ -757,6 +757,30 @@ class UsersNamespace:
             detail=detail,
         )
 
+    @overload
+    def show(
+        self,
+        *,
+        user_id: str,
+        host: None | str | Unset = UNSET,
+    ) -> UserDetailedNotMe | MeDetailed: ...
+
+    @overload
+    def show(
+        self,
+        *,
+        user_ids: builtins.list[str],
+        host: None | str | Unset = UNSET,
+    ) -> builtins.list[MeDetailed | UserDetailedNotMe]: ...
+
+    @overload
+    def show(
+        self,
+        *,
+        username: str,
+        host: None | str | Unset = UNSET,
+    ) -> UserDetailedNotMe | MeDetailed: ...
+
     @misskey_endpoint("users/show")
     def show(
         self,
@@ -790,13 +814,14 @@ class UsersNamespace:
 
         from ..api.users.users_show import sync as _call
 
-        return _call(
+        answer: builtins.list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe = cast(Any, _call)(
             client=self._client,
             user_id=user_id,
             user_ids=user_ids,
             username=username,
             host=host,
         )
+        return answer
 
     @misskey_endpoint("users/update-memo")
     def update_memo(
@@ -1985,6 +2010,30 @@ class AsyncUsersNamespace:
             detail=detail,
         )
 
+    @overload
+    async def show(
+        self,
+        *,
+        user_id: str,
+        host: None | str | Unset = UNSET,
+    ) -> UserDetailedNotMe | MeDetailed: ...
+
+    @overload
+    async def show(
+        self,
+        *,
+        user_ids: builtins.list[str],
+        host: None | str | Unset = UNSET,
+    ) -> builtins.list[MeDetailed | UserDetailedNotMe]: ...
+
+    @overload
+    async def show(
+        self,
+        *,
+        username: str,
+        host: None | str | Unset = UNSET,
+    ) -> UserDetailedNotMe | MeDetailed: ...
+
     @misskey_endpoint("users/show")
     async def show(
         self,
@@ -2018,13 +2067,14 @@ class AsyncUsersNamespace:
 
         from ..api.users.users_show import asyncio as _call
 
-        return await _call(
+        answer: builtins.list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe = await cast(Any, _call)(
             client=self._client,
             user_id=user_id,
             user_ids=user_ids,
             username=username,
             host=host,
         )
+        return answer
 
     @misskey_endpoint("users/update-memo")
     async def update_memo(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched, parse_union
 
@@ -135,6 +135,33 @@ def _parse(data: Any) -> list[MeDetailed | UserDetailedNotMe] | MeDetailed | Use
     return response_200
 
 
+@overload
+def sync(
+    *,
+    client: SyncClient,
+    user_id: str,
+    host: None | str | Unset = UNSET,
+) -> UserDetailedNotMe | MeDetailed: ...
+
+
+@overload
+def sync(
+    *,
+    client: SyncClient,
+    user_ids: list[str],
+    host: None | str | Unset = UNSET,
+) -> list[MeDetailed | UserDetailedNotMe]: ...
+
+
+@overload
+def sync(
+    *,
+    client: SyncClient,
+    username: str,
+    host: None | str | Unset = UNSET,
+) -> UserDetailedNotMe | MeDetailed: ...
+
+
 def sync(
     *,
     client: SyncClient,
@@ -172,6 +199,33 @@ def sync(
         host=host,
     )
     return client._call(ENDPOINT, _payload, _parse)
+
+
+@overload
+async def asyncio(
+    *,
+    client: AsyncClient,
+    user_id: str,
+    host: None | str | Unset = UNSET,
+) -> UserDetailedNotMe | MeDetailed: ...
+
+
+@overload
+async def asyncio(
+    *,
+    client: AsyncClient,
+    user_ids: list[str],
+    host: None | str | Unset = UNSET,
+) -> list[MeDetailed | UserDetailedNotMe]: ...
+
+
+@overload
+async def asyncio(
+    *,
+    client: AsyncClient,
+    username: str,
+    host: None | str | Unset = UNSET,
+) -> UserDetailedNotMe | MeDetailed: ...
 
 
 async def asyncio(
