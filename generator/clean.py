@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import SpecError
+from .names import share_inline_schemas
 from .report import Finding
 
 __all__ = ["API_CALL_ERRORS", "CleanResult", "clean", "endpoint_name", "pascal", "where"]
@@ -32,6 +33,8 @@ class CleanResult:
     body_alternatives: dict[str, list[list[str]]] = field(default_factory=dict)
     #: model class name -> (property, value) that tells it apart inside a union
     discriminators: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: component name -> where the identical inline schemas it replaces were (generator/names.py)
+    shared: dict[str, list[str]] = field(default_factory=dict)
 
 
 def pascal(text: str) -> str:
@@ -64,6 +67,7 @@ def clean(raw: JSON) -> CleanResult:
     _uploads_are_arguments(result)
     _hoist_tagged_unions(result)
     _hoist_colliding_inline_objects(result)
+    result.shared = share_inline_schemas(result.spec)
     return result
 
 

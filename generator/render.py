@@ -30,6 +30,7 @@ from openapi_python_client.parser.properties.union import UnionProperty
 
 from . import fallback
 from .clean import API_CALL_ERRORS, CleanResult, endpoint_name
+from .names import response_names
 from .report import Source
 
 __all__ = ["EndpointInfo", "Node", "RenderResult", "attribute_name", "public_name", "render"]
@@ -252,18 +253,39 @@ def _config() -> Config:
     )
 
 
-def _drop_type0_suffix(openapi: GeneratorData) -> dict[str, ClassOverride]:
-    """A nullable inline object (``poll: {type: [object, null]}``) becomes the union of a model
-    and None, and openapi-python-client names the model ``NotesCreateBodyPollType0``. Where the
-    name without the suffix is free, use it: ``NotesCreateBodyPoll``.
+def _class_names(openapi: GeneratorData, cleaned: CleanResult) -> dict[str, ClassOverride]:
+    """Names a person would choose for the classes openapi-python-client names by where they are.
+
+    A nullable inline object (``poll: {type: [object, null]}``) becomes the union of a model and
+    None, and openapi-python-client names the model ``NotesCreateBodyPollType0``: where the name
+    without the suffix is free, it is used (``NotesCreateBodyPoll``). Then answers lose their
+    status (``MetaResponse``, not ``MetaResponse200``) and a wrapper of one model is named after
+    what it holds (``CreatedNote`` for ``{createdNote: Note}``): see ``names.response_names``.
     """
     names = {str(m.class_info.name) for m in openapi.models} | {str(e.class_info.name) for e in openapi.enums}
-    overrides = {}
+    chosen = {}
     for name in sorted(names):
         base = name[: -len("Type0")]
         if name.endswith("Type0") and base not in names and base + "Type1" not in names:
+            chosen[name] = base
+    statuses: dict[str, set[str]] = {}
+    wrappers: dict[str, str] = {}
+    for item in cleaned.spec["paths"].values():
+        operation = item.get("post") or {}
+        prefix = str(strings.pascal_case(str(operation.get("operationId", ""))))
+        answers = fallback.json_answers(operation)
+        statuses[prefix] = set(answers)
+        only = next(iter(answers.values())) if len(answers) == 1 else {}
+        properties = only.get("properties") or {}
+        if len(properties) == 1 and "$ref" in next(iter(properties.values())):
+            wrappers[prefix] = next(iter(properties))
+    renamed = response_names({chosen.get(n, n) for n in names}, statuses, wrappers)
+    overrides = {}
+    for name in sorted(names):
+        final = renamed.get(chosen.get(name, name), chosen.get(name, name))
+        if final != name:
             overrides[name] = ClassOverride.model_validate(
-                {"class_name": base, "module_name": strings.snake_case(base)}
+                {"class_name": final, "module_name": strings.snake_case(final)}
             )
     return overrides
 
@@ -385,7 +407,7 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     config.output_path = out_dir / PACKAGE
     # Changes cleaned.spec where a part cannot be built (each change is a finding).
     openapi = fallback.build(cleaned.spec, config, cleaned.findings)
-    overrides = _drop_type0_suffix(openapi)
+    overrides = _class_names(openapi, cleaned)
     if overrides:
         config.class_overrides.update(overrides)
         reparsed = GeneratorData.from_dict(cleaned.spec, config=config)

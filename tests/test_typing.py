@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from typing_extensions import assert_type
 
     from misskey_client import AsyncMisskey, Misskey
-    from misskey_client.models import MeDetailed, NotesTranslateResponse200, UserDetailedNotMe
+    from misskey_client.models import MeDetailed, NotesTranslateResponse, UserDetailedNotMe
 
     def users_show_is_narrowed_by_its_arguments(mk: Misskey) -> None:
         # users/show answers one user for user_id or username, a list for user_ids (as misskey-js types it).
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
         assert_type(await amk.users.show(user_ids=["x"]), list[MeDetailed | UserDetailedNotMe])
 
     def every_success_status_is_typed(mk: Misskey) -> None:
-        assert_type(mk.notes.translate(note_id="x", target_lang="en"), NotesTranslateResponse200 | None)  # 200 or 204
+        assert_type(mk.notes.translate(note_id="x", target_lang="en"), NotesTranslateResponse | None)  # 200 or 204
         assert_type(mk.notes.polls.vote(note_id="x", choice=0), None)  # 204
 
     def the_functions_too(mk: Misskey) -> None:

@@ -49,20 +49,20 @@ if TYPE_CHECKING:
     from ._facade.users import AsyncUsersNamespace, UsersNamespace
     from ._facade.v2 import AsyncV2Namespace, V2Namespace
     from .models.emoji_detailed import EmojiDetailed
-    from .models.emojis_response_200 import EmojisResponse200
-    from .models.endpoint_response_200 import EndpointResponse200
-    from .models.fetch_external_resources_response_200 import FetchExternalResourcesResponse200
-    from .models.fetch_rss_response_200 import FetchRssResponse200
-    from .models.get_avatar_decorations_response_200_item import GetAvatarDecorationsResponse200Item
-    from .models.get_online_users_count_response_200 import GetOnlineUsersCountResponse200
+    from .models.emojis_response import EmojisResponse
+    from .models.endpoint_response import EndpointResponse
+    from .models.fetch_external_resources_response import FetchExternalResourcesResponse
+    from .models.fetch_rss_response import FetchRssResponse
+    from .models.get_avatar_decorations_response_item import GetAvatarDecorationsResponseItem
+    from .models.get_online_users_count_response import GetOnlineUsersCountResponse
     from .models.me_detailed import MeDetailed
     from .models.meta_detailed import MetaDetailed
     from .models.meta_lite import MetaLite
-    from .models.ping_response_200 import PingResponse200
-    from .models.retention_response_200_item import RetentionResponse200Item
-    from .models.server_info_response_200 import ServerInfoResponse200
-    from .models.stats_response_200 import StatsResponse200
-    from .models.test_response_200 import TestResponse200
+    from .models.ping_response import PingResponse
+    from .models.retention_response_item import RetentionResponseItem
+    from .models.server_info_response import ServerInfoResponse
+    from .models.stats_response import StatsResponse
+    from .models.test_response import TestResponse
     from .models.user_detailed_not_me import UserDetailedNotMe
 
 
@@ -217,7 +217,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("emojis")
     def emojis(
         self,
-    ) -> EmojisResponse200:
+    ) -> EmojisResponse:
         """emojis: *
 
         Works without a token.
@@ -241,7 +241,7 @@ class Misskey(SyncClient):
         self,
         *,
         endpoint: str,
-    ) -> EndpointResponse200 | None:
+    ) -> EndpointResponse | None:
         """endpoint: *
 
         Works without a token.
@@ -323,7 +323,7 @@ class Misskey(SyncClient):
         *,
         url: str,
         hash: str,
-    ) -> FetchExternalResourcesResponse200:
+    ) -> FetchExternalResourcesResponse:
         """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -355,7 +355,7 @@ class Misskey(SyncClient):
         self,
         *,
         url: str,
-    ) -> FetchRssResponse200:
+    ) -> FetchRssResponse:
         """fetch-rss: *
 
         Works without a token.
@@ -402,7 +402,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("get-avatar-decorations")
     def get_avatar_decorations(
         self,
-    ) -> builtins.list[GetAvatarDecorationsResponse200Item]:
+    ) -> builtins.list[GetAvatarDecorationsResponseItem]:
         """get-avatar-decorations: *
 
         Works without a token.
@@ -424,7 +424,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("get-online-users-count")
     def get_online_users_count(
         self,
-    ) -> GetOnlineUsersCountResponse200:
+    ) -> GetOnlineUsersCountResponse:
         """get-online-users-count: *
 
         Works without a token.
@@ -573,7 +573,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("ping")
     def ping(
         self,
-    ) -> PingResponse200:
+    ) -> PingResponse:
         """ping: *
 
         Works without a token.
@@ -721,7 +721,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("retention")
     def retention(
         self,
-    ) -> builtins.list[RetentionResponse200Item]:
+    ) -> builtins.list[RetentionResponseItem]:
         """retention: *
 
         Works without a token.
@@ -757,7 +757,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("server-info")
     def server_info(
         self,
-    ) -> ServerInfoResponse200:
+    ) -> ServerInfoResponse:
         """server-info: *
 
         Works without a token.
@@ -779,7 +779,7 @@ class Misskey(SyncClient):
     @misskey_endpoint("stats")
     def stats(
         self,
-    ) -> StatsResponse200:
+    ) -> StatsResponse:
         """stats: *
 
         Works without a token.
@@ -814,7 +814,7 @@ class Misskey(SyncClient):
         default: str | Unset = UNSET,
         nullable_default: None | str | Unset = UNSET,
         id: str | Unset = UNSET,
-    ) -> TestResponse200:
+    ) -> TestResponse:
         """test: Endpoint for testing input validation
 
         *
@@ -1041,7 +1041,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("emojis")
     async def emojis(
         self,
-    ) -> EmojisResponse200:
+    ) -> EmojisResponse:
         """emojis: *
 
         Works without a token.
@@ -1065,7 +1065,7 @@ class AsyncMisskey(AsyncClient):
         self,
         *,
         endpoint: str,
-    ) -> EndpointResponse200 | None:
+    ) -> EndpointResponse | None:
         """endpoint: *
 
         Works without a token.
@@ -1147,7 +1147,7 @@ class AsyncMisskey(AsyncClient):
         *,
         url: str,
         hash: str,
-    ) -> FetchExternalResourcesResponse200:
+    ) -> FetchExternalResourcesResponse:
         """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1179,7 +1179,7 @@ class AsyncMisskey(AsyncClient):
         self,
         *,
         url: str,
-    ) -> FetchRssResponse200:
+    ) -> FetchRssResponse:
         """fetch-rss: *
 
         Works without a token.
@@ -1226,7 +1226,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("get-avatar-decorations")
     async def get_avatar_decorations(
         self,
-    ) -> builtins.list[GetAvatarDecorationsResponse200Item]:
+    ) -> builtins.list[GetAvatarDecorationsResponseItem]:
         """get-avatar-decorations: *
 
         Works without a token.
@@ -1248,7 +1248,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("get-online-users-count")
     async def get_online_users_count(
         self,
-    ) -> GetOnlineUsersCountResponse200:
+    ) -> GetOnlineUsersCountResponse:
         """get-online-users-count: *
 
         Works without a token.
@@ -1397,7 +1397,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("ping")
     async def ping(
         self,
-    ) -> PingResponse200:
+    ) -> PingResponse:
         """ping: *
 
         Works without a token.
@@ -1545,7 +1545,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("retention")
     async def retention(
         self,
-    ) -> builtins.list[RetentionResponse200Item]:
+    ) -> builtins.list[RetentionResponseItem]:
         """retention: *
 
         Works without a token.
@@ -1581,7 +1581,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("server-info")
     async def server_info(
         self,
-    ) -> ServerInfoResponse200:
+    ) -> ServerInfoResponse:
         """server-info: *
 
         Works without a token.
@@ -1603,7 +1603,7 @@ class AsyncMisskey(AsyncClient):
     @misskey_endpoint("stats")
     async def stats(
         self,
-    ) -> StatsResponse200:
+    ) -> StatsResponse:
         """stats: *
 
         Works without a token.
@@ -1638,7 +1638,7 @@ class AsyncMisskey(AsyncClient):
         default: str | Unset = UNSET,
         nullable_default: None | str | Unset = UNSET,
         id: str | Unset = UNSET,
-    ) -> TestResponse200:
+    ) -> TestResponse:
         """test: Endpoint for testing input validation
 
         *

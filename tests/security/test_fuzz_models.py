@@ -207,7 +207,7 @@ def _parse_or_refuse(model: type[Any], data: Any) -> None:
 
 
 def test_every_model_is_fuzzed() -> None:
-    assert len(MODELS) > 700
+    assert len(MODELS) > 600  # 674 classes for 2026.3.2 since identical inline schemas share one
     assert len(misskey_client.models.__all__) > len(MODELS)  # the Literal enums are not classes
     for model in MODELS:  # the structured fuzz knows every property of every model
         assert len(wire_keys(model)) == len(_fields(model)), model.__name__

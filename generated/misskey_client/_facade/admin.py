@@ -17,102 +17,66 @@ if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
+    from ..models.abuse_report_notification_recipient_method import AbuseReportNotificationRecipientMethod
     from ..models.ad import Ad
-    from ..models.admin_abuse_report_notification_recipient_create_body_method import (
-        AdminAbuseReportNotificationRecipientCreateBodyMethod,
-    )
-    from ..models.admin_abuse_report_notification_recipient_list_body_method_item import (
-        AdminAbuseReportNotificationRecipientListBodyMethodItem,
-    )
-    from ..models.admin_abuse_report_notification_recipient_update_body_method import (
-        AdminAbuseReportNotificationRecipientUpdateBodyMethod,
-    )
-    from ..models.admin_abuse_user_reports_body_reporter_origin import AdminAbuseUserReportsBodyReporterOrigin
-    from ..models.admin_abuse_user_reports_body_target_user_origin import AdminAbuseUserReportsBodyTargetUserOrigin
-    from ..models.admin_abuse_user_reports_response_200_item import AdminAbuseUserReportsResponse200Item
-    from ..models.admin_accounts_create_response_200 import AdminAccountsCreateResponse200
+    from ..models.admin_abuse_user_reports_response_item import AdminAbuseUserReportsResponseItem
+    from ..models.admin_accounts_create_response import AdminAccountsCreateResponse
     from ..models.admin_announcements_create_body_display import AdminAnnouncementsCreateBodyDisplay
-    from ..models.admin_announcements_create_body_icon import AdminAnnouncementsCreateBodyIcon
     from ..models.admin_announcements_list_body_status import AdminAnnouncementsListBodyStatus
-    from ..models.admin_announcements_list_response_200_item import AdminAnnouncementsListResponse200Item
-    from ..models.admin_announcements_update_body_display import AdminAnnouncementsUpdateBodyDisplay
-    from ..models.admin_announcements_update_body_icon import AdminAnnouncementsUpdateBodyIcon
-    from ..models.admin_avatar_decorations_create_response_200 import AdminAvatarDecorationsCreateResponse200
-    from ..models.admin_avatar_decorations_list_response_200_item import AdminAvatarDecorationsListResponse200Item
-    from ..models.admin_captcha_current_response_200 import AdminCaptchaCurrentResponse200
-    from ..models.admin_captcha_save_body_provider import AdminCaptchaSaveBodyProvider
-    from ..models.admin_drive_files_body_origin import AdminDriveFilesBodyOrigin
-    from ..models.admin_drive_show_file_response_200 import AdminDriveShowFileResponse200
-    from ..models.admin_emoji_copy_response_200 import AdminEmojiCopyResponse200
-    from ..models.admin_get_index_stats_response_200_item import AdminGetIndexStatsResponse200Item
-    from ..models.admin_get_table_stats_response_200 import AdminGetTableStatsResponse200
-    from ..models.admin_get_user_ips_response_200_item import AdminGetUserIpsResponse200Item
+    from ..models.admin_announcements_list_response_item import AdminAnnouncementsListResponseItem
+    from ..models.admin_avatar_decorations_create_response import AdminAvatarDecorationsCreateResponse
+    from ..models.admin_avatar_decorations_list_response_item import AdminAvatarDecorationsListResponseItem
+    from ..models.admin_captcha_current_response import AdminCaptchaCurrentResponse
+    from ..models.admin_drive_show_file_response import AdminDriveShowFileResponse
+    from ..models.admin_emoji_copy_response import AdminEmojiCopyResponse
+    from ..models.admin_get_index_stats_response_item import AdminGetIndexStatsResponseItem
+    from ..models.admin_get_table_stats_response import AdminGetTableStatsResponse
+    from ..models.admin_get_user_ips_response_item import AdminGetUserIpsResponseItem
     from ..models.admin_invite_list_body_sort import AdminInviteListBodySort
     from ..models.admin_invite_list_body_type import AdminInviteListBodyType
-    from ..models.admin_meta_response_200 import AdminMetaResponse200
-    from ..models.admin_queue_clear_body_queue import AdminQueueClearBodyQueue
+    from ..models.admin_meta_response import AdminMetaResponse
     from ..models.admin_queue_clear_body_state import AdminQueueClearBodyState
     from ..models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
     from ..models.admin_queue_jobs_body_state_item import AdminQueueJobsBodyStateItem
-    from ..models.admin_queue_promote_jobs_body_queue import AdminQueuePromoteJobsBodyQueue
-    from ..models.admin_queue_queue_stats_body_queue import AdminQueueQueueStatsBodyQueue
-    from ..models.admin_queue_queue_stats_response_200 import AdminQueueQueueStatsResponse200
-    from ..models.admin_queue_queues_response_200_item import AdminQueueQueuesResponse200Item
-    from ..models.admin_queue_remove_job_body_queue import AdminQueueRemoveJobBodyQueue
-    from ..models.admin_queue_retry_job_body_queue import AdminQueueRetryJobBodyQueue
-    from ..models.admin_queue_show_job_body_queue import AdminQueueShowJobBodyQueue
-    from ..models.admin_queue_show_job_logs_body_queue import AdminQueueShowJobLogsBodyQueue
-    from ..models.admin_queue_stats_response_200 import AdminQueueStatsResponse200
-    from ..models.admin_relays_add_response_200 import AdminRelaysAddResponse200
-    from ..models.admin_relays_list_response_200_item import AdminRelaysListResponse200Item
-    from ..models.admin_reset_password_response_200 import AdminResetPasswordResponse200
-    from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
-        AdminResolveAbuseUserReportBodyResolvedAsType1,
-    )
-    from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1 import (
-        AdminResolveAbuseUserReportBodyResolvedAsType2Type1,
-    )
-    from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1 import (
-        AdminResolveAbuseUserReportBodyResolvedAsType3Type1,
-    )
+    from ..models.admin_queue_queue_stats_response import AdminQueueQueueStatsResponse
+    from ..models.admin_queue_queues_response_item import AdminQueueQueuesResponseItem
+    from ..models.admin_queue_stats_response import AdminQueueStatsResponse
+    from ..models.admin_relays_add_response import AdminRelaysAddResponse
+    from ..models.admin_relays_list_response_item import AdminRelaysListResponseItem
+    from ..models.admin_reset_password_response import AdminResetPasswordResponse
     from ..models.admin_roles_create_body_cond_formula import AdminRolesCreateBodyCondFormula
     from ..models.admin_roles_create_body_policies import AdminRolesCreateBodyPolicies
-    from ..models.admin_roles_create_body_target import AdminRolesCreateBodyTarget
     from ..models.admin_roles_update_body_cond_formula import AdminRolesUpdateBodyCondFormula
     from ..models.admin_roles_update_body_policies import AdminRolesUpdateBodyPolicies
-    from ..models.admin_roles_update_body_target import AdminRolesUpdateBodyTarget
     from ..models.admin_roles_update_default_policies_body_policies import AdminRolesUpdateDefaultPoliciesBodyPolicies
-    from ..models.admin_roles_users_response_200_item import AdminRolesUsersResponse200Item
-    from ..models.admin_server_info_response_200 import AdminServerInfoResponse200
-    from ..models.admin_show_moderation_logs_response_200_item import AdminShowModerationLogsResponse200Item
-    from ..models.admin_show_user_response_200 import AdminShowUserResponse200
-    from ..models.admin_show_users_body_origin import AdminShowUsersBodyOrigin
+    from ..models.admin_roles_users_response_item import AdminRolesUsersResponseItem
+    from ..models.admin_server_info_response import AdminServerInfoResponse
+    from ..models.admin_show_moderation_logs_response_item import AdminShowModerationLogsResponseItem
+    from ..models.admin_show_user_response import AdminShowUserResponse
     from ..models.admin_show_users_body_sort import AdminShowUsersBodySort
     from ..models.admin_show_users_body_state import AdminShowUsersBodyState
-    from ..models.admin_system_webhook_create_body_on_item import AdminSystemWebhookCreateBodyOnItem
-    from ..models.admin_system_webhook_list_body_on_item import AdminSystemWebhookListBodyOnItem
-    from ..models.admin_system_webhook_test_body_override import AdminSystemWebhookTestBodyOverride
-    from ..models.admin_system_webhook_test_body_type import AdminSystemWebhookTestBodyType
-    from ..models.admin_system_webhook_update_body_on_item import AdminSystemWebhookUpdateBodyOnItem
     from ..models.admin_update_meta_body_client_options import AdminUpdateMetaBodyClientOptions
-    from ..models.admin_update_meta_body_deliver_suspended_software_item import (
-        AdminUpdateMetaBodyDeliverSuspendedSoftwareItem,
-    )
     from ..models.admin_update_meta_body_federation import AdminUpdateMetaBodyFederation
-    from ..models.admin_update_meta_body_sensitive_media_detection import AdminUpdateMetaBodySensitiveMediaDetection
-    from ..models.admin_update_meta_body_sensitive_media_detection_sensitivity import (
-        AdminUpdateMetaBodySensitiveMediaDetectionSensitivity,
-    )
-    from ..models.admin_update_meta_body_ugc_visibility_for_visitor import AdminUpdateMetaBodyUgcVisibilityForVisitor
     from ..models.announcement import Announcement
+    from ..models.deliver_suspended_software_item import DeliverSuspendedSoftwareItem
     from ..models.drive_file import DriveFile
     from ..models.emoji_detailed import EmojiDetailed
+    from ..models.i_webhooks_test_body_override import IWebhooksTestBodyOverride
+    from ..models.icon import Icon
     from ..models.invite_code import InviteCode
     from ..models.me_detailed import MeDetailed
+    from ..models.provider import Provider
     from ..models.queue_job import QueueJob
+    from ..models.resolved_as import ResolvedAs
     from ..models.role import Role
+    from ..models.sensitive_media_detection import SensitiveMediaDetection
+    from ..models.sensitive_media_detection_sensitivity import SensitiveMediaDetectionSensitivity
     from ..models.system_webhook import SystemWebhook
+    from ..models.system_webhook_on_item import SystemWebhookOnItem
+    from ..models.target import Target
+    from ..models.ugc_visibility_for_visitor import UgcVisibilityForVisitor
     from ..models.user_detailed_not_me import UserDetailedNotMe
+    from ..models.users_body_origin import UsersBodyOrigin
 
 
 class AdminNamespace:
@@ -138,9 +102,9 @@ class AdminNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         state: None | str | Unset = UNSET,
-        reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
-        target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
-    ) -> builtins.list[AdminAbuseUserReportsResponse200Item]:
+        reporter_origin: UsersBodyOrigin | Unset = UNSET,
+        target_user_origin: UsersBodyOrigin | Unset = UNSET,
+    ) -> builtins.list[AdminAbuseUserReportsResponseItem]:
         """admin/abuse-user-reports: No description in the spec
 
         Needs a token with the permission read:admin:abuse-user-reports.
@@ -152,9 +116,8 @@ class AdminNamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             state (None | str | Unset):
-            reporter_origin (AdminAbuseUserReportsBodyReporterOrigin | Unset):  Default: 'combined'.
-            target_user_origin (AdminAbuseUserReportsBodyTargetUserOrigin | Unset):  Default:
-                'combined'.
+            reporter_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
+            target_user_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -297,7 +260,7 @@ class AdminNamespace:
     @misskey_endpoint("admin/get-index-stats")
     def get_index_stats(
         self,
-    ) -> builtins.list[AdminGetIndexStatsResponse200Item]:
+    ) -> builtins.list[AdminGetIndexStatsResponseItem]:
         """admin/get-index-stats: No description in the spec
 
         Needs a token with the permission read:admin:index-stats.
@@ -319,7 +282,7 @@ class AdminNamespace:
     @misskey_endpoint("admin/get-table-stats")
     def get_table_stats(
         self,
-    ) -> AdminGetTableStatsResponse200:
+    ) -> AdminGetTableStatsResponse:
         """admin/get-table-stats: No description in the spec
 
         Needs a token with the permission read:admin:table-stats.
@@ -343,7 +306,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> builtins.list[AdminGetUserIpsResponse200Item]:
+    ) -> builtins.list[AdminGetUserIpsResponseItem]:
         """admin/get-user-ips: No description in the spec
 
         Needs a token with the permission read:admin:user-ips.
@@ -373,7 +336,7 @@ class AdminNamespace:
     @misskey_endpoint("admin/meta")
     def meta(
         self,
-    ) -> AdminMetaResponse200:
+    ) -> AdminMetaResponse:
         """admin/meta: No description in the spec
 
         Needs a token with the permission read:admin:meta.
@@ -409,7 +372,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> AdminResetPasswordResponse200:
+    ) -> AdminResetPasswordResponse:
         """admin/reset-password: No description in the spec
 
         Needs a token with the permission write:admin:reset-password.
@@ -437,11 +400,7 @@ class AdminNamespace:
         self,
         *,
         report_id: str,
-        resolved_as: AdminResolveAbuseUserReportBodyResolvedAsType1
-        | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-        | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-        | None
-        | Unset = UNSET,
+        resolved_as: None | ResolvedAs | Unset = UNSET,
     ) -> None:
         """admin/resolve-abuse-user-report: No description in the spec
 
@@ -449,9 +408,7 @@ class AdminNamespace:
 
         Args:
             report_id (str):
-            resolved_as (AdminResolveAbuseUserReportBodyResolvedAsType1 |
-                AdminResolveAbuseUserReportBodyResolvedAsType2Type1 |
-                AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
+            resolved_as (None | ResolvedAs | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -510,7 +467,7 @@ class AdminNamespace:
     @misskey_endpoint("admin/server-info")
     def server_info(
         self,
-    ) -> AdminServerInfoResponse200:
+    ) -> AdminServerInfoResponse:
         """admin/server-info: No description in the spec
 
         Needs a token with the permission read:admin:server-info.
@@ -541,7 +498,7 @@ class AdminNamespace:
         type: None | str | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         search: None | str | Unset = UNSET,
-    ) -> builtins.list[AdminShowModerationLogsResponse200Item]:
+    ) -> builtins.list[AdminShowModerationLogsResponseItem]:
         """admin/show-moderation-logs: No description in the spec
 
         Needs a token with the permission read:admin:show-moderation-log.
@@ -583,7 +540,7 @@ class AdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> AdminShowUserResponse200:
+    ) -> AdminShowUserResponse:
         """admin/show-user: No description in the spec
 
         Needs a token with the permission read:admin:show-user.
@@ -614,7 +571,7 @@ class AdminNamespace:
         offset: int | Unset = UNSET,
         sort: AdminShowUsersBodySort | Unset = UNSET,
         state: AdminShowUsersBodyState | Unset = UNSET,
-        origin: AdminShowUsersBodyOrigin | Unset = UNSET,
+        origin: UsersBodyOrigin | Unset = UNSET,
         username: None | str | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
@@ -627,7 +584,7 @@ class AdminNamespace:
             offset (int | Unset):  Default: 0.
             sort (AdminShowUsersBodySort | Unset):
             state (AdminShowUsersBodyState | Unset):  Default: 'all'.
-            origin (AdminShowUsersBodyOrigin | Unset):  Default: 'combined'.
+            origin (UsersBodyOrigin | Unset):  Default: 'combined'.
             username (None | str | Unset):
             hostname (None | str | Unset): The local host is represented with `null`.
 
@@ -845,8 +802,8 @@ class AdminNamespace:
         turnstile_secret_key: None | str | Unset = UNSET,
         enable_testcaptcha: bool | Unset = UNSET,
         google_analytics_measurement_id: None | str | Unset = UNSET,
-        sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset = UNSET,
-        sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset = UNSET,
+        sensitive_media_detection: SensitiveMediaDetection | Unset = UNSET,
+        sensitive_media_detection_sensitivity: SensitiveMediaDetectionSensitivity | Unset = UNSET,
         set_sensitive_flag_automatically: bool | Unset = UNSET,
         enable_sensitive_media_detection_for_videos: bool | Unset = UNSET,
         maintainer_name: None | str | Unset = UNSET,
@@ -919,9 +876,9 @@ class AdminNamespace:
         url_preview_summary_proxy_url: None | str | Unset = UNSET,
         federation: AdminUpdateMetaBodyFederation | Unset = UNSET,
         federation_hosts: builtins.list[str] | Unset = UNSET,
-        deliver_suspended_software: builtins.list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET,
+        deliver_suspended_software: builtins.list[DeliverSuspendedSoftwareItem] | Unset = UNSET,
         single_user_mode: bool | Unset = UNSET,
-        ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset = UNSET,
+        ugc_visibility_for_visitor: UgcVisibilityForVisitor | Unset = UNSET,
         proxy_remote_files: bool | Unset = UNSET,
         sign_to_activity_pub_get: bool | Unset = UNSET,
         allow_external_ap_redirect: bool | Unset = UNSET,
@@ -977,9 +934,8 @@ class AdminNamespace:
             turnstile_secret_key (None | str | Unset):
             enable_testcaptcha (bool | Unset):
             google_analytics_measurement_id (None | str | Unset):
-            sensitive_media_detection (AdminUpdateMetaBodySensitiveMediaDetection | Unset):
-            sensitive_media_detection_sensitivity
-                (AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset):
+            sensitive_media_detection (SensitiveMediaDetection | Unset):
+            sensitive_media_detection_sensitivity (SensitiveMediaDetectionSensitivity | Unset):
             set_sensitive_flag_automatically (bool | Unset):
             enable_sensitive_media_detection_for_videos (bool | Unset):
             maintainer_name (None | str | Unset):
@@ -1052,10 +1008,9 @@ class AdminNamespace:
             url_preview_summary_proxy_url (None | str | Unset):
             federation (AdminUpdateMetaBodyFederation | Unset):
             federation_hosts (list[str] | Unset):
-            deliver_suspended_software (list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] |
-                Unset):
+            deliver_suspended_software (list[DeliverSuspendedSoftwareItem] | Unset):
             single_user_mode (bool | Unset):
-            ugc_visibility_for_visitor (AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset):
+            ugc_visibility_for_visitor (UgcVisibilityForVisitor | Unset):
             proxy_remote_files (bool | Unset):
             sign_to_activity_pub_get (bool | Unset):
             allow_external_ap_redirect (bool | Unset):
@@ -1293,7 +1248,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
         *,
         is_active: bool,
         name: str,
-        method: AdminAbuseReportNotificationRecipientCreateBodyMethod,
+        method: AbuseReportNotificationRecipientMethod,
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
@@ -1304,7 +1259,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
         Args:
             is_active (bool):
             name (str):
-            method (AdminAbuseReportNotificationRecipientCreateBodyMethod):
+            method (AbuseReportNotificationRecipientMethod):
             user_id (str | Unset):
             system_webhook_id (str | Unset):
 
@@ -1360,14 +1315,14 @@ class AdminAbuseReportNotificationRecipientNamespace:
     def list(
         self,
         *,
-        method: builtins.list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
+        method: builtins.list[AbuseReportNotificationRecipientMethod] | Unset = UNSET,
     ) -> builtins.list[AbuseReportNotificationRecipient]:
         """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
         Args:
-            method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
+            method (list[AbuseReportNotificationRecipientMethod] | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -1419,7 +1374,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
         id: str,
         is_active: bool,
         name: str,
-        method: AdminAbuseReportNotificationRecipientUpdateBodyMethod,
+        method: AbuseReportNotificationRecipientMethod,
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
@@ -1431,7 +1386,7 @@ class AdminAbuseReportNotificationRecipientNamespace:
             id (str):
             is_active (bool):
             name (str):
-            method (AdminAbuseReportNotificationRecipientUpdateBodyMethod):
+            method (AbuseReportNotificationRecipientMethod):
             user_id (str | Unset):
             system_webhook_id (str | Unset):
 
@@ -1473,7 +1428,7 @@ class AdminAccountsNamespace:
         username: str,
         password: str,
         setup_password: None | str | Unset = UNSET,
-    ) -> AdminAccountsCreateResponse200:
+    ) -> AdminAccountsCreateResponse:
         """admin/accounts/create: *
 
         Works without a token.
@@ -1767,7 +1722,7 @@ class AdminAnnouncementsNamespace:
         title: str,
         text: str,
         image_url: None | str,
-        icon: AdminAnnouncementsCreateBodyIcon | Unset = UNSET,
+        icon: Icon | Unset = UNSET,
         display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
         for_existing_users: bool | Unset = UNSET,
         silence: bool | Unset = UNSET,
@@ -1782,7 +1737,7 @@ class AdminAnnouncementsNamespace:
             title (str):
             text (str):
             image_url (None | str):
-            icon (AdminAnnouncementsCreateBodyIcon | Unset):  Default: 'info'.
+            icon (Icon | Unset):  Default: 'info'.
             display (AdminAnnouncementsCreateBodyDisplay | Unset):  Default: 'normal'.
             for_existing_users (bool | Unset):  Default: False.
             silence (bool | Unset):  Default: False.
@@ -1851,7 +1806,7 @@ class AdminAnnouncementsNamespace:
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
-    ) -> builtins.list[AdminAnnouncementsListResponse200Item]:
+    ) -> builtins.list[AdminAnnouncementsListResponseItem]:
         """admin/announcements/list: No description in the spec
 
         Needs a token with the permission read:admin:announcements.
@@ -1894,8 +1849,8 @@ class AdminAnnouncementsNamespace:
         title: str | Unset = UNSET,
         text: str | Unset = UNSET,
         image_url: None | str | Unset = UNSET,
-        icon: AdminAnnouncementsUpdateBodyIcon | Unset = UNSET,
-        display: AdminAnnouncementsUpdateBodyDisplay | Unset = UNSET,
+        icon: Icon | Unset = UNSET,
+        display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
         for_existing_users: bool | Unset = UNSET,
         silence: bool | Unset = UNSET,
         need_confirmation_to_read: bool | Unset = UNSET,
@@ -1910,8 +1865,8 @@ class AdminAnnouncementsNamespace:
             title (str | Unset):
             text (str | Unset):
             image_url (None | str | Unset):
-            icon (AdminAnnouncementsUpdateBodyIcon | Unset):
-            display (AdminAnnouncementsUpdateBodyDisplay | Unset):
+            icon (Icon | Unset):
+            display (AdminAnnouncementsCreateBodyDisplay | Unset):
             for_existing_users (bool | Unset):
             silence (bool | Unset):
             need_confirmation_to_read (bool | Unset):
@@ -1959,7 +1914,7 @@ class AdminAvatarDecorationsNamespace:
         description: str,
         url: str,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
-    ) -> AdminAvatarDecorationsCreateResponse200:
+    ) -> AdminAvatarDecorationsCreateResponse:
         """admin/avatar-decorations/create: No description in the spec
 
         Needs a token with the permission write:admin:avatar-decorations.
@@ -2026,7 +1981,7 @@ class AdminAvatarDecorationsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
-    ) -> builtins.list[AdminAvatarDecorationsListResponse200Item]:
+    ) -> builtins.list[AdminAvatarDecorationsListResponseItem]:
         """admin/avatar-decorations/list: No description in the spec
 
         Needs a token with the permission read:admin:avatar-decorations.
@@ -2112,7 +2067,7 @@ class AdminCaptchaNamespace:
     @misskey_endpoint("admin/captcha/current")
     def current(
         self,
-    ) -> AdminCaptchaCurrentResponse200:
+    ) -> AdminCaptchaCurrentResponse:
         """admin/captcha/current: No description in the spec
 
         Needs a token with the permission read:admin:meta.
@@ -2135,7 +2090,7 @@ class AdminCaptchaNamespace:
     def save(
         self,
         *,
-        provider: AdminCaptchaSaveBodyProvider,
+        provider: Provider,
         captcha_result: None | str | Unset = UNSET,
         sitekey: None | str | Unset = UNSET,
         secret: None | str | Unset = UNSET,
@@ -2146,7 +2101,7 @@ class AdminCaptchaNamespace:
         Needs a token with the permission write:admin:meta.
 
         Args:
-            provider (AdminCaptchaSaveBodyProvider):
+            provider (Provider):
             captcha_result (None | str | Unset):
             sitekey (None | str | Unset):
             secret (None | str | Unset):
@@ -2237,7 +2192,7 @@ class AdminDriveNamespace:
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         type: None | str | Unset = UNSET,
-        origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
+        origin: UsersBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
         """admin/drive/files: No description in the spec
@@ -2252,7 +2207,7 @@ class AdminDriveNamespace:
             until_date (int | Unset):
             user_id (None | str | Unset):
             type (None | str | Unset):
-            origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
+            origin (UsersBodyOrigin | Unset):  Default: 'local'.
             hostname (None | str | Unset): The local host is represented with `null`.
 
         Raises:
@@ -2284,7 +2239,7 @@ class AdminDriveNamespace:
         *,
         file_id: str | Unset = UNSET,
         url: str | Unset = UNSET,
-    ) -> AdminDriveShowFileResponse200:
+    ) -> AdminDriveShowFileResponse:
         """admin/drive/show-file: No description in the spec
 
         Needs a token with the permission read:admin:drive.
@@ -2406,7 +2361,7 @@ class AdminEmojiNamespace:
         self,
         *,
         emoji_id: str,
-    ) -> AdminEmojiCopyResponse200:
+    ) -> AdminEmojiCopyResponse:
         """admin/emoji/copy: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -3043,7 +2998,7 @@ class AdminQueueNamespace:
     def clear(
         self,
         *,
-        queue: AdminQueueClearBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         state: AdminQueueClearBodyState,
     ) -> None:
         """admin/queue/clear: No description in the spec
@@ -3051,7 +3006,7 @@ class AdminQueueNamespace:
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueueClearBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             state (AdminQueueClearBodyState):
 
         Raises:
@@ -3152,14 +3107,14 @@ class AdminQueueNamespace:
     def promote_jobs(
         self,
         *,
-        queue: AdminQueuePromoteJobsBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
     ) -> None:
         """admin/queue/promote-jobs: No description in the spec
 
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueuePromoteJobsBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -3180,14 +3135,14 @@ class AdminQueueNamespace:
     def queue_stats(
         self,
         *,
-        queue: AdminQueueQueueStatsBodyQueue,
-    ) -> AdminQueueQueueStatsResponse200:
+        queue: AdminQueueJobsBodyQueue,
+    ) -> AdminQueueQueueStatsResponse:
         """admin/queue/queue-stats: No description in the spec
 
         Needs a token with the permission read:admin:queue.
 
         Args:
-            queue (AdminQueueQueueStatsBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -3207,7 +3162,7 @@ class AdminQueueNamespace:
     @misskey_endpoint("admin/queue/queues")
     def queues(
         self,
-    ) -> builtins.list[AdminQueueQueuesResponse200Item]:
+    ) -> builtins.list[AdminQueueQueuesResponseItem]:
         """admin/queue/queues: No description in the spec
 
         Needs a token with the permission read:admin:queue.
@@ -3230,7 +3185,7 @@ class AdminQueueNamespace:
     def remove_job(
         self,
         *,
-        queue: AdminQueueRemoveJobBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> None:
         """admin/queue/remove-job: No description in the spec
@@ -3238,7 +3193,7 @@ class AdminQueueNamespace:
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueueRemoveJobBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -3261,7 +3216,7 @@ class AdminQueueNamespace:
     def retry_job(
         self,
         *,
-        queue: AdminQueueRetryJobBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> None:
         """admin/queue/retry-job: No description in the spec
@@ -3269,7 +3224,7 @@ class AdminQueueNamespace:
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueueRetryJobBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -3292,7 +3247,7 @@ class AdminQueueNamespace:
     def show_job(
         self,
         *,
-        queue: AdminQueueShowJobBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> QueueJob:
         """admin/queue/show-job: No description in the spec
@@ -3300,7 +3255,7 @@ class AdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Args:
-            queue (AdminQueueShowJobBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -3323,7 +3278,7 @@ class AdminQueueNamespace:
     def show_job_logs(
         self,
         *,
-        queue: AdminQueueShowJobLogsBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> builtins.list[str]:
         """admin/queue/show-job-logs: No description in the spec
@@ -3331,7 +3286,7 @@ class AdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Args:
-            queue (AdminQueueShowJobLogsBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -3353,7 +3308,7 @@ class AdminQueueNamespace:
     @misskey_endpoint("admin/queue/stats")
     def stats(
         self,
-    ) -> AdminQueueStatsResponse200:
+    ) -> AdminQueueStatsResponse:
         """admin/queue/stats: No description in the spec
 
         Needs a token with the permission read:admin:emoji.
@@ -3387,7 +3342,7 @@ class AdminRelaysNamespace:
         self,
         *,
         inbox: str,
-    ) -> AdminRelaysAddResponse200:
+    ) -> AdminRelaysAddResponse:
         """admin/relays/add: No description in the spec
 
         Needs a token with the permission write:admin:relays.
@@ -3413,7 +3368,7 @@ class AdminRelaysNamespace:
     @misskey_endpoint("admin/relays/list")
     def list(
         self,
-    ) -> builtins.list[AdminRelaysListResponse200Item]:
+    ) -> builtins.list[AdminRelaysListResponseItem]:
         """admin/relays/list: No description in the spec
 
         Needs a token with the permission read:admin:relays.
@@ -3512,7 +3467,7 @@ class AdminRolesNamespace:
         description: str,
         color: None | str,
         icon_url: None | str,
-        target: AdminRolesCreateBodyTarget,
+        target: Target,
         cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
         is_public: bool,
         is_moderator: bool,
@@ -3533,7 +3488,7 @@ class AdminRolesNamespace:
             description (str):
             color (None | str):
             icon_url (None | str):
-            target (AdminRolesCreateBodyTarget):
+            target (Target):
             cond_formula (AdminRolesCreateBodyCondFormula):
             is_public (bool):
             is_moderator (bool):
@@ -3692,7 +3647,7 @@ class AdminRolesNamespace:
         description: str | Unset = UNSET,
         color: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
-        target: AdminRolesUpdateBodyTarget | Unset = UNSET,
+        target: Target | Unset = UNSET,
         cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
         is_public: bool | Unset = UNSET,
         is_moderator: bool | Unset = UNSET,
@@ -3714,7 +3669,7 @@ class AdminRolesNamespace:
             description (str | Unset):
             color (None | str | Unset):
             icon_url (None | str | Unset):
-            target (AdminRolesUpdateBodyTarget | Unset):
+            target (Target | Unset):
             cond_formula (AdminRolesUpdateBodyCondFormula | Unset):
             is_public (bool | Unset):
             is_moderator (bool | Unset):
@@ -3794,7 +3749,7 @@ class AdminRolesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[AdminRolesUsersResponse200Item]:
+    ) -> builtins.list[AdminRolesUsersResponseItem]:
         """admin/roles/users: No description in the spec
 
         Needs a token with the permission read:admin:roles.
@@ -3843,7 +3798,7 @@ class AdminSystemWebhookNamespace:
         *,
         is_active: bool,
         name: str,
-        on: builtins.list[AdminSystemWebhookCreateBodyOnItem],
+        on: builtins.list[SystemWebhookOnItem],
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
@@ -3854,7 +3809,7 @@ class AdminSystemWebhookNamespace:
         Args:
             is_active (bool):
             name (str):
-            on (list[AdminSystemWebhookCreateBodyOnItem]):
+            on (list[SystemWebhookOnItem]):
             url (str):
             secret (str | Unset):  Default: ''.
 
@@ -3910,7 +3865,7 @@ class AdminSystemWebhookNamespace:
         self,
         *,
         is_active: bool | Unset = UNSET,
-        on: builtins.list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
+        on: builtins.list[SystemWebhookOnItem] | Unset = UNSET,
     ) -> builtins.list[SystemWebhook]:
         """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -3918,7 +3873,7 @@ class AdminSystemWebhookNamespace:
 
         Args:
             is_active (bool | Unset):
-            on (list[AdminSystemWebhookListBodyOnItem] | Unset):
+            on (list[SystemWebhookOnItem] | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -3969,8 +3924,8 @@ class AdminSystemWebhookNamespace:
         self,
         *,
         webhook_id: str,
-        type: AdminSystemWebhookTestBodyType,
-        override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
+        type: SystemWebhookOnItem,
+        override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> None:
         """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -3978,8 +3933,8 @@ class AdminSystemWebhookNamespace:
 
         Args:
             webhook_id (str):
-            type (AdminSystemWebhookTestBodyType):
-            override (AdminSystemWebhookTestBodyOverride | Unset):
+            type (SystemWebhookOnItem):
+            override (IWebhooksTestBodyOverride | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -4005,7 +3960,7 @@ class AdminSystemWebhookNamespace:
         id: str,
         is_active: bool,
         name: str,
-        on: builtins.list[AdminSystemWebhookUpdateBodyOnItem],
+        on: builtins.list[SystemWebhookOnItem],
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
@@ -4017,7 +3972,7 @@ class AdminSystemWebhookNamespace:
             id (str):
             is_active (bool):
             name (str):
-            on (list[AdminSystemWebhookUpdateBodyOnItem]):
+            on (list[SystemWebhookOnItem]):
             url (str):
             secret (str | Unset):  Default: ''.
 
@@ -4065,9 +4020,9 @@ class AsyncAdminNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         state: None | str | Unset = UNSET,
-        reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
-        target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
-    ) -> builtins.list[AdminAbuseUserReportsResponse200Item]:
+        reporter_origin: UsersBodyOrigin | Unset = UNSET,
+        target_user_origin: UsersBodyOrigin | Unset = UNSET,
+    ) -> builtins.list[AdminAbuseUserReportsResponseItem]:
         """admin/abuse-user-reports: No description in the spec
 
         Needs a token with the permission read:admin:abuse-user-reports.
@@ -4079,9 +4034,8 @@ class AsyncAdminNamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             state (None | str | Unset):
-            reporter_origin (AdminAbuseUserReportsBodyReporterOrigin | Unset):  Default: 'combined'.
-            target_user_origin (AdminAbuseUserReportsBodyTargetUserOrigin | Unset):  Default:
-                'combined'.
+            reporter_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
+            target_user_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -4224,7 +4178,7 @@ class AsyncAdminNamespace:
     @misskey_endpoint("admin/get-index-stats")
     async def get_index_stats(
         self,
-    ) -> builtins.list[AdminGetIndexStatsResponse200Item]:
+    ) -> builtins.list[AdminGetIndexStatsResponseItem]:
         """admin/get-index-stats: No description in the spec
 
         Needs a token with the permission read:admin:index-stats.
@@ -4246,7 +4200,7 @@ class AsyncAdminNamespace:
     @misskey_endpoint("admin/get-table-stats")
     async def get_table_stats(
         self,
-    ) -> AdminGetTableStatsResponse200:
+    ) -> AdminGetTableStatsResponse:
         """admin/get-table-stats: No description in the spec
 
         Needs a token with the permission read:admin:table-stats.
@@ -4270,7 +4224,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> builtins.list[AdminGetUserIpsResponse200Item]:
+    ) -> builtins.list[AdminGetUserIpsResponseItem]:
         """admin/get-user-ips: No description in the spec
 
         Needs a token with the permission read:admin:user-ips.
@@ -4300,7 +4254,7 @@ class AsyncAdminNamespace:
     @misskey_endpoint("admin/meta")
     async def meta(
         self,
-    ) -> AdminMetaResponse200:
+    ) -> AdminMetaResponse:
         """admin/meta: No description in the spec
 
         Needs a token with the permission read:admin:meta.
@@ -4336,7 +4290,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> AdminResetPasswordResponse200:
+    ) -> AdminResetPasswordResponse:
         """admin/reset-password: No description in the spec
 
         Needs a token with the permission write:admin:reset-password.
@@ -4364,11 +4318,7 @@ class AsyncAdminNamespace:
         self,
         *,
         report_id: str,
-        resolved_as: AdminResolveAbuseUserReportBodyResolvedAsType1
-        | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-        | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-        | None
-        | Unset = UNSET,
+        resolved_as: None | ResolvedAs | Unset = UNSET,
     ) -> None:
         """admin/resolve-abuse-user-report: No description in the spec
 
@@ -4376,9 +4326,7 @@ class AsyncAdminNamespace:
 
         Args:
             report_id (str):
-            resolved_as (AdminResolveAbuseUserReportBodyResolvedAsType1 |
-                AdminResolveAbuseUserReportBodyResolvedAsType2Type1 |
-                AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
+            resolved_as (None | ResolvedAs | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -4437,7 +4385,7 @@ class AsyncAdminNamespace:
     @misskey_endpoint("admin/server-info")
     async def server_info(
         self,
-    ) -> AdminServerInfoResponse200:
+    ) -> AdminServerInfoResponse:
         """admin/server-info: No description in the spec
 
         Needs a token with the permission read:admin:server-info.
@@ -4468,7 +4416,7 @@ class AsyncAdminNamespace:
         type: None | str | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         search: None | str | Unset = UNSET,
-    ) -> builtins.list[AdminShowModerationLogsResponse200Item]:
+    ) -> builtins.list[AdminShowModerationLogsResponseItem]:
         """admin/show-moderation-logs: No description in the spec
 
         Needs a token with the permission read:admin:show-moderation-log.
@@ -4510,7 +4458,7 @@ class AsyncAdminNamespace:
         self,
         *,
         user_id: str,
-    ) -> AdminShowUserResponse200:
+    ) -> AdminShowUserResponse:
         """admin/show-user: No description in the spec
 
         Needs a token with the permission read:admin:show-user.
@@ -4541,7 +4489,7 @@ class AsyncAdminNamespace:
         offset: int | Unset = UNSET,
         sort: AdminShowUsersBodySort | Unset = UNSET,
         state: AdminShowUsersBodyState | Unset = UNSET,
-        origin: AdminShowUsersBodyOrigin | Unset = UNSET,
+        origin: UsersBodyOrigin | Unset = UNSET,
         username: None | str | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
@@ -4554,7 +4502,7 @@ class AsyncAdminNamespace:
             offset (int | Unset):  Default: 0.
             sort (AdminShowUsersBodySort | Unset):
             state (AdminShowUsersBodyState | Unset):  Default: 'all'.
-            origin (AdminShowUsersBodyOrigin | Unset):  Default: 'combined'.
+            origin (UsersBodyOrigin | Unset):  Default: 'combined'.
             username (None | str | Unset):
             hostname (None | str | Unset): The local host is represented with `null`.
 
@@ -4772,8 +4720,8 @@ class AsyncAdminNamespace:
         turnstile_secret_key: None | str | Unset = UNSET,
         enable_testcaptcha: bool | Unset = UNSET,
         google_analytics_measurement_id: None | str | Unset = UNSET,
-        sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset = UNSET,
-        sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset = UNSET,
+        sensitive_media_detection: SensitiveMediaDetection | Unset = UNSET,
+        sensitive_media_detection_sensitivity: SensitiveMediaDetectionSensitivity | Unset = UNSET,
         set_sensitive_flag_automatically: bool | Unset = UNSET,
         enable_sensitive_media_detection_for_videos: bool | Unset = UNSET,
         maintainer_name: None | str | Unset = UNSET,
@@ -4846,9 +4794,9 @@ class AsyncAdminNamespace:
         url_preview_summary_proxy_url: None | str | Unset = UNSET,
         federation: AdminUpdateMetaBodyFederation | Unset = UNSET,
         federation_hosts: builtins.list[str] | Unset = UNSET,
-        deliver_suspended_software: builtins.list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET,
+        deliver_suspended_software: builtins.list[DeliverSuspendedSoftwareItem] | Unset = UNSET,
         single_user_mode: bool | Unset = UNSET,
-        ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset = UNSET,
+        ugc_visibility_for_visitor: UgcVisibilityForVisitor | Unset = UNSET,
         proxy_remote_files: bool | Unset = UNSET,
         sign_to_activity_pub_get: bool | Unset = UNSET,
         allow_external_ap_redirect: bool | Unset = UNSET,
@@ -4904,9 +4852,8 @@ class AsyncAdminNamespace:
             turnstile_secret_key (None | str | Unset):
             enable_testcaptcha (bool | Unset):
             google_analytics_measurement_id (None | str | Unset):
-            sensitive_media_detection (AdminUpdateMetaBodySensitiveMediaDetection | Unset):
-            sensitive_media_detection_sensitivity
-                (AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset):
+            sensitive_media_detection (SensitiveMediaDetection | Unset):
+            sensitive_media_detection_sensitivity (SensitiveMediaDetectionSensitivity | Unset):
             set_sensitive_flag_automatically (bool | Unset):
             enable_sensitive_media_detection_for_videos (bool | Unset):
             maintainer_name (None | str | Unset):
@@ -4979,10 +4926,9 @@ class AsyncAdminNamespace:
             url_preview_summary_proxy_url (None | str | Unset):
             federation (AdminUpdateMetaBodyFederation | Unset):
             federation_hosts (list[str] | Unset):
-            deliver_suspended_software (list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] |
-                Unset):
+            deliver_suspended_software (list[DeliverSuspendedSoftwareItem] | Unset):
             single_user_mode (bool | Unset):
-            ugc_visibility_for_visitor (AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset):
+            ugc_visibility_for_visitor (UgcVisibilityForVisitor | Unset):
             proxy_remote_files (bool | Unset):
             sign_to_activity_pub_get (bool | Unset):
             allow_external_ap_redirect (bool | Unset):
@@ -5220,7 +5166,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         *,
         is_active: bool,
         name: str,
-        method: AdminAbuseReportNotificationRecipientCreateBodyMethod,
+        method: AbuseReportNotificationRecipientMethod,
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
@@ -5231,7 +5177,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         Args:
             is_active (bool):
             name (str):
-            method (AdminAbuseReportNotificationRecipientCreateBodyMethod):
+            method (AbuseReportNotificationRecipientMethod):
             user_id (str | Unset):
             system_webhook_id (str | Unset):
 
@@ -5287,14 +5233,14 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
     async def list(
         self,
         *,
-        method: builtins.list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
+        method: builtins.list[AbuseReportNotificationRecipientMethod] | Unset = UNSET,
     ) -> builtins.list[AbuseReportNotificationRecipient]:
         """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
         Args:
-            method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
+            method (list[AbuseReportNotificationRecipientMethod] | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -5346,7 +5292,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
         id: str,
         is_active: bool,
         name: str,
-        method: AdminAbuseReportNotificationRecipientUpdateBodyMethod,
+        method: AbuseReportNotificationRecipientMethod,
         user_id: str | Unset = UNSET,
         system_webhook_id: str | Unset = UNSET,
     ) -> AbuseReportNotificationRecipient:
@@ -5358,7 +5304,7 @@ class AsyncAdminAbuseReportNotificationRecipientNamespace:
             id (str):
             is_active (bool):
             name (str):
-            method (AdminAbuseReportNotificationRecipientUpdateBodyMethod):
+            method (AbuseReportNotificationRecipientMethod):
             user_id (str | Unset):
             system_webhook_id (str | Unset):
 
@@ -5400,7 +5346,7 @@ class AsyncAdminAccountsNamespace:
         username: str,
         password: str,
         setup_password: None | str | Unset = UNSET,
-    ) -> AdminAccountsCreateResponse200:
+    ) -> AdminAccountsCreateResponse:
         """admin/accounts/create: *
 
         Works without a token.
@@ -5694,7 +5640,7 @@ class AsyncAdminAnnouncementsNamespace:
         title: str,
         text: str,
         image_url: None | str,
-        icon: AdminAnnouncementsCreateBodyIcon | Unset = UNSET,
+        icon: Icon | Unset = UNSET,
         display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
         for_existing_users: bool | Unset = UNSET,
         silence: bool | Unset = UNSET,
@@ -5709,7 +5655,7 @@ class AsyncAdminAnnouncementsNamespace:
             title (str):
             text (str):
             image_url (None | str):
-            icon (AdminAnnouncementsCreateBodyIcon | Unset):  Default: 'info'.
+            icon (Icon | Unset):  Default: 'info'.
             display (AdminAnnouncementsCreateBodyDisplay | Unset):  Default: 'normal'.
             for_existing_users (bool | Unset):  Default: False.
             silence (bool | Unset):  Default: False.
@@ -5778,7 +5724,7 @@ class AsyncAdminAnnouncementsNamespace:
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
-    ) -> builtins.list[AdminAnnouncementsListResponse200Item]:
+    ) -> builtins.list[AdminAnnouncementsListResponseItem]:
         """admin/announcements/list: No description in the spec
 
         Needs a token with the permission read:admin:announcements.
@@ -5821,8 +5767,8 @@ class AsyncAdminAnnouncementsNamespace:
         title: str | Unset = UNSET,
         text: str | Unset = UNSET,
         image_url: None | str | Unset = UNSET,
-        icon: AdminAnnouncementsUpdateBodyIcon | Unset = UNSET,
-        display: AdminAnnouncementsUpdateBodyDisplay | Unset = UNSET,
+        icon: Icon | Unset = UNSET,
+        display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
         for_existing_users: bool | Unset = UNSET,
         silence: bool | Unset = UNSET,
         need_confirmation_to_read: bool | Unset = UNSET,
@@ -5837,8 +5783,8 @@ class AsyncAdminAnnouncementsNamespace:
             title (str | Unset):
             text (str | Unset):
             image_url (None | str | Unset):
-            icon (AdminAnnouncementsUpdateBodyIcon | Unset):
-            display (AdminAnnouncementsUpdateBodyDisplay | Unset):
+            icon (Icon | Unset):
+            display (AdminAnnouncementsCreateBodyDisplay | Unset):
             for_existing_users (bool | Unset):
             silence (bool | Unset):
             need_confirmation_to_read (bool | Unset):
@@ -5886,7 +5832,7 @@ class AsyncAdminAvatarDecorationsNamespace:
         description: str,
         url: str,
         role_ids_that_can_be_used_this_decoration: builtins.list[str] | Unset = UNSET,
-    ) -> AdminAvatarDecorationsCreateResponse200:
+    ) -> AdminAvatarDecorationsCreateResponse:
         """admin/avatar-decorations/create: No description in the spec
 
         Needs a token with the permission write:admin:avatar-decorations.
@@ -5953,7 +5899,7 @@ class AsyncAdminAvatarDecorationsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
-    ) -> builtins.list[AdminAvatarDecorationsListResponse200Item]:
+    ) -> builtins.list[AdminAvatarDecorationsListResponseItem]:
         """admin/avatar-decorations/list: No description in the spec
 
         Needs a token with the permission read:admin:avatar-decorations.
@@ -6039,7 +5985,7 @@ class AsyncAdminCaptchaNamespace:
     @misskey_endpoint("admin/captcha/current")
     async def current(
         self,
-    ) -> AdminCaptchaCurrentResponse200:
+    ) -> AdminCaptchaCurrentResponse:
         """admin/captcha/current: No description in the spec
 
         Needs a token with the permission read:admin:meta.
@@ -6062,7 +6008,7 @@ class AsyncAdminCaptchaNamespace:
     async def save(
         self,
         *,
-        provider: AdminCaptchaSaveBodyProvider,
+        provider: Provider,
         captcha_result: None | str | Unset = UNSET,
         sitekey: None | str | Unset = UNSET,
         secret: None | str | Unset = UNSET,
@@ -6073,7 +6019,7 @@ class AsyncAdminCaptchaNamespace:
         Needs a token with the permission write:admin:meta.
 
         Args:
-            provider (AdminCaptchaSaveBodyProvider):
+            provider (Provider):
             captcha_result (None | str | Unset):
             sitekey (None | str | Unset):
             secret (None | str | Unset):
@@ -6164,7 +6110,7 @@ class AsyncAdminDriveNamespace:
         until_date: int | Unset = UNSET,
         user_id: None | str | Unset = UNSET,
         type: None | str | Unset = UNSET,
-        origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
+        origin: UsersBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
         """admin/drive/files: No description in the spec
@@ -6179,7 +6125,7 @@ class AsyncAdminDriveNamespace:
             until_date (int | Unset):
             user_id (None | str | Unset):
             type (None | str | Unset):
-            origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
+            origin (UsersBodyOrigin | Unset):  Default: 'local'.
             hostname (None | str | Unset): The local host is represented with `null`.
 
         Raises:
@@ -6211,7 +6157,7 @@ class AsyncAdminDriveNamespace:
         *,
         file_id: str | Unset = UNSET,
         url: str | Unset = UNSET,
-    ) -> AdminDriveShowFileResponse200:
+    ) -> AdminDriveShowFileResponse:
         """admin/drive/show-file: No description in the spec
 
         Needs a token with the permission read:admin:drive.
@@ -6333,7 +6279,7 @@ class AsyncAdminEmojiNamespace:
         self,
         *,
         emoji_id: str,
-    ) -> AdminEmojiCopyResponse200:
+    ) -> AdminEmojiCopyResponse:
         """admin/emoji/copy: No description in the spec
 
         Needs a token with the permission write:admin:emoji.
@@ -6970,7 +6916,7 @@ class AsyncAdminQueueNamespace:
     async def clear(
         self,
         *,
-        queue: AdminQueueClearBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         state: AdminQueueClearBodyState,
     ) -> None:
         """admin/queue/clear: No description in the spec
@@ -6978,7 +6924,7 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueueClearBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             state (AdminQueueClearBodyState):
 
         Raises:
@@ -7079,14 +7025,14 @@ class AsyncAdminQueueNamespace:
     async def promote_jobs(
         self,
         *,
-        queue: AdminQueuePromoteJobsBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
     ) -> None:
         """admin/queue/promote-jobs: No description in the spec
 
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueuePromoteJobsBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -7107,14 +7053,14 @@ class AsyncAdminQueueNamespace:
     async def queue_stats(
         self,
         *,
-        queue: AdminQueueQueueStatsBodyQueue,
-    ) -> AdminQueueQueueStatsResponse200:
+        queue: AdminQueueJobsBodyQueue,
+    ) -> AdminQueueQueueStatsResponse:
         """admin/queue/queue-stats: No description in the spec
 
         Needs a token with the permission read:admin:queue.
 
         Args:
-            queue (AdminQueueQueueStatsBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -7134,7 +7080,7 @@ class AsyncAdminQueueNamespace:
     @misskey_endpoint("admin/queue/queues")
     async def queues(
         self,
-    ) -> builtins.list[AdminQueueQueuesResponse200Item]:
+    ) -> builtins.list[AdminQueueQueuesResponseItem]:
         """admin/queue/queues: No description in the spec
 
         Needs a token with the permission read:admin:queue.
@@ -7157,7 +7103,7 @@ class AsyncAdminQueueNamespace:
     async def remove_job(
         self,
         *,
-        queue: AdminQueueRemoveJobBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> None:
         """admin/queue/remove-job: No description in the spec
@@ -7165,7 +7111,7 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueueRemoveJobBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -7188,7 +7134,7 @@ class AsyncAdminQueueNamespace:
     async def retry_job(
         self,
         *,
-        queue: AdminQueueRetryJobBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> None:
         """admin/queue/retry-job: No description in the spec
@@ -7196,7 +7142,7 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission write:admin:queue.
 
         Args:
-            queue (AdminQueueRetryJobBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -7219,7 +7165,7 @@ class AsyncAdminQueueNamespace:
     async def show_job(
         self,
         *,
-        queue: AdminQueueShowJobBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> QueueJob:
         """admin/queue/show-job: No description in the spec
@@ -7227,7 +7173,7 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Args:
-            queue (AdminQueueShowJobBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -7250,7 +7196,7 @@ class AsyncAdminQueueNamespace:
     async def show_job_logs(
         self,
         *,
-        queue: AdminQueueShowJobLogsBodyQueue,
+        queue: AdminQueueJobsBodyQueue,
         job_id: str,
     ) -> builtins.list[str]:
         """admin/queue/show-job-logs: No description in the spec
@@ -7258,7 +7204,7 @@ class AsyncAdminQueueNamespace:
         Needs a token with the permission read:admin:queue.
 
         Args:
-            queue (AdminQueueShowJobLogsBodyQueue):
+            queue (AdminQueueJobsBodyQueue):
             job_id (str):
 
         Raises:
@@ -7280,7 +7226,7 @@ class AsyncAdminQueueNamespace:
     @misskey_endpoint("admin/queue/stats")
     async def stats(
         self,
-    ) -> AdminQueueStatsResponse200:
+    ) -> AdminQueueStatsResponse:
         """admin/queue/stats: No description in the spec
 
         Needs a token with the permission read:admin:emoji.
@@ -7314,7 +7260,7 @@ class AsyncAdminRelaysNamespace:
         self,
         *,
         inbox: str,
-    ) -> AdminRelaysAddResponse200:
+    ) -> AdminRelaysAddResponse:
         """admin/relays/add: No description in the spec
 
         Needs a token with the permission write:admin:relays.
@@ -7340,7 +7286,7 @@ class AsyncAdminRelaysNamespace:
     @misskey_endpoint("admin/relays/list")
     async def list(
         self,
-    ) -> builtins.list[AdminRelaysListResponse200Item]:
+    ) -> builtins.list[AdminRelaysListResponseItem]:
         """admin/relays/list: No description in the spec
 
         Needs a token with the permission read:admin:relays.
@@ -7439,7 +7385,7 @@ class AsyncAdminRolesNamespace:
         description: str,
         color: None | str,
         icon_url: None | str,
-        target: AdminRolesCreateBodyTarget,
+        target: Target,
         cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
         is_public: bool,
         is_moderator: bool,
@@ -7460,7 +7406,7 @@ class AsyncAdminRolesNamespace:
             description (str):
             color (None | str):
             icon_url (None | str):
-            target (AdminRolesCreateBodyTarget):
+            target (Target):
             cond_formula (AdminRolesCreateBodyCondFormula):
             is_public (bool):
             is_moderator (bool):
@@ -7619,7 +7565,7 @@ class AsyncAdminRolesNamespace:
         description: str | Unset = UNSET,
         color: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
-        target: AdminRolesUpdateBodyTarget | Unset = UNSET,
+        target: Target | Unset = UNSET,
         cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
         is_public: bool | Unset = UNSET,
         is_moderator: bool | Unset = UNSET,
@@ -7641,7 +7587,7 @@ class AsyncAdminRolesNamespace:
             description (str | Unset):
             color (None | str | Unset):
             icon_url (None | str | Unset):
-            target (AdminRolesUpdateBodyTarget | Unset):
+            target (Target | Unset):
             cond_formula (AdminRolesUpdateBodyCondFormula | Unset):
             is_public (bool | Unset):
             is_moderator (bool | Unset):
@@ -7721,7 +7667,7 @@ class AsyncAdminRolesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[AdminRolesUsersResponse200Item]:
+    ) -> builtins.list[AdminRolesUsersResponseItem]:
         """admin/roles/users: No description in the spec
 
         Needs a token with the permission read:admin:roles.
@@ -7770,7 +7716,7 @@ class AsyncAdminSystemWebhookNamespace:
         *,
         is_active: bool,
         name: str,
-        on: builtins.list[AdminSystemWebhookCreateBodyOnItem],
+        on: builtins.list[SystemWebhookOnItem],
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
@@ -7781,7 +7727,7 @@ class AsyncAdminSystemWebhookNamespace:
         Args:
             is_active (bool):
             name (str):
-            on (list[AdminSystemWebhookCreateBodyOnItem]):
+            on (list[SystemWebhookOnItem]):
             url (str):
             secret (str | Unset):  Default: ''.
 
@@ -7837,7 +7783,7 @@ class AsyncAdminSystemWebhookNamespace:
         self,
         *,
         is_active: bool | Unset = UNSET,
-        on: builtins.list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
+        on: builtins.list[SystemWebhookOnItem] | Unset = UNSET,
     ) -> builtins.list[SystemWebhook]:
         """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -7845,7 +7791,7 @@ class AsyncAdminSystemWebhookNamespace:
 
         Args:
             is_active (bool | Unset):
-            on (list[AdminSystemWebhookListBodyOnItem] | Unset):
+            on (list[SystemWebhookOnItem] | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -7896,8 +7842,8 @@ class AsyncAdminSystemWebhookNamespace:
         self,
         *,
         webhook_id: str,
-        type: AdminSystemWebhookTestBodyType,
-        override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
+        type: SystemWebhookOnItem,
+        override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> None:
         """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -7905,8 +7851,8 @@ class AsyncAdminSystemWebhookNamespace:
 
         Args:
             webhook_id (str):
-            type (AdminSystemWebhookTestBodyType):
-            override (AdminSystemWebhookTestBodyOverride | Unset):
+            type (SystemWebhookOnItem):
+            override (IWebhooksTestBodyOverride | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -7932,7 +7878,7 @@ class AsyncAdminSystemWebhookNamespace:
         id: str,
         is_active: bool,
         name: str,
-        on: builtins.list[AdminSystemWebhookUpdateBodyOnItem],
+        on: builtins.list[SystemWebhookOnItem],
         url: str,
         secret: str | Unset = UNSET,
     ) -> SystemWebhook:
@@ -7944,7 +7890,7 @@ class AsyncAdminSystemWebhookNamespace:
             id (str):
             is_active (bool):
             name (str):
-            on (list[AdminSystemWebhookUpdateBodyOnItem]):
+            on (list[SystemWebhookOnItem]):
             url (str):
             secret (str | Unset):  Default: ''.
 

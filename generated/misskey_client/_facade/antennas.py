@@ -14,9 +14,8 @@ if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.antenna import Antenna
-    from ..models.antennas_create_body_src import AntennasCreateBodySrc
-    from ..models.antennas_update_body_src import AntennasUpdateBodySrc
     from ..models.note import Note
+    from ..models.src import Src
 
 
 class AntennasNamespace:
@@ -33,7 +32,7 @@ class AntennasNamespace:
         self,
         *,
         name: str,
-        src: AntennasCreateBodySrc,
+        src: Src,
         keywords: builtins.list[builtins.list[str]],
         exclude_keywords: builtins.list[builtins.list[str]],
         users: builtins.list[str],
@@ -51,7 +50,7 @@ class AntennasNamespace:
 
         Args:
             name (str):
-            src (AntennasCreateBodySrc):
+            src (Src):
             keywords (list[list[str]]):
             exclude_keywords (list[list[str]]):
             users (list[str]):
@@ -216,7 +215,7 @@ class AntennasNamespace:
         *,
         antenna_id: str,
         name: str | Unset = UNSET,
-        src: AntennasUpdateBodySrc | Unset = UNSET,
+        src: Src | Unset = UNSET,
         user_list_id: None | str | Unset = UNSET,
         keywords: builtins.list[builtins.list[str]] | Unset = UNSET,
         exclude_keywords: builtins.list[builtins.list[str]] | Unset = UNSET,
@@ -235,7 +234,7 @@ class AntennasNamespace:
         Args:
             antenna_id (str):
             name (str | Unset):
-            src (AntennasUpdateBodySrc | Unset):
+            src (Src | Unset):
             user_list_id (None | str | Unset):
             keywords (list[list[str]] | Unset):
             exclude_keywords (list[list[str]] | Unset):
@@ -289,7 +288,7 @@ class AsyncAntennasNamespace:
         self,
         *,
         name: str,
-        src: AntennasCreateBodySrc,
+        src: Src,
         keywords: builtins.list[builtins.list[str]],
         exclude_keywords: builtins.list[builtins.list[str]],
         users: builtins.list[str],
@@ -307,7 +306,7 @@ class AsyncAntennasNamespace:
 
         Args:
             name (str):
-            src (AntennasCreateBodySrc):
+            src (Src):
             keywords (list[list[str]]):
             exclude_keywords (list[list[str]]):
             users (list[str]):
@@ -472,7 +471,7 @@ class AsyncAntennasNamespace:
         *,
         antenna_id: str,
         name: str | Unset = UNSET,
-        src: AntennasUpdateBodySrc | Unset = UNSET,
+        src: Src | Unset = UNSET,
         user_list_id: None | str | Unset = UNSET,
         keywords: builtins.list[builtins.list[str]] | Unset = UNSET,
         exclude_keywords: builtins.list[builtins.list[str]] | Unset = UNSET,
@@ -491,7 +490,7 @@ class AsyncAntennasNamespace:
         Args:
             antenna_id (str):
             name (str | Unset):
-            src (AntennasUpdateBodySrc | Unset):
+            src (Src | Unset):
             user_list_id (None | str | Unset):
             keywords (list[list[str]] | Unset):
             exclude_keywords (list[list[str]] | Unset):

@@ -10,9 +10,9 @@ from misskey_core._pagination import misskey_endpoint
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.ap_get_response_200 import ApGetResponse200
-    from ..models.ap_show_response_200_type_0 import ApShowResponse200Type0
-    from ..models.ap_show_response_200_type_1 import ApShowResponse200Type1
+    from ..models.ap_get_response import ApGetResponse
+    from ..models.ap_show_response_type_0 import ApShowResponseType0
+    from ..models.ap_show_response_type_1 import ApShowResponseType1
 
 
 class ApNamespace:
@@ -29,7 +29,7 @@ class ApNamespace:
         self,
         *,
         uri: str,
-    ) -> ApGetResponse200:
+    ) -> ApGetResponse:
         """ap/get: No description in the spec
 
         Needs a token with the permission read:federation.
@@ -57,7 +57,7 @@ class ApNamespace:
         self,
         *,
         uri: str,
-    ) -> ApShowResponse200Type0 | ApShowResponse200Type1:
+    ) -> ApShowResponseType0 | ApShowResponseType1:
         """ap/show: No description in the spec
 
         Needs a token with the permission read:account.
@@ -96,7 +96,7 @@ class AsyncApNamespace:
         self,
         *,
         uri: str,
-    ) -> ApGetResponse200:
+    ) -> ApGetResponse:
         """ap/get: No description in the spec
 
         Needs a token with the permission read:federation.
@@ -124,7 +124,7 @@ class AsyncApNamespace:
         self,
         *,
         uri: str,
-    ) -> ApShowResponse200Type0 | ApShowResponse200Type1:
+    ) -> ApShowResponseType0 | ApShowResponseType1:
         """ap/show: No description in the spec
 
         Needs a token with the permission read:account.

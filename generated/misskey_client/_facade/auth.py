@@ -11,9 +11,9 @@ from misskey_core._pagination import misskey_endpoint
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.auth_session_generate_response_200 import AuthSessionGenerateResponse200
-    from ..models.auth_session_show_response_200 import AuthSessionShowResponse200
-    from ..models.auth_session_userkey_response_200 import AuthSessionUserkeyResponse200
+    from ..models.auth_session_generate_response import AuthSessionGenerateResponse
+    from ..models.auth_session_show_response import AuthSessionShowResponse
+    from ..models.auth_session_userkey_response import AuthSessionUserkeyResponse
 
 
 class AuthNamespace:
@@ -74,7 +74,7 @@ class AuthSessionNamespace:
         self,
         *,
         app_secret: str,
-    ) -> AuthSessionGenerateResponse200:
+    ) -> AuthSessionGenerateResponse:
         """auth/session/generate: *
 
         Works without a token.
@@ -102,7 +102,7 @@ class AuthSessionNamespace:
         self,
         *,
         token: str,
-    ) -> AuthSessionShowResponse200:
+    ) -> AuthSessionShowResponse:
         """auth/session/show: *
 
         Works without a token.
@@ -131,7 +131,7 @@ class AuthSessionNamespace:
         *,
         app_secret: str,
         token: str,
-    ) -> AuthSessionUserkeyResponse200:
+    ) -> AuthSessionUserkeyResponse:
         """auth/session/userkey: *
 
         Works without a token.
@@ -215,7 +215,7 @@ class AsyncAuthSessionNamespace:
         self,
         *,
         app_secret: str,
-    ) -> AuthSessionGenerateResponse200:
+    ) -> AuthSessionGenerateResponse:
         """auth/session/generate: *
 
         Works without a token.
@@ -243,7 +243,7 @@ class AsyncAuthSessionNamespace:
         self,
         *,
         token: str,
-    ) -> AuthSessionShowResponse200:
+    ) -> AuthSessionShowResponse:
         """auth/session/show: *
 
         Works without a token.
@@ -272,7 +272,7 @@ class AsyncAuthSessionNamespace:
         *,
         app_secret: str,
         token: str,
-    ) -> AuthSessionUserkeyResponse200:
+    ) -> AuthSessionUserkeyResponse:
         """auth/session/userkey: *
 
         Works without a token.

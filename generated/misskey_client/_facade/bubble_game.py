@@ -11,7 +11,7 @@ from misskey_core._pagination import misskey_endpoint
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.bubble_game_ranking_response_200_item import BubbleGameRankingResponse200Item
+    from ..models.bubble_game_ranking_response_item import BubbleGameRankingResponseItem
 
 
 class BubbleGameNamespace:
@@ -28,7 +28,7 @@ class BubbleGameNamespace:
         self,
         *,
         game_mode: str,
-    ) -> builtins.list[BubbleGameRankingResponse200Item]:
+    ) -> builtins.list[BubbleGameRankingResponseItem]:
         """bubble-game/ranking: *
 
         Works without a token.
@@ -106,7 +106,7 @@ class AsyncBubbleGameNamespace:
         self,
         *,
         game_mode: str,
-    ) -> builtins.list[BubbleGameRankingResponse200Item]:
+    ) -> builtins.list[BubbleGameRankingResponseItem]:
         """bubble-game/ranking: *
 
         Works without a token.

@@ -13,30 +13,19 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.charts_active_users_body_span import ChartsActiveUsersBodySpan
-    from ..models.charts_active_users_response_200 import ChartsActiveUsersResponse200
-    from ..models.charts_ap_request_body_span import ChartsApRequestBodySpan
-    from ..models.charts_ap_request_response_200 import ChartsApRequestResponse200
-    from ..models.charts_drive_body_span import ChartsDriveBodySpan
-    from ..models.charts_drive_response_200 import ChartsDriveResponse200
-    from ..models.charts_federation_body_span import ChartsFederationBodySpan
-    from ..models.charts_federation_response_200 import ChartsFederationResponse200
-    from ..models.charts_instance_body_span import ChartsInstanceBodySpan
-    from ..models.charts_instance_response_200 import ChartsInstanceResponse200
-    from ..models.charts_notes_body_span import ChartsNotesBodySpan
-    from ..models.charts_notes_response_200 import ChartsNotesResponse200
-    from ..models.charts_user_drive_body_span import ChartsUserDriveBodySpan
-    from ..models.charts_user_drive_response_200 import ChartsUserDriveResponse200
-    from ..models.charts_user_following_body_span import ChartsUserFollowingBodySpan
-    from ..models.charts_user_following_response_200 import ChartsUserFollowingResponse200
-    from ..models.charts_user_notes_body_span import ChartsUserNotesBodySpan
-    from ..models.charts_user_notes_response_200 import ChartsUserNotesResponse200
-    from ..models.charts_user_pv_body_span import ChartsUserPvBodySpan
-    from ..models.charts_user_pv_response_200 import ChartsUserPvResponse200
-    from ..models.charts_user_reactions_body_span import ChartsUserReactionsBodySpan
-    from ..models.charts_user_reactions_response_200 import ChartsUserReactionsResponse200
-    from ..models.charts_users_body_span import ChartsUsersBodySpan
-    from ..models.charts_users_response_200 import ChartsUsersResponse200
+    from ..models.charts_active_users_response import ChartsActiveUsersResponse
+    from ..models.charts_ap_request_response import ChartsApRequestResponse
+    from ..models.charts_drive_response import ChartsDriveResponse
+    from ..models.charts_federation_response import ChartsFederationResponse
+    from ..models.charts_instance_response import ChartsInstanceResponse
+    from ..models.charts_notes_response import ChartsNotesResponse
+    from ..models.charts_user_drive_response import ChartsUserDriveResponse
+    from ..models.charts_user_following_response import ChartsUserFollowingResponse
+    from ..models.charts_user_notes_response import ChartsUserNotesResponse
+    from ..models.charts_user_pv_response import ChartsUserPvResponse
+    from ..models.charts_user_reactions_response import ChartsUserReactionsResponse
+    from ..models.charts_users_response import ChartsUsersResponse
+    from ..models.span import Span
 
 
 class ChartsNamespace:
@@ -52,16 +41,16 @@ class ChartsNamespace:
     def active_users(
         self,
         *,
-        span: ChartsActiveUsersBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsActiveUsersResponse200:
+    ) -> ChartsActiveUsersResponse:
         """charts/active-users: *
 
         Works without a token.
 
         Args:
-            span (ChartsActiveUsersBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -86,16 +75,16 @@ class ChartsNamespace:
     def ap_request(
         self,
         *,
-        span: ChartsApRequestBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsApRequestResponse200:
+    ) -> ChartsApRequestResponse:
         """charts/ap-request: *
 
         Works without a token.
 
         Args:
-            span (ChartsApRequestBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -120,16 +109,16 @@ class ChartsNamespace:
     def drive(
         self,
         *,
-        span: ChartsDriveBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsDriveResponse200:
+    ) -> ChartsDriveResponse:
         """charts/drive: *
 
         Works without a token.
 
         Args:
-            span (ChartsDriveBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -154,16 +143,16 @@ class ChartsNamespace:
     def federation(
         self,
         *,
-        span: ChartsFederationBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsFederationResponse200:
+    ) -> ChartsFederationResponse:
         """charts/federation: *
 
         Works without a token.
 
         Args:
-            span (ChartsFederationBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -188,17 +177,17 @@ class ChartsNamespace:
     def instance(
         self,
         *,
-        span: ChartsInstanceBodySpan,
+        span: Span,
         host: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsInstanceResponse200:
+    ) -> ChartsInstanceResponse:
         """charts/instance: *
 
         Works without a token.
 
         Args:
-            span (ChartsInstanceBodySpan):
+            span (Span):
             host (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -225,16 +214,16 @@ class ChartsNamespace:
     def notes(
         self,
         *,
-        span: ChartsNotesBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsNotesResponse200:
+    ) -> ChartsNotesResponse:
         """charts/notes: *
 
         Works without a token.
 
         Args:
-            span (ChartsNotesBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -263,16 +252,16 @@ class ChartsNamespace:
     def users(
         self,
         *,
-        span: ChartsUsersBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUsersResponse200:
+    ) -> ChartsUsersResponse:
         """charts/users: *
 
         Works without a token.
 
         Args:
-            span (ChartsUsersBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -307,17 +296,17 @@ class ChartsUserNamespace:
     def drive(
         self,
         *,
-        span: ChartsUserDriveBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserDriveResponse200:
+    ) -> ChartsUserDriveResponse:
         """charts/user/drive: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserDriveBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -344,17 +333,17 @@ class ChartsUserNamespace:
     def following(
         self,
         *,
-        span: ChartsUserFollowingBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserFollowingResponse200:
+    ) -> ChartsUserFollowingResponse:
         """charts/user/following: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserFollowingBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -381,17 +370,17 @@ class ChartsUserNamespace:
     def notes(
         self,
         *,
-        span: ChartsUserNotesBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserNotesResponse200:
+    ) -> ChartsUserNotesResponse:
         """charts/user/notes: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserNotesBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -418,17 +407,17 @@ class ChartsUserNamespace:
     def pv(
         self,
         *,
-        span: ChartsUserPvBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserPvResponse200:
+    ) -> ChartsUserPvResponse:
         """charts/user/pv: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserPvBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -455,17 +444,17 @@ class ChartsUserNamespace:
     def reactions(
         self,
         *,
-        span: ChartsUserReactionsBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserReactionsResponse200:
+    ) -> ChartsUserReactionsResponse:
         """charts/user/reactions: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserReactionsBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -502,16 +491,16 @@ class AsyncChartsNamespace:
     async def active_users(
         self,
         *,
-        span: ChartsActiveUsersBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsActiveUsersResponse200:
+    ) -> ChartsActiveUsersResponse:
         """charts/active-users: *
 
         Works without a token.
 
         Args:
-            span (ChartsActiveUsersBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -536,16 +525,16 @@ class AsyncChartsNamespace:
     async def ap_request(
         self,
         *,
-        span: ChartsApRequestBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsApRequestResponse200:
+    ) -> ChartsApRequestResponse:
         """charts/ap-request: *
 
         Works without a token.
 
         Args:
-            span (ChartsApRequestBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -570,16 +559,16 @@ class AsyncChartsNamespace:
     async def drive(
         self,
         *,
-        span: ChartsDriveBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsDriveResponse200:
+    ) -> ChartsDriveResponse:
         """charts/drive: *
 
         Works without a token.
 
         Args:
-            span (ChartsDriveBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -604,16 +593,16 @@ class AsyncChartsNamespace:
     async def federation(
         self,
         *,
-        span: ChartsFederationBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsFederationResponse200:
+    ) -> ChartsFederationResponse:
         """charts/federation: *
 
         Works without a token.
 
         Args:
-            span (ChartsFederationBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -638,17 +627,17 @@ class AsyncChartsNamespace:
     async def instance(
         self,
         *,
-        span: ChartsInstanceBodySpan,
+        span: Span,
         host: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsInstanceResponse200:
+    ) -> ChartsInstanceResponse:
         """charts/instance: *
 
         Works without a token.
 
         Args:
-            span (ChartsInstanceBodySpan):
+            span (Span):
             host (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -675,16 +664,16 @@ class AsyncChartsNamespace:
     async def notes(
         self,
         *,
-        span: ChartsNotesBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsNotesResponse200:
+    ) -> ChartsNotesResponse:
         """charts/notes: *
 
         Works without a token.
 
         Args:
-            span (ChartsNotesBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -713,16 +702,16 @@ class AsyncChartsNamespace:
     async def users(
         self,
         *,
-        span: ChartsUsersBodySpan,
+        span: Span,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUsersResponse200:
+    ) -> ChartsUsersResponse:
         """charts/users: *
 
         Works without a token.
 
         Args:
-            span (ChartsUsersBodySpan):
+            span (Span):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
 
@@ -757,17 +746,17 @@ class AsyncChartsUserNamespace:
     async def drive(
         self,
         *,
-        span: ChartsUserDriveBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserDriveResponse200:
+    ) -> ChartsUserDriveResponse:
         """charts/user/drive: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserDriveBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -794,17 +783,17 @@ class AsyncChartsUserNamespace:
     async def following(
         self,
         *,
-        span: ChartsUserFollowingBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserFollowingResponse200:
+    ) -> ChartsUserFollowingResponse:
         """charts/user/following: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserFollowingBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -831,17 +820,17 @@ class AsyncChartsUserNamespace:
     async def notes(
         self,
         *,
-        span: ChartsUserNotesBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserNotesResponse200:
+    ) -> ChartsUserNotesResponse:
         """charts/user/notes: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserNotesBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -868,17 +857,17 @@ class AsyncChartsUserNamespace:
     async def pv(
         self,
         *,
-        span: ChartsUserPvBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserPvResponse200:
+    ) -> ChartsUserPvResponse:
         """charts/user/pv: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserPvBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):
@@ -905,17 +894,17 @@ class AsyncChartsUserNamespace:
     async def reactions(
         self,
         *,
-        span: ChartsUserReactionsBodySpan,
+        span: Span,
         user_id: str,
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
-    ) -> ChartsUserReactionsResponse200:
+    ) -> ChartsUserReactionsResponse:
         """charts/user/reactions: *
 
         Works without a token.
 
         Args:
-            span (ChartsUserReactionsBodySpan):
+            span (Span):
             user_id (str):
             limit (int | Unset):  Default: 30.
             offset (int | None | Unset):

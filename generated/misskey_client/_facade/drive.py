@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..models.drive_files_body_sort_type_2_type_1 import DriveFilesBodySortType2Type1
     from ..models.drive_files_body_sort_type_3_type_1 import DriveFilesBodySortType3Type1
     from ..models.drive_folder import DriveFolder
-    from ..models.drive_response_200 import DriveResponse200
+    from ..models.drive_response import DriveResponse
     from ..models.note import Note
 
 
@@ -37,7 +37,7 @@ class DriveNamespace:
     @misskey_endpoint("drive")
     def __call__(
         self,
-    ) -> DriveResponse200:
+    ) -> DriveResponse:
         """drive: No description in the spec
 
         Needs a token with the permission read:drive.
@@ -785,7 +785,7 @@ class AsyncDriveNamespace:
     @misskey_endpoint("drive")
     async def __call__(
         self,
-    ) -> DriveResponse200:
+    ) -> DriveResponse:
         """drive: No description in the spec
 
         Needs a token with the permission read:drive.

@@ -10,7 +10,7 @@ from misskey_core._pagination import misskey_endpoint
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.email_address_available_response_200 import EmailAddressAvailableResponse200
+    from ..models.email_address_available_response import EmailAddressAvailableResponse
 
 
 class EmailAddressNamespace:
@@ -27,7 +27,7 @@ class EmailAddressNamespace:
         self,
         *,
         email_address: str,
-    ) -> EmailAddressAvailableResponse200:
+    ) -> EmailAddressAvailableResponse:
         """email-address/available: *
 
         Works without a token.
@@ -65,7 +65,7 @@ class AsyncEmailAddressNamespace:
         self,
         *,
         email_address: str,
-    ) -> EmailAddressAvailableResponse200:
+    ) -> EmailAddressAvailableResponse:
         """email-address/available: *
 
         Works without a token.

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..models.federation_instances_body_sort_type_1 import FederationInstancesBodySortType1
     from ..models.federation_instances_body_sort_type_2_type_1 import FederationInstancesBodySortType2Type1
     from ..models.federation_instances_body_sort_type_3_type_1 import FederationInstancesBodySortType3Type1
-    from ..models.federation_stats_response_200 import FederationStatsResponse200
+    from ..models.federation_stats_response import FederationStatsResponse
     from ..models.following import Following
     from ..models.user_detailed_not_me import UserDetailedNotMe
 
@@ -213,7 +213,7 @@ class FederationNamespace:
         self,
         *,
         limit: int | Unset = UNSET,
-    ) -> FederationStatsResponse200:
+    ) -> FederationStatsResponse:
         """federation/stats: *
 
         Works without a token.
@@ -499,7 +499,7 @@ class AsyncFederationNamespace:
         self,
         *,
         limit: int | Unset = UNSET,
-    ) -> FederationStatsResponse200:
+    ) -> FederationStatsResponse:
         """federation/stats: *
 
         Works without a token.

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 
     from ..models.flash import Flash
     from ..models.flash_create_body_visibility import FlashCreateBodyVisibility
-    from ..models.flash_my_likes_response_200_item import FlashMyLikesResponse200Item
-    from ..models.flash_update_body_visibility import FlashUpdateBodyVisibility
+    from ..models.flash_my_likes_response_item import FlashMyLikesResponseItem
 
 
 class FlashNamespace:
@@ -205,7 +204,7 @@ class FlashNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         search: None | str | Unset = UNSET,
-    ) -> builtins.list[FlashMyLikesResponse200Item]:
+    ) -> builtins.list[FlashMyLikesResponseItem]:
         """flash/my-likes: No description in the spec
 
         Needs a token with the permission read:flash-likes.
@@ -346,7 +345,7 @@ class FlashNamespace:
         summary: str | Unset = UNSET,
         script: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
-        visibility: FlashUpdateBodyVisibility | Unset = UNSET,
+        visibility: FlashCreateBodyVisibility | Unset = UNSET,
     ) -> None:
         """flash/update: No description in the spec
 
@@ -358,7 +357,7 @@ class FlashNamespace:
             summary (str | Unset):
             script (str | Unset):
             permissions (list[str] | Unset):
-            visibility (FlashUpdateBodyVisibility | Unset):
+            visibility (FlashCreateBodyVisibility | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -567,7 +566,7 @@ class AsyncFlashNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         search: None | str | Unset = UNSET,
-    ) -> builtins.list[FlashMyLikesResponse200Item]:
+    ) -> builtins.list[FlashMyLikesResponseItem]:
         """flash/my-likes: No description in the spec
 
         Needs a token with the permission read:flash-likes.
@@ -708,7 +707,7 @@ class AsyncFlashNamespace:
         summary: str | Unset = UNSET,
         script: str | Unset = UNSET,
         permissions: builtins.list[str] | Unset = UNSET,
-        visibility: FlashUpdateBodyVisibility | Unset = UNSET,
+        visibility: FlashCreateBodyVisibility | Unset = UNSET,
     ) -> None:
         """flash/update: No description in the spec
 
@@ -720,7 +719,7 @@ class AsyncFlashNamespace:
             summary (str | Unset):
             script (str | Unset):
             permissions (list[str] | Unset):
-            visibility (FlashUpdateBodyVisibility | Unset):
+            visibility (FlashCreateBodyVisibility | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:

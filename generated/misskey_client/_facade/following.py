@@ -14,10 +14,8 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.following_requests_list_response_200_item import FollowingRequestsListResponse200Item
-    from ..models.following_requests_sent_response_200_item import FollowingRequestsSentResponse200Item
-    from ..models.following_update_all_body_notify import FollowingUpdateAllBodyNotify
-    from ..models.following_update_body_notify import FollowingUpdateBodyNotify
+    from ..models.following_requests_list_response_item import FollowingRequestsListResponseItem
+    from ..models.notify import Notify
     from ..models.user_lite import UserLite
 
 
@@ -127,7 +125,7 @@ class FollowingNamespace:
         self,
         *,
         user_id: str,
-        notify: FollowingUpdateBodyNotify | Unset = UNSET,
+        notify: Notify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> UserLite:
         """following/update: No description in the spec
@@ -136,7 +134,7 @@ class FollowingNamespace:
 
         Args:
             user_id (str):
-            notify (FollowingUpdateBodyNotify | Unset):
+            notify (Notify | Unset):
             with_replies (bool | Unset):
 
         Raises:
@@ -160,7 +158,7 @@ class FollowingNamespace:
     def update_all(
         self,
         *,
-        notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
+        notify: Notify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> None:
         """following/update-all: No description in the spec
@@ -168,7 +166,7 @@ class FollowingNamespace:
         Needs a token with the permission write:following.
 
         Args:
-            notify (FollowingUpdateAllBodyNotify | Unset):
+            notify (Notify | Unset):
             with_replies (bool | Unset):
 
         Raises:
@@ -262,7 +260,7 @@ class FollowingRequestsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[FollowingRequestsListResponse200Item]:
+    ) -> builtins.list[FollowingRequestsListResponseItem]:
         """following/requests/list: No description in the spec
 
         Needs a token with the permission read:following.
@@ -330,7 +328,7 @@ class FollowingRequestsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[FollowingRequestsSentResponse200Item]:
+    ) -> builtins.list[FollowingRequestsListResponseItem]:
         """following/requests/sent: No description in the spec
 
         Needs a token with the permission read:following.
@@ -468,7 +466,7 @@ class AsyncFollowingNamespace:
         self,
         *,
         user_id: str,
-        notify: FollowingUpdateBodyNotify | Unset = UNSET,
+        notify: Notify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> UserLite:
         """following/update: No description in the spec
@@ -477,7 +475,7 @@ class AsyncFollowingNamespace:
 
         Args:
             user_id (str):
-            notify (FollowingUpdateBodyNotify | Unset):
+            notify (Notify | Unset):
             with_replies (bool | Unset):
 
         Raises:
@@ -501,7 +499,7 @@ class AsyncFollowingNamespace:
     async def update_all(
         self,
         *,
-        notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
+        notify: Notify | Unset = UNSET,
         with_replies: bool | Unset = UNSET,
     ) -> None:
         """following/update-all: No description in the spec
@@ -509,7 +507,7 @@ class AsyncFollowingNamespace:
         Needs a token with the permission write:following.
 
         Args:
-            notify (FollowingUpdateAllBodyNotify | Unset):
+            notify (Notify | Unset):
             with_replies (bool | Unset):
 
         Raises:
@@ -603,7 +601,7 @@ class AsyncFollowingRequestsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[FollowingRequestsListResponse200Item]:
+    ) -> builtins.list[FollowingRequestsListResponseItem]:
         """following/requests/list: No description in the spec
 
         Needs a token with the permission read:following.
@@ -671,7 +669,7 @@ class AsyncFollowingRequestsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[FollowingRequestsSentResponse200Item]:
+    ) -> builtins.list[FollowingRequestsListResponseItem]:
         """following/requests/sent: No description in the spec
 
         Needs a token with the permission read:following.

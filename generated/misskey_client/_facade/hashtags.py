@@ -15,12 +15,12 @@ if TYPE_CHECKING:
 
     from ..models.hashtag import Hashtag
     from ..models.hashtags_list_body_sort import HashtagsListBodySort
-    from ..models.hashtags_trend_response_200_item import HashtagsTrendResponse200Item
-    from ..models.hashtags_users_body_origin import HashtagsUsersBodyOrigin
-    from ..models.hashtags_users_body_sort import HashtagsUsersBodySort
-    from ..models.hashtags_users_body_state import HashtagsUsersBodyState
+    from ..models.hashtags_trend_response_item import HashtagsTrendResponseItem
     from ..models.me_detailed import MeDetailed
     from ..models.user_detailed_not_me import UserDetailedNotMe
+    from ..models.users_body_origin import UsersBodyOrigin
+    from ..models.users_body_sort import UsersBodySort
+    from ..models.users_body_state import UsersBodyState
 
 
 class HashtagsNamespace:
@@ -137,7 +137,7 @@ class HashtagsNamespace:
     @misskey_endpoint("hashtags/trend")
     def trend(
         self,
-    ) -> builtins.list[HashtagsTrendResponse200Item]:
+    ) -> builtins.list[HashtagsTrendResponseItem]:
         """hashtags/trend: *
 
         Works without a token.
@@ -161,11 +161,11 @@ class HashtagsNamespace:
         self,
         *,
         tag: str,
-        sort: HashtagsUsersBodySort,
+        sort: UsersBodySort,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-        state: HashtagsUsersBodyState | Unset = UNSET,
-        origin: HashtagsUsersBodyOrigin | Unset = UNSET,
+        state: UsersBodyState | Unset = UNSET,
+        origin: UsersBodyOrigin | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
         """hashtags/users: *
 
@@ -173,11 +173,11 @@ class HashtagsNamespace:
 
         Args:
             tag (str):
-            sort (HashtagsUsersBodySort):
+            sort (UsersBodySort):
             limit (int | Unset):  Default: 10.
             offset (int | Unset):  Default: 0.
-            state (HashtagsUsersBodyState | Unset):  Default: 'all'.
-            origin (HashtagsUsersBodyOrigin | Unset):  Default: 'local'.
+            state (UsersBodyState | Unset):  Default: 'all'.
+            origin (UsersBodyOrigin | Unset):  Default: 'local'.
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -314,7 +314,7 @@ class AsyncHashtagsNamespace:
     @misskey_endpoint("hashtags/trend")
     async def trend(
         self,
-    ) -> builtins.list[HashtagsTrendResponse200Item]:
+    ) -> builtins.list[HashtagsTrendResponseItem]:
         """hashtags/trend: *
 
         Works without a token.
@@ -338,11 +338,11 @@ class AsyncHashtagsNamespace:
         self,
         *,
         tag: str,
-        sort: HashtagsUsersBodySort,
+        sort: UsersBodySort,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-        state: HashtagsUsersBodyState | Unset = UNSET,
-        origin: HashtagsUsersBodyOrigin | Unset = UNSET,
+        state: UsersBodyState | Unset = UNSET,
+        origin: UsersBodyOrigin | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
         """hashtags/users: *
 
@@ -350,11 +350,11 @@ class AsyncHashtagsNamespace:
 
         Args:
             tag (str):
-            sort (HashtagsUsersBodySort):
+            sort (UsersBodySort):
             limit (int | Unset):  Default: 10.
             offset (int | Unset):  Default: 0.
-            state (HashtagsUsersBodyState | Unset):  Default: 'all'.
-            origin (HashtagsUsersBodyOrigin | Unset):  Default: 'local'.
+            state (UsersBodyState | Unset):  Default: 'all'.
+            origin (UsersBodyOrigin | Unset):  Default: 'local'.
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -16,43 +16,35 @@ if TYPE_CHECKING:
 
     from misskey_core import AsyncClient, SyncClient
 
+    from ..models.fields_item import FieldsItem
     from ..models.gallery_post import GalleryPost
-    from ..models.i2_fa_done_response_200 import I2FaDoneResponse200
+    from ..models.i2_fa_done_response import I2FaDoneResponse
     from ..models.i2_fa_key_done_body_credential import I2FaKeyDoneBodyCredential
-    from ..models.i2_fa_key_done_response_200 import I2FaKeyDoneResponse200
-    from ..models.i2_fa_register_key_response_200 import I2FaRegisterKeyResponse200
-    from ..models.i2_fa_register_response_200 import I2FaRegisterResponse200
+    from ..models.i2_fa_key_done_response import I2FaKeyDoneResponse
+    from ..models.i2_fa_register_key_response import I2FaRegisterKeyResponse
+    from ..models.i2_fa_register_response import I2FaRegisterResponse
     from ..models.i_apps_body_sort import IAppsBodySort
-    from ..models.i_apps_response_200_item import IAppsResponse200Item
+    from ..models.i_apps_response_item import IAppsResponseItem
     from ..models.i_authorized_apps_body_sort import IAuthorizedAppsBodySort
-    from ..models.i_authorized_apps_response_200_item import IAuthorizedAppsResponse200Item
+    from ..models.i_authorized_apps_response_item import IAuthorizedAppsResponseItem
     from ..models.i_claim_achievement_body_name import IClaimAchievementBodyName
-    from ..models.i_gallery_likes_response_200_item import IGalleryLikesResponse200Item
-    from ..models.i_move_response_200 import IMoveResponse200
+    from ..models.i_gallery_likes_response_item import IGalleryLikesResponseItem
+    from ..models.i_move_response import IMoveResponse
     from ..models.i_notifications_body_exclude_types_item import INotificationsBodyExcludeTypesItem
-    from ..models.i_notifications_body_include_types_item import INotificationsBodyIncludeTypesItem
-    from ..models.i_notifications_grouped_body_exclude_types_item import INotificationsGroupedBodyExcludeTypesItem
-    from ..models.i_notifications_grouped_body_include_types_item import INotificationsGroupedBodyIncludeTypesItem
-    from ..models.i_page_likes_response_200_item import IPageLikesResponse200Item
-    from ..models.i_registry_get_all_response_200 import IRegistryGetAllResponse200
-    from ..models.i_registry_get_detail_response_200 import IRegistryGetDetailResponse200
-    from ..models.i_registry_get_response_200 import IRegistryGetResponse200
-    from ..models.i_registry_keys_with_type_response_200 import IRegistryKeysWithTypeResponse200
-    from ..models.i_registry_scopes_with_domain_response_200_item import IRegistryScopesWithDomainResponse200Item
+    from ..models.i_page_likes_response_item import IPageLikesResponseItem
+    from ..models.i_registry_get_all_response import IRegistryGetAllResponse
+    from ..models.i_registry_get_detail_response import IRegistryGetDetailResponse
+    from ..models.i_registry_get_response import IRegistryGetResponse
+    from ..models.i_registry_keys_with_type_response import IRegistryKeysWithTypeResponse
+    from ..models.i_registry_scopes_with_domain_response_item import IRegistryScopesWithDomainResponseItem
     from ..models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
     from ..models.i_update_body_chat_scope import IUpdateBodyChatScope
-    from ..models.i_update_body_fields_item import IUpdateBodyFieldsItem
-    from ..models.i_update_body_followers_visibility import IUpdateBodyFollowersVisibility
-    from ..models.i_update_body_following_visibility import IUpdateBodyFollowingVisibility
     from ..models.i_update_body_lang_type_1 import IUpdateBodyLangType1
     from ..models.i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1
     from ..models.i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1
     from ..models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig
-    from ..models.i_webhooks_create_body_on_item import IWebhooksCreateBodyOnItem
-    from ..models.i_webhooks_create_response_200 import IWebhooksCreateResponse200
+    from ..models.i_webhooks_create_response import IWebhooksCreateResponse
     from ..models.i_webhooks_test_body_override import IWebhooksTestBodyOverride
-    from ..models.i_webhooks_test_body_type import IWebhooksTestBodyType
-    from ..models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem
     from ..models.me_detailed import MeDetailed
     from ..models.note_favorite import NoteFavorite
     from ..models.notification_achievement_earned import NotificationAchievementEarned
@@ -79,7 +71,9 @@ if TYPE_CHECKING:
     from ..models.notification_test import NotificationTest
     from ..models.page import Page
     from ..models.signin import Signin
+    from ..models.user_detailed_not_me_only_followers_visibility import UserDetailedNotMeOnlyFollowersVisibility
     from ..models.user_webhook import UserWebhook
+    from ..models.user_webhook_on_item import UserWebhookOnItem
 
 
 class INamespace:
@@ -118,7 +112,7 @@ class INamespace:
         self,
         *,
         sort: IAppsBodySort | Unset = UNSET,
-    ) -> builtins.list[IAppsResponse200Item]:
+    ) -> builtins.list[IAppsResponseItem]:
         """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -150,7 +144,7 @@ class INamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         sort: IAuthorizedAppsBodySort | Unset = UNSET,
-    ) -> builtins.list[IAuthorizedAppsResponse200Item]:
+    ) -> builtins.list[IAuthorizedAppsResponseItem]:
         """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -683,7 +677,7 @@ class INamespace:
         self,
         *,
         move_to_account: str,
-    ) -> IMoveResponse200:
+    ) -> IMoveResponse:
         """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -719,7 +713,7 @@ class INamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         mark_as_read: bool | Unset = UNSET,
-        include_types: builtins.list[INotificationsBodyIncludeTypesItem] | Unset = UNSET,
+        include_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
         exclude_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
     ) -> builtins.list[
         NotificationAchievementEarned
@@ -756,7 +750,7 @@ class INamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             mark_as_read (bool | Unset):  Default: True.
-            include_types (list[INotificationsBodyIncludeTypesItem] | Unset):
+            include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
             exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
         Raises:
@@ -791,8 +785,8 @@ class INamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         mark_as_read: bool | Unset = UNSET,
-        include_types: builtins.list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET,
-        exclude_types: builtins.list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET,
+        include_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
+        exclude_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
     ) -> builtins.list[
         NotificationAchievementEarned
         | NotificationApp
@@ -828,8 +822,8 @@ class INamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             mark_as_read (bool | Unset):  Default: True.
-            include_types (list[INotificationsGroupedBodyIncludeTypesItem] | Unset):
-            exclude_types (list[INotificationsGroupedBodyExcludeTypesItem] | Unset):
+            include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
+            exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -862,7 +856,7 @@ class INamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-    ) -> builtins.list[IPageLikesResponse200Item]:
+    ) -> builtins.list[IPageLikesResponseItem]:
         """i/page-likes: No description in the spec
 
         Needs a token with the permission read:page-likes.
@@ -1145,7 +1139,7 @@ class INamespace:
         avatar_id: None | str | Unset = UNSET,
         avatar_decorations: builtins.list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
         banner_id: None | str | Unset = UNSET,
-        fields: builtins.list[IUpdateBodyFieldsItem] | Unset = UNSET,
+        fields: builtins.list[FieldsItem] | Unset = UNSET,
         is_locked: bool | Unset = UNSET,
         is_explorable: bool | Unset = UNSET,
         hide_online_status: bool | Unset = UNSET,
@@ -1163,8 +1157,8 @@ class INamespace:
         receive_announcement_email: bool | Unset = UNSET,
         always_mark_nsfw: bool | Unset = UNSET,
         auto_sensitive: bool | Unset = UNSET,
-        following_visibility: IUpdateBodyFollowingVisibility | Unset = UNSET,
-        followers_visibility: IUpdateBodyFollowersVisibility | Unset = UNSET,
+        following_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
+        followers_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
         chat_scope: IUpdateBodyChatScope | Unset = UNSET,
         pinned_page_id: None | str | Unset = UNSET,
         muted_words: builtins.list[builtins.list[str] | str] | Unset = UNSET,
@@ -1189,7 +1183,7 @@ class INamespace:
             avatar_id (None | str | Unset):
             avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
             banner_id (None | str | Unset):
-            fields (list[IUpdateBodyFieldsItem] | Unset):
+            fields (list[FieldsItem] | Unset):
             is_locked (bool | Unset):
             is_explorable (bool | Unset):
             hide_online_status (bool | Unset):
@@ -1207,8 +1201,8 @@ class INamespace:
             receive_announcement_email (bool | Unset):
             always_mark_nsfw (bool | Unset):
             auto_sensitive (bool | Unset):
-            following_visibility (IUpdateBodyFollowingVisibility | Unset):
-            followers_visibility (IUpdateBodyFollowersVisibility | Unset):
+            following_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
+            followers_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
             chat_scope (IUpdateBodyChatScope | Unset):
             pinned_page_id (None | str | Unset):
             muted_words (list[list[str] | str] | Unset):
@@ -1331,7 +1325,7 @@ class IGalleryNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-    ) -> builtins.list[IGalleryLikesResponse200Item]:
+    ) -> builtins.list[IGalleryLikesResponseItem]:
         """i/gallery/likes: No description in the spec
 
         Needs a token with the permission read:gallery-likes.
@@ -1419,7 +1413,7 @@ class IRegistryNamespace:
         key: str,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryGetResponse200:
+    ) -> IRegistryGetResponse:
         """i/registry/get: No description in the spec
 
         Needs a token with the permission read:account.
@@ -1452,7 +1446,7 @@ class IRegistryNamespace:
         *,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryGetAllResponse200:
+    ) -> IRegistryGetAllResponse:
         """i/registry/get-all: No description in the spec
 
         Needs a token with the permission read:account.
@@ -1484,7 +1478,7 @@ class IRegistryNamespace:
         key: str,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryGetDetailResponse200:
+    ) -> IRegistryGetDetailResponse:
         """i/registry/get-detail: No description in the spec
 
         Needs a token with the permission read:account.
@@ -1548,7 +1542,7 @@ class IRegistryNamespace:
         *,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryKeysWithTypeResponse200:
+    ) -> IRegistryKeysWithTypeResponse:
         """i/registry/keys-with-type: No description in the spec
 
         Needs a token with the permission read:account.
@@ -1610,7 +1604,7 @@ class IRegistryNamespace:
     @misskey_endpoint("i/registry/scopes-with-domain")
     def scopes_with_domain(
         self,
-    ) -> builtins.list[IRegistryScopesWithDomainResponse200Item]:
+    ) -> builtins.list[IRegistryScopesWithDomainResponseItem]:
         """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1683,7 +1677,7 @@ class ITwoFaNamespace:
         self,
         *,
         token: str,
-    ) -> I2FaDoneResponse200:
+    ) -> I2FaDoneResponse:
         """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1716,7 +1710,7 @@ class ITwoFaNamespace:
         name: str,
         credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
         token: None | str | Unset = UNSET,
-    ) -> I2FaKeyDoneResponse200:
+    ) -> I2FaKeyDoneResponse:
         """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1783,7 +1777,7 @@ class ITwoFaNamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> I2FaRegisterResponse200:
+    ) -> I2FaRegisterResponse:
         """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1816,7 +1810,7 @@ class ITwoFaNamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> I2FaRegisterKeyResponse200:
+    ) -> I2FaRegisterKeyResponse:
         """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -1961,9 +1955,9 @@ class IWebhooksNamespace:
         *,
         name: str,
         url: str,
-        on: builtins.list[IWebhooksCreateBodyOnItem],
+        on: builtins.list[UserWebhookOnItem],
         secret: str | Unset = UNSET,
-    ) -> IWebhooksCreateResponse200:
+    ) -> IWebhooksCreateResponse:
         """i/webhooks/create: No description in the spec
 
         Needs a token with the permission write:account.
@@ -1971,7 +1965,7 @@ class IWebhooksNamespace:
         Args:
             name (str):
             url (str):
-            on (list[IWebhooksCreateBodyOnItem]):
+            on (list[UserWebhookOnItem]):
             secret (str | Unset):  Default: ''.
 
         Raises:
@@ -2075,7 +2069,7 @@ class IWebhooksNamespace:
         self,
         *,
         webhook_id: str,
-        type: IWebhooksTestBodyType,
+        type: UserWebhookOnItem,
         override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> None:
         """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
@@ -2084,7 +2078,7 @@ class IWebhooksNamespace:
 
         Args:
             webhook_id (str):
-            type (IWebhooksTestBodyType):
+            type (UserWebhookOnItem):
             override (IWebhooksTestBodyOverride | Unset):
 
         Raises:
@@ -2112,7 +2106,7 @@ class IWebhooksNamespace:
         name: str | Unset = UNSET,
         url: str | Unset = UNSET,
         secret: None | str | Unset = UNSET,
-        on: builtins.list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
+        on: builtins.list[UserWebhookOnItem] | Unset = UNSET,
         active: bool | Unset = UNSET,
     ) -> None:
         """i/webhooks/update: No description in the spec
@@ -2124,7 +2118,7 @@ class IWebhooksNamespace:
             name (str | Unset):
             url (str | Unset):
             secret (None | str | Unset):
-            on (list[IWebhooksUpdateBodyOnItem] | Unset):
+            on (list[UserWebhookOnItem] | Unset):
             active (bool | Unset):
 
         Raises:
@@ -2184,7 +2178,7 @@ class AsyncINamespace:
         self,
         *,
         sort: IAppsBodySort | Unset = UNSET,
-    ) -> builtins.list[IAppsResponse200Item]:
+    ) -> builtins.list[IAppsResponseItem]:
         """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2216,7 +2210,7 @@ class AsyncINamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
         sort: IAuthorizedAppsBodySort | Unset = UNSET,
-    ) -> builtins.list[IAuthorizedAppsResponse200Item]:
+    ) -> builtins.list[IAuthorizedAppsResponseItem]:
         """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2749,7 +2743,7 @@ class AsyncINamespace:
         self,
         *,
         move_to_account: str,
-    ) -> IMoveResponse200:
+    ) -> IMoveResponse:
         """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -2785,7 +2779,7 @@ class AsyncINamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         mark_as_read: bool | Unset = UNSET,
-        include_types: builtins.list[INotificationsBodyIncludeTypesItem] | Unset = UNSET,
+        include_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
         exclude_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
     ) -> builtins.list[
         NotificationAchievementEarned
@@ -2822,7 +2816,7 @@ class AsyncINamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             mark_as_read (bool | Unset):  Default: True.
-            include_types (list[INotificationsBodyIncludeTypesItem] | Unset):
+            include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
             exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
         Raises:
@@ -2857,8 +2851,8 @@ class AsyncINamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         mark_as_read: bool | Unset = UNSET,
-        include_types: builtins.list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET,
-        exclude_types: builtins.list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET,
+        include_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
+        exclude_types: builtins.list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
     ) -> builtins.list[
         NotificationAchievementEarned
         | NotificationApp
@@ -2894,8 +2888,8 @@ class AsyncINamespace:
             since_date (int | Unset):
             until_date (int | Unset):
             mark_as_read (bool | Unset):  Default: True.
-            include_types (list[INotificationsGroupedBodyIncludeTypesItem] | Unset):
-            exclude_types (list[INotificationsGroupedBodyExcludeTypesItem] | Unset):
+            include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
+            exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -2928,7 +2922,7 @@ class AsyncINamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-    ) -> builtins.list[IPageLikesResponse200Item]:
+    ) -> builtins.list[IPageLikesResponseItem]:
         """i/page-likes: No description in the spec
 
         Needs a token with the permission read:page-likes.
@@ -3211,7 +3205,7 @@ class AsyncINamespace:
         avatar_id: None | str | Unset = UNSET,
         avatar_decorations: builtins.list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
         banner_id: None | str | Unset = UNSET,
-        fields: builtins.list[IUpdateBodyFieldsItem] | Unset = UNSET,
+        fields: builtins.list[FieldsItem] | Unset = UNSET,
         is_locked: bool | Unset = UNSET,
         is_explorable: bool | Unset = UNSET,
         hide_online_status: bool | Unset = UNSET,
@@ -3229,8 +3223,8 @@ class AsyncINamespace:
         receive_announcement_email: bool | Unset = UNSET,
         always_mark_nsfw: bool | Unset = UNSET,
         auto_sensitive: bool | Unset = UNSET,
-        following_visibility: IUpdateBodyFollowingVisibility | Unset = UNSET,
-        followers_visibility: IUpdateBodyFollowersVisibility | Unset = UNSET,
+        following_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
+        followers_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
         chat_scope: IUpdateBodyChatScope | Unset = UNSET,
         pinned_page_id: None | str | Unset = UNSET,
         muted_words: builtins.list[builtins.list[str] | str] | Unset = UNSET,
@@ -3255,7 +3249,7 @@ class AsyncINamespace:
             avatar_id (None | str | Unset):
             avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
             banner_id (None | str | Unset):
-            fields (list[IUpdateBodyFieldsItem] | Unset):
+            fields (list[FieldsItem] | Unset):
             is_locked (bool | Unset):
             is_explorable (bool | Unset):
             hide_online_status (bool | Unset):
@@ -3273,8 +3267,8 @@ class AsyncINamespace:
             receive_announcement_email (bool | Unset):
             always_mark_nsfw (bool | Unset):
             auto_sensitive (bool | Unset):
-            following_visibility (IUpdateBodyFollowingVisibility | Unset):
-            followers_visibility (IUpdateBodyFollowersVisibility | Unset):
+            following_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
+            followers_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
             chat_scope (IUpdateBodyChatScope | Unset):
             pinned_page_id (None | str | Unset):
             muted_words (list[list[str] | str] | Unset):
@@ -3397,7 +3391,7 @@ class AsyncIGalleryNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-    ) -> builtins.list[IGalleryLikesResponse200Item]:
+    ) -> builtins.list[IGalleryLikesResponseItem]:
         """i/gallery/likes: No description in the spec
 
         Needs a token with the permission read:gallery-likes.
@@ -3485,7 +3479,7 @@ class AsyncIRegistryNamespace:
         key: str,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryGetResponse200:
+    ) -> IRegistryGetResponse:
         """i/registry/get: No description in the spec
 
         Needs a token with the permission read:account.
@@ -3518,7 +3512,7 @@ class AsyncIRegistryNamespace:
         *,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryGetAllResponse200:
+    ) -> IRegistryGetAllResponse:
         """i/registry/get-all: No description in the spec
 
         Needs a token with the permission read:account.
@@ -3550,7 +3544,7 @@ class AsyncIRegistryNamespace:
         key: str,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryGetDetailResponse200:
+    ) -> IRegistryGetDetailResponse:
         """i/registry/get-detail: No description in the spec
 
         Needs a token with the permission read:account.
@@ -3614,7 +3608,7 @@ class AsyncIRegistryNamespace:
         *,
         scope: builtins.list[str],
         domain: None | str | Unset = UNSET,
-    ) -> IRegistryKeysWithTypeResponse200:
+    ) -> IRegistryKeysWithTypeResponse:
         """i/registry/keys-with-type: No description in the spec
 
         Needs a token with the permission read:account.
@@ -3676,7 +3670,7 @@ class AsyncIRegistryNamespace:
     @misskey_endpoint("i/registry/scopes-with-domain")
     async def scopes_with_domain(
         self,
-    ) -> builtins.list[IRegistryScopesWithDomainResponse200Item]:
+    ) -> builtins.list[IRegistryScopesWithDomainResponseItem]:
         """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3749,7 +3743,7 @@ class AsyncITwoFaNamespace:
         self,
         *,
         token: str,
-    ) -> I2FaDoneResponse200:
+    ) -> I2FaDoneResponse:
         """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3782,7 +3776,7 @@ class AsyncITwoFaNamespace:
         name: str,
         credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
         token: None | str | Unset = UNSET,
-    ) -> I2FaKeyDoneResponse200:
+    ) -> I2FaKeyDoneResponse:
         """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3849,7 +3843,7 @@ class AsyncITwoFaNamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> I2FaRegisterResponse200:
+    ) -> I2FaRegisterResponse:
         """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -3882,7 +3876,7 @@ class AsyncITwoFaNamespace:
         *,
         password: str,
         token: None | str | Unset = UNSET,
-    ) -> I2FaRegisterKeyResponse200:
+    ) -> I2FaRegisterKeyResponse:
         """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -4027,9 +4021,9 @@ class AsyncIWebhooksNamespace:
         *,
         name: str,
         url: str,
-        on: builtins.list[IWebhooksCreateBodyOnItem],
+        on: builtins.list[UserWebhookOnItem],
         secret: str | Unset = UNSET,
-    ) -> IWebhooksCreateResponse200:
+    ) -> IWebhooksCreateResponse:
         """i/webhooks/create: No description in the spec
 
         Needs a token with the permission write:account.
@@ -4037,7 +4031,7 @@ class AsyncIWebhooksNamespace:
         Args:
             name (str):
             url (str):
-            on (list[IWebhooksCreateBodyOnItem]):
+            on (list[UserWebhookOnItem]):
             secret (str | Unset):  Default: ''.
 
         Raises:
@@ -4141,7 +4135,7 @@ class AsyncIWebhooksNamespace:
         self,
         *,
         webhook_id: str,
-        type: IWebhooksTestBodyType,
+        type: UserWebhookOnItem,
         override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
     ) -> None:
         """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
@@ -4150,7 +4144,7 @@ class AsyncIWebhooksNamespace:
 
         Args:
             webhook_id (str):
-            type (IWebhooksTestBodyType):
+            type (UserWebhookOnItem):
             override (IWebhooksTestBodyOverride | Unset):
 
         Raises:
@@ -4178,7 +4172,7 @@ class AsyncIWebhooksNamespace:
         name: str | Unset = UNSET,
         url: str | Unset = UNSET,
         secret: None | str | Unset = UNSET,
-        on: builtins.list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
+        on: builtins.list[UserWebhookOnItem] | Unset = UNSET,
         active: bool | Unset = UNSET,
     ) -> None:
         """i/webhooks/update: No description in the spec
@@ -4190,7 +4184,7 @@ class AsyncIWebhooksNamespace:
             name (str | Unset):
             url (str | Unset):
             secret (None | str | Unset):
-            on (list[IWebhooksUpdateBodyOnItem] | Unset):
+            on (list[UserWebhookOnItem] | Unset):
             active (bool | Unset):
 
         Raises:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.invite_code import InviteCode
-    from ..models.invite_limit_response_200 import InviteLimitResponse200
+    from ..models.invite_limit_response import InviteLimitResponse
 
 
 class InviteNamespace:
@@ -79,7 +79,7 @@ class InviteNamespace:
     @misskey_endpoint("invite/limit")
     def limit(
         self,
-    ) -> InviteLimitResponse200:
+    ) -> InviteLimitResponse:
         """invite/limit: No description in the spec
 
         Needs a token with the permission read:invite-codes.
@@ -201,7 +201,7 @@ class AsyncInviteNamespace:
     @misskey_endpoint("invite/limit")
     async def limit(
         self,
-    ) -> InviteLimitResponse200:
+    ) -> InviteLimitResponse:
         """invite/limit: No description in the spec
 
         Needs a token with the permission read:invite-codes.

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.miauth_gen_token_response_200 import MiauthGenTokenResponse200
+    from ..models.miauth_gen_token_response import MiauthGenTokenResponse
 
 
 class MiauthNamespace:
@@ -34,7 +34,7 @@ class MiauthNamespace:
         name: None | str | Unset = UNSET,
         description: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
-    ) -> MiauthGenTokenResponse200:
+    ) -> MiauthGenTokenResponse:
         """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *
@@ -86,7 +86,7 @@ class AsyncMiauthNamespace:
         name: None | str | Unset = UNSET,
         description: None | str | Unset = UNSET,
         icon_url: None | str | Unset = UNSET,
-    ) -> MiauthGenTokenResponse200:
+    ) -> MiauthGenTokenResponse:
         """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
         *

@@ -15,42 +15,19 @@ if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.clip import Clip
+    from ..models.created_draft import CreatedDraft
+    from ..models.created_note import CreatedNote
     from ..models.note import Note
     from ..models.note_draft import NoteDraft
     from ..models.note_reaction import NoteReaction
+    from ..models.note_visibility import NoteVisibility
     from ..models.notes_create_body_poll import NotesCreateBodyPoll
-    from ..models.notes_create_body_reaction_acceptance_type_1 import NotesCreateBodyReactionAcceptanceType1
-    from ..models.notes_create_body_reaction_acceptance_type_2_type_1 import NotesCreateBodyReactionAcceptanceType2Type1
-    from ..models.notes_create_body_reaction_acceptance_type_3_type_1 import NotesCreateBodyReactionAcceptanceType3Type1
-    from ..models.notes_create_body_visibility import NotesCreateBodyVisibility
-    from ..models.notes_create_response_200 import NotesCreateResponse200
     from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
-    from ..models.notes_drafts_create_body_reaction_acceptance_type_1 import (
-        NotesDraftsCreateBodyReactionAcceptanceType1,
-    )
-    from ..models.notes_drafts_create_body_reaction_acceptance_type_2_type_1 import (
-        NotesDraftsCreateBodyReactionAcceptanceType2Type1,
-    )
-    from ..models.notes_drafts_create_body_reaction_acceptance_type_3_type_1 import (
-        NotesDraftsCreateBodyReactionAcceptanceType3Type1,
-    )
-    from ..models.notes_drafts_create_body_visibility import NotesDraftsCreateBodyVisibility
-    from ..models.notes_drafts_create_response_200 import NotesDraftsCreateResponse200
-    from ..models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll
-    from ..models.notes_drafts_update_body_reaction_acceptance_type_1 import (
-        NotesDraftsUpdateBodyReactionAcceptanceType1,
-    )
-    from ..models.notes_drafts_update_body_reaction_acceptance_type_2_type_1 import (
-        NotesDraftsUpdateBodyReactionAcceptanceType2Type1,
-    )
-    from ..models.notes_drafts_update_body_reaction_acceptance_type_3_type_1 import (
-        NotesDraftsUpdateBodyReactionAcceptanceType3Type1,
-    )
-    from ..models.notes_drafts_update_body_visibility import NotesDraftsUpdateBodyVisibility
-    from ..models.notes_drafts_update_response_200 import NotesDraftsUpdateResponse200
-    from ..models.notes_show_partial_bulk_response_200_item import NotesShowPartialBulkResponse200Item
-    from ..models.notes_state_response_200 import NotesStateResponse200
-    from ..models.notes_translate_response_200 import NotesTranslateResponse200
+    from ..models.notes_show_partial_bulk_response_item import NotesShowPartialBulkResponseItem
+    from ..models.notes_state_response import NotesStateResponse
+    from ..models.notes_translate_response import NotesTranslateResponse
+    from ..models.reaction_acceptance import ReactionAcceptance
+    from ..models.updated_draft import UpdatedDraft
 
 
 class NotesNamespace:
@@ -226,15 +203,11 @@ class NotesNamespace:
     def create(
         self,
         *,
-        visibility: NotesCreateBodyVisibility | Unset = UNSET,
+        visibility: NoteVisibility | Unset = UNSET,
         visible_user_ids: builtins.list[str] | Unset = UNSET,
         cw: None | str | Unset = UNSET,
         local_only: bool | Unset = UNSET,
-        reaction_acceptance: None
-        | NotesCreateBodyReactionAcceptanceType1
-        | NotesCreateBodyReactionAcceptanceType2Type1
-        | NotesCreateBodyReactionAcceptanceType3Type1
-        | Unset = UNSET,
+        reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
         no_extract_mentions: bool | Unset = UNSET,
         no_extract_hashtags: bool | Unset = UNSET,
         no_extract_emojis: bool | Unset = UNSET,
@@ -245,19 +218,17 @@ class NotesNamespace:
         file_ids: builtins.list[str] | Unset = UNSET,
         media_ids: builtins.list[str] | Unset = UNSET,
         poll: None | NotesCreateBodyPoll | Unset = UNSET,
-    ) -> NotesCreateResponse200:
+    ) -> CreatedNote:
         """notes/create: No description in the spec
 
         Needs a token with the permission write:notes.
 
         Args:
-            visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
+            visibility (NoteVisibility | Unset):  Default: 'public'.
             visible_user_ids (list[str] | Unset):
             cw (None | str | Unset):
             local_only (bool | Unset):  Default: False.
-            reaction_acceptance (None | NotesCreateBodyReactionAcceptanceType1 |
-                NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1
-                | Unset):
+            reaction_acceptance (None | ReactionAcceptance | Unset):
             no_extract_mentions (bool | Unset):  Default: False.
             no_extract_hashtags (bool | Unset):  Default: False.
             no_extract_emojis (bool | Unset):  Default: False.
@@ -823,7 +794,7 @@ class NotesNamespace:
         self,
         *,
         note_ids: builtins.list[str],
-    ) -> builtins.list[NotesShowPartialBulkResponse200Item]:
+    ) -> builtins.list[NotesShowPartialBulkResponseItem]:
         """notes/show-partial-bulk: *
 
         Works without a token.
@@ -851,7 +822,7 @@ class NotesNamespace:
         self,
         *,
         note_id: str,
-    ) -> NotesStateResponse200:
+    ) -> NotesStateResponse:
         """notes/state: No description in the spec
 
         Needs a token with the permission read:account.
@@ -942,7 +913,7 @@ class NotesNamespace:
         *,
         note_id: str,
         target_lang: str,
-    ) -> NotesTranslateResponse200 | None:
+    ) -> NotesTranslateResponse | None:
         """notes/translate: No description in the spec
 
         Needs a token with the permission read:account.
@@ -1092,16 +1063,12 @@ class NotesDraftsNamespace:
     def create(
         self,
         *,
-        visibility: NotesDraftsCreateBodyVisibility | Unset = UNSET,
+        visibility: NoteVisibility | Unset = UNSET,
         visible_user_ids: builtins.list[str] | Unset = UNSET,
         cw: None | str | Unset = UNSET,
         hashtag: None | str | Unset = UNSET,
         local_only: bool | Unset = UNSET,
-        reaction_acceptance: None
-        | NotesDraftsCreateBodyReactionAcceptanceType1
-        | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-        | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-        | Unset = UNSET,
+        reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
         reply_id: None | str | Unset = UNSET,
         renote_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
@@ -1110,20 +1077,18 @@ class NotesDraftsNamespace:
         poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
-    ) -> NotesDraftsCreateResponse200:
+    ) -> CreatedDraft:
         """notes/drafts/create: No description in the spec
 
         Needs a token with the permission write:account.
 
         Args:
-            visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
+            visibility (NoteVisibility | Unset):  Default: 'public'.
             visible_user_ids (list[str] | Unset):
             cw (None | str | Unset):
             hashtag (None | str | Unset):
             local_only (bool | Unset):  Default: False.
-            reaction_acceptance (None | NotesDraftsCreateBodyReactionAcceptanceType1 |
-                NotesDraftsCreateBodyReactionAcceptanceType2Type1 |
-                NotesDraftsCreateBodyReactionAcceptanceType3Type1 | Unset):
+            reaction_acceptance (None | ReactionAcceptance | Unset):
             reply_id (None | str | Unset):
             renote_id (None | str | Unset):
             channel_id (None | str | Unset):
@@ -1245,45 +1210,39 @@ class NotesDraftsNamespace:
         self,
         *,
         draft_id: str,
-        visibility: NotesDraftsUpdateBodyVisibility | Unset = UNSET,
+        visibility: NoteVisibility | Unset = UNSET,
         visible_user_ids: builtins.list[str] | Unset = UNSET,
         cw: None | str | Unset = UNSET,
         hashtag: None | str | Unset = UNSET,
         local_only: bool | Unset = UNSET,
-        reaction_acceptance: None
-        | NotesDraftsUpdateBodyReactionAcceptanceType1
-        | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-        | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-        | Unset = UNSET,
+        reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
         reply_id: None | str | Unset = UNSET,
         renote_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
+        poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
-    ) -> NotesDraftsUpdateResponse200:
+    ) -> UpdatedDraft:
         """notes/drafts/update: No description in the spec
 
         Needs a token with the permission write:account.
 
         Args:
             draft_id (str):
-            visibility (NotesDraftsUpdateBodyVisibility | Unset):
+            visibility (NoteVisibility | Unset):
             visible_user_ids (list[str] | Unset):
             cw (None | str | Unset):
             hashtag (None | str | Unset):
             local_only (bool | Unset):
-            reaction_acceptance (None | NotesDraftsUpdateBodyReactionAcceptanceType1 |
-                NotesDraftsUpdateBodyReactionAcceptanceType2Type1 |
-                NotesDraftsUpdateBodyReactionAcceptanceType3Type1 | Unset):
+            reaction_acceptance (None | ReactionAcceptance | Unset):
             reply_id (None | str | Unset):
             renote_id (None | str | Unset):
             channel_id (None | str | Unset):
             text (None | str | Unset):
             file_ids (list[str] | Unset):
-            poll (None | NotesDraftsUpdateBodyPoll | Unset):
+            poll (None | NotesDraftsCreateBodyPoll | Unset):
             scheduled_at (int | None | Unset):
             is_actually_scheduled (bool | Unset):
 
@@ -1824,15 +1783,11 @@ class AsyncNotesNamespace:
     async def create(
         self,
         *,
-        visibility: NotesCreateBodyVisibility | Unset = UNSET,
+        visibility: NoteVisibility | Unset = UNSET,
         visible_user_ids: builtins.list[str] | Unset = UNSET,
         cw: None | str | Unset = UNSET,
         local_only: bool | Unset = UNSET,
-        reaction_acceptance: None
-        | NotesCreateBodyReactionAcceptanceType1
-        | NotesCreateBodyReactionAcceptanceType2Type1
-        | NotesCreateBodyReactionAcceptanceType3Type1
-        | Unset = UNSET,
+        reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
         no_extract_mentions: bool | Unset = UNSET,
         no_extract_hashtags: bool | Unset = UNSET,
         no_extract_emojis: bool | Unset = UNSET,
@@ -1843,19 +1798,17 @@ class AsyncNotesNamespace:
         file_ids: builtins.list[str] | Unset = UNSET,
         media_ids: builtins.list[str] | Unset = UNSET,
         poll: None | NotesCreateBodyPoll | Unset = UNSET,
-    ) -> NotesCreateResponse200:
+    ) -> CreatedNote:
         """notes/create: No description in the spec
 
         Needs a token with the permission write:notes.
 
         Args:
-            visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
+            visibility (NoteVisibility | Unset):  Default: 'public'.
             visible_user_ids (list[str] | Unset):
             cw (None | str | Unset):
             local_only (bool | Unset):  Default: False.
-            reaction_acceptance (None | NotesCreateBodyReactionAcceptanceType1 |
-                NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1
-                | Unset):
+            reaction_acceptance (None | ReactionAcceptance | Unset):
             no_extract_mentions (bool | Unset):  Default: False.
             no_extract_hashtags (bool | Unset):  Default: False.
             no_extract_emojis (bool | Unset):  Default: False.
@@ -2421,7 +2374,7 @@ class AsyncNotesNamespace:
         self,
         *,
         note_ids: builtins.list[str],
-    ) -> builtins.list[NotesShowPartialBulkResponse200Item]:
+    ) -> builtins.list[NotesShowPartialBulkResponseItem]:
         """notes/show-partial-bulk: *
 
         Works without a token.
@@ -2449,7 +2402,7 @@ class AsyncNotesNamespace:
         self,
         *,
         note_id: str,
-    ) -> NotesStateResponse200:
+    ) -> NotesStateResponse:
         """notes/state: No description in the spec
 
         Needs a token with the permission read:account.
@@ -2540,7 +2493,7 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
         target_lang: str,
-    ) -> NotesTranslateResponse200 | None:
+    ) -> NotesTranslateResponse | None:
         """notes/translate: No description in the spec
 
         Needs a token with the permission read:account.
@@ -2690,16 +2643,12 @@ class AsyncNotesDraftsNamespace:
     async def create(
         self,
         *,
-        visibility: NotesDraftsCreateBodyVisibility | Unset = UNSET,
+        visibility: NoteVisibility | Unset = UNSET,
         visible_user_ids: builtins.list[str] | Unset = UNSET,
         cw: None | str | Unset = UNSET,
         hashtag: None | str | Unset = UNSET,
         local_only: bool | Unset = UNSET,
-        reaction_acceptance: None
-        | NotesDraftsCreateBodyReactionAcceptanceType1
-        | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-        | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-        | Unset = UNSET,
+        reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
         reply_id: None | str | Unset = UNSET,
         renote_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
@@ -2708,20 +2657,18 @@ class AsyncNotesDraftsNamespace:
         poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
-    ) -> NotesDraftsCreateResponse200:
+    ) -> CreatedDraft:
         """notes/drafts/create: No description in the spec
 
         Needs a token with the permission write:account.
 
         Args:
-            visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
+            visibility (NoteVisibility | Unset):  Default: 'public'.
             visible_user_ids (list[str] | Unset):
             cw (None | str | Unset):
             hashtag (None | str | Unset):
             local_only (bool | Unset):  Default: False.
-            reaction_acceptance (None | NotesDraftsCreateBodyReactionAcceptanceType1 |
-                NotesDraftsCreateBodyReactionAcceptanceType2Type1 |
-                NotesDraftsCreateBodyReactionAcceptanceType3Type1 | Unset):
+            reaction_acceptance (None | ReactionAcceptance | Unset):
             reply_id (None | str | Unset):
             renote_id (None | str | Unset):
             channel_id (None | str | Unset):
@@ -2843,45 +2790,39 @@ class AsyncNotesDraftsNamespace:
         self,
         *,
         draft_id: str,
-        visibility: NotesDraftsUpdateBodyVisibility | Unset = UNSET,
+        visibility: NoteVisibility | Unset = UNSET,
         visible_user_ids: builtins.list[str] | Unset = UNSET,
         cw: None | str | Unset = UNSET,
         hashtag: None | str | Unset = UNSET,
         local_only: bool | Unset = UNSET,
-        reaction_acceptance: None
-        | NotesDraftsUpdateBodyReactionAcceptanceType1
-        | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-        | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-        | Unset = UNSET,
+        reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
         reply_id: None | str | Unset = UNSET,
         renote_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
         text: None | str | Unset = UNSET,
         file_ids: builtins.list[str] | Unset = UNSET,
-        poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
+        poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
         scheduled_at: int | None | Unset = UNSET,
         is_actually_scheduled: bool | Unset = UNSET,
-    ) -> NotesDraftsUpdateResponse200:
+    ) -> UpdatedDraft:
         """notes/drafts/update: No description in the spec
 
         Needs a token with the permission write:account.
 
         Args:
             draft_id (str):
-            visibility (NotesDraftsUpdateBodyVisibility | Unset):
+            visibility (NoteVisibility | Unset):
             visible_user_ids (list[str] | Unset):
             cw (None | str | Unset):
             hashtag (None | str | Unset):
             local_only (bool | Unset):
-            reaction_acceptance (None | NotesDraftsUpdateBodyReactionAcceptanceType1 |
-                NotesDraftsUpdateBodyReactionAcceptanceType2Type1 |
-                NotesDraftsUpdateBodyReactionAcceptanceType3Type1 | Unset):
+            reaction_acceptance (None | ReactionAcceptance | Unset):
             reply_id (None | str | Unset):
             renote_id (None | str | Unset):
             channel_id (None | str | Unset):
             text (None | str | Unset):
             file_ids (list[str] | Unset):
-            poll (None | NotesDraftsUpdateBodyPoll | Unset):
+            poll (None | NotesDraftsCreateBodyPoll | Unset):
             scheduled_at (int | None | Unset):
             is_actually_scheduled (bool | Unset):
 

@@ -13,12 +13,11 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
+    from ..models.font import Font
     from ..models.page import Page
     from ..models.pages_create_body_content_item import PagesCreateBodyContentItem
-    from ..models.pages_create_body_font import PagesCreateBodyFont
     from ..models.pages_create_body_variables_item import PagesCreateBodyVariablesItem
     from ..models.pages_update_body_content_item import PagesUpdateBodyContentItem
-    from ..models.pages_update_body_font import PagesUpdateBodyFont
     from ..models.pages_update_body_variables_item import PagesUpdateBodyVariablesItem
 
 
@@ -42,7 +41,7 @@ class PagesNamespace:
         script: str,
         summary: None | str | Unset = UNSET,
         eye_catching_image_id: None | str | Unset = UNSET,
-        font: PagesCreateBodyFont | Unset = UNSET,
+        font: Font | Unset = UNSET,
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> Page:
@@ -58,7 +57,7 @@ class PagesNamespace:
             script (str):
             summary (None | str | Unset):
             eye_catching_image_id (None | str | Unset):
-            font (PagesCreateBodyFont | Unset):  Default: 'sans-serif'.
+            font (Font | Unset):  Default: 'sans-serif'.
             align_center (bool | Unset):  Default: False.
             hide_title_when_pinned (bool | Unset):  Default: False.
 
@@ -240,7 +239,7 @@ class PagesNamespace:
         variables: builtins.list[PagesUpdateBodyVariablesItem] | Unset = UNSET,
         script: str | Unset = UNSET,
         eye_catching_image_id: None | str | Unset = UNSET,
-        font: PagesUpdateBodyFont | Unset = UNSET,
+        font: Font | Unset = UNSET,
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> None:
@@ -257,7 +256,7 @@ class PagesNamespace:
             variables (list[PagesUpdateBodyVariablesItem] | Unset):
             script (str | Unset):
             eye_catching_image_id (None | str | Unset):
-            font (PagesUpdateBodyFont | Unset):
+            font (Font | Unset):
             align_center (bool | Unset):
             hide_title_when_pinned (bool | Unset):
 
@@ -308,7 +307,7 @@ class AsyncPagesNamespace:
         script: str,
         summary: None | str | Unset = UNSET,
         eye_catching_image_id: None | str | Unset = UNSET,
-        font: PagesCreateBodyFont | Unset = UNSET,
+        font: Font | Unset = UNSET,
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> Page:
@@ -324,7 +323,7 @@ class AsyncPagesNamespace:
             script (str):
             summary (None | str | Unset):
             eye_catching_image_id (None | str | Unset):
-            font (PagesCreateBodyFont | Unset):  Default: 'sans-serif'.
+            font (Font | Unset):  Default: 'sans-serif'.
             align_center (bool | Unset):  Default: False.
             hide_title_when_pinned (bool | Unset):  Default: False.
 
@@ -506,7 +505,7 @@ class AsyncPagesNamespace:
         variables: builtins.list[PagesUpdateBodyVariablesItem] | Unset = UNSET,
         script: str | Unset = UNSET,
         eye_catching_image_id: None | str | Unset = UNSET,
-        font: PagesUpdateBodyFont | Unset = UNSET,
+        font: Font | Unset = UNSET,
         align_center: bool | Unset = UNSET,
         hide_title_when_pinned: bool | Unset = UNSET,
     ) -> None:
@@ -523,7 +522,7 @@ class AsyncPagesNamespace:
             variables (list[PagesUpdateBodyVariablesItem] | Unset):
             script (str | Unset):
             eye_catching_image_id (None | str | Unset):
-            font (PagesUpdateBodyFont | Unset):
+            font (Font | Unset):
             align_center (bool | Unset):
             hide_title_when_pinned (bool | Unset):
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ..models.reversi_game_detailed import ReversiGameDetailed
     from ..models.reversi_game_lite import ReversiGameLite
-    from ..models.reversi_verify_response_200 import ReversiVerifyResponse200
+    from ..models.reversi_verify_response import ReversiVerifyResponse
     from ..models.user_lite import UserLite
 
 
@@ -217,7 +217,7 @@ class ReversiNamespace:
         *,
         game_id: str,
         crc32: str,
-    ) -> ReversiVerifyResponse200:
+    ) -> ReversiVerifyResponse:
         """reversi/verify: *
 
         Works without a token.
@@ -441,7 +441,7 @@ class AsyncReversiNamespace:
         *,
         game_id: str,
         crc32: str,
-    ) -> ReversiVerifyResponse200:
+    ) -> ReversiVerifyResponse:
         """reversi/verify: *
 
         Works without a token.

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ..models.note import Note
     from ..models.role import Role
-    from ..models.roles_users_response_200_item import RolesUsersResponse200Item
+    from ..models.roles_users_response_item import RolesUsersResponseItem
 
 
 class RolesNamespace:
@@ -130,7 +130,7 @@ class RolesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[RolesUsersResponse200Item]:
+    ) -> builtins.list[RolesUsersResponseItem]:
         """roles/users: *
 
         Works without a token.
@@ -276,7 +276,7 @@ class AsyncRolesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[RolesUsersResponse200Item]:
+    ) -> builtins.list[RolesUsersResponseItem]:
         """roles/users: *
 
         Works without a token.

@@ -12,9 +12,9 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.sw_register_response_200 import SwRegisterResponse200
-    from ..models.sw_show_registration_response_200 import SwShowRegistrationResponse200
-    from ..models.sw_update_registration_response_200 import SwUpdateRegistrationResponse200
+    from ..models.sw_register_response import SwRegisterResponse
+    from ..models.sw_show_registration_response import SwShowRegistrationResponse
+    from ..models.sw_update_registration_response import SwUpdateRegistrationResponse
 
 
 class SwNamespace:
@@ -34,7 +34,7 @@ class SwNamespace:
         auth: str,
         publickey: str,
         send_read_message: bool | Unset = UNSET,
-    ) -> SwRegisterResponse200:
+    ) -> SwRegisterResponse:
         """sw/register: Register to receive push notifications
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -72,7 +72,7 @@ class SwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> None | SwShowRegistrationResponse200 | None:
+    ) -> None | SwShowRegistrationResponse | None:
         """sw/show-registration: Check push notification registration exists
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -135,7 +135,7 @@ class SwNamespace:
         *,
         endpoint: str,
         send_read_message: bool | Unset = UNSET,
-    ) -> SwUpdateRegistrationResponse200:
+    ) -> SwUpdateRegistrationResponse:
         """sw/update-registration: Update push notification registration
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -182,7 +182,7 @@ class AsyncSwNamespace:
         auth: str,
         publickey: str,
         send_read_message: bool | Unset = UNSET,
-    ) -> SwRegisterResponse200:
+    ) -> SwRegisterResponse:
         """sw/register: Register to receive push notifications
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -220,7 +220,7 @@ class AsyncSwNamespace:
         self,
         *,
         endpoint: str,
-    ) -> None | SwShowRegistrationResponse200 | None:
+    ) -> None | SwShowRegistrationResponse | None:
         """sw/show-registration: Check push notification registration exists
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -283,7 +283,7 @@ class AsyncSwNamespace:
         *,
         endpoint: str,
         send_read_message: bool | Unset = UNSET,
-    ) -> SwUpdateRegistrationResponse200:
+    ) -> SwUpdateRegistrationResponse:
         """sw/update-registration: Update push notification registration
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by

@@ -10,7 +10,7 @@ from misskey_core._pagination import misskey_endpoint
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
-    from ..models.username_available_response_200 import UsernameAvailableResponse200
+    from ..models.username_available_response import UsernameAvailableResponse
 
 
 class UsernameNamespace:
@@ -27,7 +27,7 @@ class UsernameNamespace:
         self,
         *,
         username: str,
-    ) -> UsernameAvailableResponse200:
+    ) -> UsernameAvailableResponse:
         """username/available: *
 
         Works without a token.
@@ -65,7 +65,7 @@ class AsyncUsernameNamespace:
         self,
         *,
         username: str,
-    ) -> UsernameAvailableResponse200:
+    ) -> UsernameAvailableResponse:
         """username/available: *
 
         Works without a token.

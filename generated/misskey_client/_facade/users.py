@@ -36,14 +36,12 @@ if TYPE_CHECKING:
     from ..models.users_get_following_users_by_birthday_body_birthday_type_1 import (
         UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
     )
-    from ..models.users_get_following_users_by_birthday_response_200_item import (
-        UsersGetFollowingUsersByBirthdayResponse200Item,
+    from ..models.users_get_following_users_by_birthday_response_item import (
+        UsersGetFollowingUsersByBirthdayResponseItem,
     )
-    from ..models.users_get_frequently_replied_users_response_200_item import (
-        UsersGetFrequentlyRepliedUsersResponse200Item,
-    )
-    from ..models.users_lists_get_memberships_response_200_item import UsersListsGetMembershipsResponse200Item
-    from ..models.users_lists_show_response_200 import UsersListsShowResponse200
+    from ..models.users_get_frequently_replied_users_response_item import UsersGetFrequentlyRepliedUsersResponseItem
+    from ..models.users_lists_get_memberships_response_item import UsersListsGetMembershipsResponseItem
+    from ..models.users_lists_show_response import UsersListsShowResponse
     from ..models.users_search_body_origin import UsersSearchBodyOrigin
 
 
@@ -371,7 +369,7 @@ class UsersNamespace:
         birthday: UsersGetFollowingUsersByBirthdayBodyBirthdayType0 | UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-    ) -> builtins.list[UsersGetFollowingUsersByBirthdayResponse200Item]:
+    ) -> builtins.list[UsersGetFollowingUsersByBirthdayResponseItem]:
         """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
         Needs a token with the permission read:account.
@@ -405,7 +403,7 @@ class UsersNamespace:
         *,
         user_id: str,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponse200Item]:
+    ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponseItem]:
         """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
         *
@@ -1046,7 +1044,7 @@ class UsersListsNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-    ) -> builtins.list[UsersListsGetMembershipsResponse200Item]:
+    ) -> builtins.list[UsersListsGetMembershipsResponseItem]:
         """users/lists/get-memberships: No description in the spec
 
         Needs a token with the permission read:account.
@@ -1178,7 +1176,7 @@ class UsersListsNamespace:
         *,
         list_id: str,
         for_public: bool | Unset = UNSET,
-    ) -> UsersListsShowResponse200:
+    ) -> UsersListsShowResponse:
         """users/lists/show: Show the properties of a list
 
         Needs a token with the permission read:account.
@@ -1624,7 +1622,7 @@ class AsyncUsersNamespace:
         birthday: UsersGetFollowingUsersByBirthdayBodyBirthdayType0 | UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-    ) -> builtins.list[UsersGetFollowingUsersByBirthdayResponse200Item]:
+    ) -> builtins.list[UsersGetFollowingUsersByBirthdayResponseItem]:
         """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
         Needs a token with the permission read:account.
@@ -1658,7 +1656,7 @@ class AsyncUsersNamespace:
         *,
         user_id: str,
         limit: int | Unset = UNSET,
-    ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponse200Item]:
+    ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponseItem]:
         """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
         *
@@ -2299,7 +2297,7 @@ class AsyncUsersListsNamespace:
         until_id: str | Unset = UNSET,
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
-    ) -> builtins.list[UsersListsGetMembershipsResponse200Item]:
+    ) -> builtins.list[UsersListsGetMembershipsResponseItem]:
         """users/lists/get-memberships: No description in the spec
 
         Needs a token with the permission read:account.
@@ -2431,7 +2429,7 @@ class AsyncUsersListsNamespace:
         *,
         list_id: str,
         for_public: bool | Unset = UNSET,
-    ) -> UsersListsShowResponse200:
+    ) -> UsersListsShowResponse:
         """users/lists/show: Show the properties of a list
 
         Needs a token with the permission read:account.

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from ..models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery
     from ..models.v2_admin_emoji_list_body_sort_keys_item import V2AdminEmojiListBodySortKeysItem
-    from ..models.v2_admin_emoji_list_response_200 import V2AdminEmojiListResponse200
+    from ..models.v2_admin_emoji_list_response import V2AdminEmojiListResponse
 
 
 class V2Namespace:
@@ -68,7 +68,7 @@ class V2AdminEmojiNamespace:
         limit: int | Unset = UNSET,
         page: int | Unset = UNSET,
         sort_keys: builtins.list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
-    ) -> V2AdminEmojiListResponse200:
+    ) -> V2AdminEmojiListResponse:
         """v2/admin/emoji/list: No description in the spec
 
         Needs a token with the permission read:admin:emoji.
@@ -155,7 +155,7 @@ class AsyncV2AdminEmojiNamespace:
         limit: int | Unset = UNSET,
         page: int | Unset = UNSET,
         sort_keys: builtins.list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
-    ) -> V2AdminEmojiListResponse200:
+    ) -> V2AdminEmojiListResponse:
         """v2/admin/emoji/list: No description in the spec
 
         Needs a token with the permission read:admin:emoji.

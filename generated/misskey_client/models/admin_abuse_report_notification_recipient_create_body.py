@@ -15,9 +15,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_abuse_report_notification_recipient_create_body_method import (
-    AdminAbuseReportNotificationRecipientCreateBodyMethod,
-    check_admin_abuse_report_notification_recipient_create_body_method,
+from ..models.abuse_report_notification_recipient_method import (
+    AbuseReportNotificationRecipientMethod,
+    check_abuse_report_notification_recipient_method,
 )
 from ..types import UNSET, Unset
 
@@ -30,14 +30,14 @@ class AdminAbuseReportNotificationRecipientCreateBody:
     Attributes:
         is_active (bool):
         name (str):
-        method (AdminAbuseReportNotificationRecipientCreateBodyMethod):
+        method (AbuseReportNotificationRecipientMethod):
         user_id (str | Unset):
         system_webhook_id (str | Unset):
     """
 
     is_active: bool
     name: str
-    method: AdminAbuseReportNotificationRecipientCreateBodyMethod
+    method: AbuseReportNotificationRecipientMethod
     user_id: str | Unset = UNSET
     system_webhook_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -83,7 +83,7 @@ class AdminAbuseReportNotificationRecipientCreateBody:
             method = (
                 _method
                 if _method in {"email", "webhook"}
-                else check_admin_abuse_report_notification_recipient_create_body_method(_method)
+                else check_abuse_report_notification_recipient_method(_method)
             )
 
             _model.method = method
@@ -149,7 +149,7 @@ class AdminAbuseReportNotificationRecipientCreateBody:
                 method = (
                     _method
                     if _method in {"email", "webhook"}
-                    else check_admin_abuse_report_notification_recipient_create_body_method(_method)
+                    else check_abuse_report_notification_recipient_method(_method)
                 )
 
             except PARSE_ERRORS as exc:

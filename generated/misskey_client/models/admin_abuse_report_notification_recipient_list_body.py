@@ -15,9 +15,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_abuse_report_notification_recipient_list_body_method_item import (
-    AdminAbuseReportNotificationRecipientListBodyMethodItem,
-    check_admin_abuse_report_notification_recipient_list_body_method_item,
+from ..models.abuse_report_notification_recipient_method import (
+    AbuseReportNotificationRecipientMethod,
+    check_abuse_report_notification_recipient_method,
 )
 from ..types import UNSET, Unset
 
@@ -28,10 +28,10 @@ T = TypeVar("T", bound="AdminAbuseReportNotificationRecipientListBody")
 class AdminAbuseReportNotificationRecipientListBody:
     """
     Attributes:
-        method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
+        method (list[AbuseReportNotificationRecipientMethod] | Unset):
     """
 
-    method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
+    method: list[AbuseReportNotificationRecipientMethod] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,7 +69,7 @@ class AdminAbuseReportNotificationRecipientListBody:
             if "method" in d:
                 _n += 1
                 _method = d["method"]
-                method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem]
+                method: list[AbuseReportNotificationRecipientMethod]
                 if type(_method) is not list:
                     raise TypeError(f"method: expected a list, not {type(_method).__name__}")
                 if _method:
@@ -80,7 +80,7 @@ class AdminAbuseReportNotificationRecipientListBody:
                             method_item = (
                                 _method_item
                                 if _method_item in {"email", "webhook"}
-                                else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
+                                else check_abuse_report_notification_recipient_method(_method_item)
                             )
 
                         except PARSE_ERRORS as exc:
@@ -128,7 +128,7 @@ class AdminAbuseReportNotificationRecipientListBody:
         _method_raw = d.pop("method", UNSET)
         try:
             _method = _method_raw
-            method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET
+            method: list[AbuseReportNotificationRecipientMethod] | Unset = UNSET
             if _method is not UNSET:
                 if type(_method) is not list:
                     raise TypeError(f"method: expected a list, not {type(_method).__name__}")
@@ -140,7 +140,7 @@ class AdminAbuseReportNotificationRecipientListBody:
                             method_item = (
                                 _method_item
                                 if _method_item in {"email", "webhook"}
-                                else check_admin_abuse_report_notification_recipient_list_body_method_item(_method_item)
+                                else check_abuse_report_notification_recipient_method(_method_item)
                             )
 
                         except PARSE_ERRORS as exc:

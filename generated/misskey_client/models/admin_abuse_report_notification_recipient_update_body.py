@@ -15,9 +15,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_abuse_report_notification_recipient_update_body_method import (
-    AdminAbuseReportNotificationRecipientUpdateBodyMethod,
-    check_admin_abuse_report_notification_recipient_update_body_method,
+from ..models.abuse_report_notification_recipient_method import (
+    AbuseReportNotificationRecipientMethod,
+    check_abuse_report_notification_recipient_method,
 )
 from ..types import UNSET, Unset
 
@@ -31,7 +31,7 @@ class AdminAbuseReportNotificationRecipientUpdateBody:
         id (str):
         is_active (bool):
         name (str):
-        method (AdminAbuseReportNotificationRecipientUpdateBodyMethod):
+        method (AbuseReportNotificationRecipientMethod):
         user_id (str | Unset):
         system_webhook_id (str | Unset):
     """
@@ -39,7 +39,7 @@ class AdminAbuseReportNotificationRecipientUpdateBody:
     id: str
     is_active: bool
     name: str
-    method: AdminAbuseReportNotificationRecipientUpdateBodyMethod
+    method: AbuseReportNotificationRecipientMethod
     user_id: str | Unset = UNSET
     system_webhook_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -89,7 +89,7 @@ class AdminAbuseReportNotificationRecipientUpdateBody:
             method = (
                 _method
                 if _method in {"email", "webhook"}
-                else check_admin_abuse_report_notification_recipient_update_body_method(_method)
+                else check_abuse_report_notification_recipient_method(_method)
             )
 
             _model.method = method
@@ -160,7 +160,7 @@ class AdminAbuseReportNotificationRecipientUpdateBody:
                 method = (
                     _method
                     if _method in {"email", "webhook"}
-                    else check_admin_abuse_report_notification_recipient_update_body_method(_method)
+                    else check_abuse_report_notification_recipient_method(_method)
                 )
 
             except PARSE_ERRORS as exc:

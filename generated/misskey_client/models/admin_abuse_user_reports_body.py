@@ -14,14 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_abuse_user_reports_body_reporter_origin import (
-    AdminAbuseUserReportsBodyReporterOrigin,
-    check_admin_abuse_user_reports_body_reporter_origin,
-)
-from ..models.admin_abuse_user_reports_body_target_user_origin import (
-    AdminAbuseUserReportsBodyTargetUserOrigin,
-    check_admin_abuse_user_reports_body_target_user_origin,
-)
+from ..models.users_body_origin import UsersBodyOrigin, check_users_body_origin
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminAbuseUserReportsBody")
@@ -37,8 +30,8 @@ class AdminAbuseUserReportsBody:
         since_date (int | Unset):
         until_date (int | Unset):
         state (None | str | Unset):
-        reporter_origin (AdminAbuseUserReportsBodyReporterOrigin | Unset):  Default: 'combined'.
-        target_user_origin (AdminAbuseUserReportsBodyTargetUserOrigin | Unset):  Default: 'combined'.
+        reporter_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
+        target_user_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
     """
 
     limit: int | Unset = 10
@@ -47,8 +40,8 @@ class AdminAbuseUserReportsBody:
     since_date: int | Unset = UNSET
     until_date: int | Unset = UNSET
     state: None | str | Unset = UNSET
-    reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = "combined"
-    target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = "combined"
+    reporter_origin: UsersBodyOrigin | Unset = "combined"
+    target_user_origin: UsersBodyOrigin | Unset = "combined"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,7 +137,7 @@ class AdminAbuseUserReportsBody:
                 reporter_origin = (
                     _reporter_origin
                     if _reporter_origin in {"combined", "local", "remote"}
-                    else check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
+                    else check_users_body_origin(_reporter_origin)
                 )
 
                 _model.reporter_origin = reporter_origin
@@ -157,7 +150,7 @@ class AdminAbuseUserReportsBody:
                 target_user_origin = (
                     _target_user_origin
                     if _target_user_origin in {"combined", "local", "remote"}
-                    else check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
+                    else check_users_body_origin(_target_user_origin)
                 )
 
                 _model.target_user_origin = target_user_origin
@@ -211,11 +204,11 @@ class AdminAbuseUserReportsBody:
         _reporter_origin_raw = d.pop("reporterOrigin", UNSET)
         try:
             _reporter_origin = _reporter_origin_raw
-            reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset
+            reporter_origin: UsersBodyOrigin | Unset
             if _reporter_origin is UNSET:
                 reporter_origin = UNSET
             else:
-                reporter_origin = check_admin_abuse_user_reports_body_reporter_origin(_reporter_origin)
+                reporter_origin = check_users_body_origin(_reporter_origin)
 
         except PARSE_ERRORS as exc:
             reporter_origin = mismatched("AdminAbuseUserReportsBody", "reporterOrigin", _reporter_origin_raw, exc)
@@ -223,11 +216,11 @@ class AdminAbuseUserReportsBody:
         _target_user_origin_raw = d.pop("targetUserOrigin", UNSET)
         try:
             _target_user_origin = _target_user_origin_raw
-            target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset
+            target_user_origin: UsersBodyOrigin | Unset
             if _target_user_origin is UNSET:
                 target_user_origin = UNSET
             else:
-                target_user_origin = check_admin_abuse_user_reports_body_target_user_origin(_target_user_origin)
+                target_user_origin = check_users_body_origin(_target_user_origin)
 
         except PARSE_ERRORS as exc:
             target_user_origin = mismatched(

@@ -19,10 +19,7 @@ from ..models.admin_announcements_create_body_display import (
     AdminAnnouncementsCreateBodyDisplay,
     check_admin_announcements_create_body_display,
 )
-from ..models.admin_announcements_create_body_icon import (
-    AdminAnnouncementsCreateBodyIcon,
-    check_admin_announcements_create_body_icon,
-)
+from ..models.icon import Icon, check_icon
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminAnnouncementsCreateBody")
@@ -35,7 +32,7 @@ class AdminAnnouncementsCreateBody:
         title (str):
         text (str):
         image_url (None | str):
-        icon (AdminAnnouncementsCreateBodyIcon | Unset):  Default: 'info'.
+        icon (Icon | Unset):  Default: 'info'.
         display (AdminAnnouncementsCreateBodyDisplay | Unset):  Default: 'normal'.
         for_existing_users (bool | Unset):  Default: False.
         silence (bool | Unset):  Default: False.
@@ -46,7 +43,7 @@ class AdminAnnouncementsCreateBody:
     title: str
     text: str
     image_url: None | str
-    icon: AdminAnnouncementsCreateBodyIcon | Unset = "info"
+    icon: Icon | Unset = "info"
     display: AdminAnnouncementsCreateBodyDisplay | Unset = "normal"
     for_existing_users: bool | Unset = False
     silence: bool | Unset = False
@@ -121,11 +118,7 @@ class AdminAnnouncementsCreateBody:
             if "icon" in d:
                 _n += 1
                 _icon = d["icon"]
-                icon = (
-                    _icon
-                    if _icon in {"error", "info", "success", "warning"}
-                    else check_admin_announcements_create_body_icon(_icon)
-                )
+                icon = _icon if _icon in {"error", "info", "success", "warning"} else check_icon(_icon)
 
                 _model.icon = icon
 
@@ -223,11 +216,11 @@ class AdminAnnouncementsCreateBody:
         _icon_raw = d.pop("icon", UNSET)
         try:
             _icon = _icon_raw
-            icon: AdminAnnouncementsCreateBodyIcon | Unset
+            icon: Icon | Unset
             if _icon is UNSET:
                 icon = UNSET
             else:
-                icon = check_admin_announcements_create_body_icon(_icon)
+                icon = check_icon(_icon)
 
         except PARSE_ERRORS as exc:
             icon = mismatched("AdminAnnouncementsCreateBody", "icon", _icon_raw, exc)

@@ -15,14 +15,11 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_announcements_update_body_display import (
-    AdminAnnouncementsUpdateBodyDisplay,
-    check_admin_announcements_update_body_display,
+from ..models.admin_announcements_create_body_display import (
+    AdminAnnouncementsCreateBodyDisplay,
+    check_admin_announcements_create_body_display,
 )
-from ..models.admin_announcements_update_body_icon import (
-    AdminAnnouncementsUpdateBodyIcon,
-    check_admin_announcements_update_body_icon,
-)
+from ..models.icon import Icon, check_icon
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminAnnouncementsUpdateBody")
@@ -36,8 +33,8 @@ class AdminAnnouncementsUpdateBody:
         title (str | Unset):
         text (str | Unset):
         image_url (None | str | Unset):
-        icon (AdminAnnouncementsUpdateBodyIcon | Unset):
-        display (AdminAnnouncementsUpdateBodyDisplay | Unset):
+        icon (Icon | Unset):
+        display (AdminAnnouncementsCreateBodyDisplay | Unset):
         for_existing_users (bool | Unset):
         silence (bool | Unset):
         need_confirmation_to_read (bool | Unset):
@@ -48,8 +45,8 @@ class AdminAnnouncementsUpdateBody:
     title: str | Unset = UNSET
     text: str | Unset = UNSET
     image_url: None | str | Unset = UNSET
-    icon: AdminAnnouncementsUpdateBodyIcon | Unset = UNSET
-    display: AdminAnnouncementsUpdateBodyDisplay | Unset = UNSET
+    icon: Icon | Unset = UNSET
+    display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET
     for_existing_users: bool | Unset = UNSET
     silence: bool | Unset = UNSET
     need_confirmation_to_read: bool | Unset = UNSET
@@ -134,11 +131,7 @@ class AdminAnnouncementsUpdateBody:
             if "icon" in d:
                 _n += 1
                 _icon = d["icon"]
-                icon = (
-                    _icon
-                    if _icon in {"error", "info", "success", "warning"}
-                    else check_admin_announcements_update_body_icon(_icon)
-                )
+                icon = _icon if _icon in {"error", "info", "success", "warning"} else check_icon(_icon)
 
                 _model.icon = icon
 
@@ -150,7 +143,7 @@ class AdminAnnouncementsUpdateBody:
                 display = (
                     _display
                     if _display in {"banner", "dialog", "normal"}
-                    else check_admin_announcements_update_body_display(_display)
+                    else check_admin_announcements_create_body_display(_display)
                 )
 
                 _model.display = display
@@ -227,11 +220,11 @@ class AdminAnnouncementsUpdateBody:
         _icon_raw = d.pop("icon", UNSET)
         try:
             _icon = _icon_raw
-            icon: AdminAnnouncementsUpdateBodyIcon | Unset
+            icon: Icon | Unset
             if _icon is UNSET:
                 icon = UNSET
             else:
-                icon = check_admin_announcements_update_body_icon(_icon)
+                icon = check_icon(_icon)
 
         except PARSE_ERRORS as exc:
             icon = mismatched("AdminAnnouncementsUpdateBody", "icon", _icon_raw, exc)
@@ -239,11 +232,11 @@ class AdminAnnouncementsUpdateBody:
         _display_raw = d.pop("display", UNSET)
         try:
             _display = _display_raw
-            display: AdminAnnouncementsUpdateBodyDisplay | Unset
+            display: AdminAnnouncementsCreateBodyDisplay | Unset
             if _display is UNSET:
                 display = UNSET
             else:
-                display = check_admin_announcements_update_body_display(_display)
+                display = check_admin_announcements_create_body_display(_display)
 
         except PARSE_ERRORS as exc:
             display = mismatched("AdminAnnouncementsUpdateBody", "display", _display_raw, exc)

@@ -15,10 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_captcha_save_body_provider import (
-    AdminCaptchaSaveBodyProvider,
-    check_admin_captcha_save_body_provider,
-)
+from ..models.provider import Provider, check_provider
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminCaptchaSaveBody")
@@ -28,14 +25,14 @@ T = TypeVar("T", bound="AdminCaptchaSaveBody")
 class AdminCaptchaSaveBody:
     """
     Attributes:
-        provider (AdminCaptchaSaveBodyProvider):
+        provider (Provider):
         captcha_result (None | str | Unset):
         sitekey (None | str | Unset):
         secret (None | str | Unset):
         instance_url (None | str | Unset):
     """
 
-    provider: AdminCaptchaSaveBodyProvider
+    provider: Provider
     captcha_result: None | str | Unset = UNSET
     sitekey: None | str | Unset = UNSET
     secret: None | str | Unset = UNSET
@@ -99,7 +96,7 @@ class AdminCaptchaSaveBody:
             provider = (
                 _provider
                 if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
-                else check_admin_captcha_save_body_provider(_provider)
+                else check_provider(_provider)
             )
 
             _model.provider = provider
@@ -171,7 +168,7 @@ class AdminCaptchaSaveBody:
                 provider = (
                     _provider
                     if _provider in {"hcaptcha", "mcaptcha", "none", "recaptcha", "testcaptcha", "turnstile"}
-                    else check_admin_captcha_save_body_provider(_provider)
+                    else check_provider(_provider)
                 )
 
             except PARSE_ERRORS as exc:

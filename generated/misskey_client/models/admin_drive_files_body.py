@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_drive_files_body_origin import AdminDriveFilesBodyOrigin, check_admin_drive_files_body_origin
+from ..models.users_body_origin import UsersBodyOrigin, check_users_body_origin
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminDriveFilesBody")
@@ -32,7 +32,7 @@ class AdminDriveFilesBody:
         until_date (int | Unset):
         user_id (None | str | Unset):
         type (None | str | Unset):
-        origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
+        origin (UsersBodyOrigin | Unset):  Default: 'local'.
         hostname (None | str | Unset): The local host is represented with `null`.
     """
 
@@ -43,7 +43,7 @@ class AdminDriveFilesBody:
     until_date: int | Unset = UNSET
     user_id: None | str | Unset = UNSET
     type: None | str | Unset = UNSET
-    origin: AdminDriveFilesBodyOrigin | Unset = "local"
+    origin: UsersBodyOrigin | Unset = "local"
     hostname: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -153,11 +153,7 @@ class AdminDriveFilesBody:
             if "origin" in d:
                 _n += 1
                 _origin = d["origin"]
-                origin = (
-                    _origin
-                    if _origin in {"combined", "local", "remote"}
-                    else check_admin_drive_files_body_origin(_origin)
-                )
+                origin = _origin if _origin in {"combined", "local", "remote"} else check_users_body_origin(_origin)
 
                 _model.origin = origin
 
@@ -225,11 +221,11 @@ class AdminDriveFilesBody:
         _origin_raw = d.pop("origin", UNSET)
         try:
             _origin = _origin_raw
-            origin: AdminDriveFilesBodyOrigin | Unset
+            origin: UsersBodyOrigin | Unset
             if _origin is UNSET:
                 origin = UNSET
             else:
-                origin = check_admin_drive_files_body_origin(_origin)
+                origin = check_users_body_origin(_origin)
 
         except PARSE_ERRORS as exc:
             origin = mismatched("AdminDriveFilesBody", "origin", _origin_raw, exc)

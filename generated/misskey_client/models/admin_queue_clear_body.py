@@ -15,8 +15,8 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_queue_clear_body_queue import AdminQueueClearBodyQueue, check_admin_queue_clear_body_queue
 from ..models.admin_queue_clear_body_state import AdminQueueClearBodyState, check_admin_queue_clear_body_state
+from ..models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue, check_admin_queue_jobs_body_queue
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueClearBody")
@@ -26,11 +26,11 @@ T = TypeVar("T", bound="AdminQueueClearBody")
 class AdminQueueClearBody:
     """
     Attributes:
-        queue (AdminQueueClearBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         state (AdminQueueClearBodyState):
     """
 
-    queue: AdminQueueClearBodyQueue
+    queue: AdminQueueJobsBodyQueue
     state: AdminQueueClearBodyState
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -65,7 +65,7 @@ class AdminQueueClearBody:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            queue = check_admin_queue_clear_body_queue(d["queue"])
+            queue = check_admin_queue_jobs_body_queue(d["queue"])
 
             _model.queue = queue
 
@@ -109,7 +109,7 @@ class AdminQueueClearBody:
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
             try:
-                queue = check_admin_queue_clear_body_queue(_queue_raw)
+                queue = check_admin_queue_jobs_body_queue(_queue_raw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -15,10 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_queue_queue_stats_body_queue import (
-    AdminQueueQueueStatsBodyQueue,
-    check_admin_queue_queue_stats_body_queue,
-)
+from ..models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue, check_admin_queue_jobs_body_queue
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueQueueStatsBody")
@@ -28,10 +25,10 @@ T = TypeVar("T", bound="AdminQueueQueueStatsBody")
 class AdminQueueQueueStatsBody:
     """
     Attributes:
-        queue (AdminQueueQueueStatsBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
     """
 
-    queue: AdminQueueQueueStatsBodyQueue
+    queue: AdminQueueJobsBodyQueue
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,7 +56,7 @@ class AdminQueueQueueStatsBody:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            queue = check_admin_queue_queue_stats_body_queue(d["queue"])
+            queue = check_admin_queue_jobs_body_queue(d["queue"])
 
             _model.queue = queue
 
@@ -94,7 +91,7 @@ class AdminQueueQueueStatsBody:
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
             try:
-                queue = check_admin_queue_queue_stats_body_queue(_queue_raw)
+                queue = check_admin_queue_jobs_body_queue(_queue_raw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

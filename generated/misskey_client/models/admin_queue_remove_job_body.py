@@ -15,10 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_queue_remove_job_body_queue import (
-    AdminQueueRemoveJobBodyQueue,
-    check_admin_queue_remove_job_body_queue,
-)
+from ..models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue, check_admin_queue_jobs_body_queue
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueRemoveJobBody")
@@ -28,11 +25,11 @@ T = TypeVar("T", bound="AdminQueueRemoveJobBody")
 class AdminQueueRemoveJobBody:
     """
     Attributes:
-        queue (AdminQueueRemoveJobBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
     """
 
-    queue: AdminQueueRemoveJobBodyQueue
+    queue: AdminQueueJobsBodyQueue
     job_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -63,7 +60,7 @@ class AdminQueueRemoveJobBody:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            queue = check_admin_queue_remove_job_body_queue(d["queue"])
+            queue = check_admin_queue_jobs_body_queue(d["queue"])
 
             _model.queue = queue
 
@@ -100,7 +97,7 @@ class AdminQueueRemoveJobBody:
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
             try:
-                queue = check_admin_queue_remove_job_body_queue(_queue_raw)
+                queue = check_admin_queue_jobs_body_queue(_queue_raw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

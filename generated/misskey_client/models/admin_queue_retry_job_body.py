@@ -15,10 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_queue_retry_job_body_queue import (
-    AdminQueueRetryJobBodyQueue,
-    check_admin_queue_retry_job_body_queue,
-)
+from ..models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue, check_admin_queue_jobs_body_queue
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueRetryJobBody")
@@ -28,11 +25,11 @@ T = TypeVar("T", bound="AdminQueueRetryJobBody")
 class AdminQueueRetryJobBody:
     """
     Attributes:
-        queue (AdminQueueRetryJobBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
     """
 
-    queue: AdminQueueRetryJobBodyQueue
+    queue: AdminQueueJobsBodyQueue
     job_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -63,7 +60,7 @@ class AdminQueueRetryJobBody:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            queue = check_admin_queue_retry_job_body_queue(d["queue"])
+            queue = check_admin_queue_jobs_body_queue(d["queue"])
 
             _model.queue = queue
 
@@ -100,7 +97,7 @@ class AdminQueueRetryJobBody:
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
             try:
-                queue = check_admin_queue_retry_job_body_queue(_queue_raw)
+                queue = check_admin_queue_jobs_body_queue(_queue_raw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

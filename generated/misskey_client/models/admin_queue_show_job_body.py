@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_queue_show_job_body_queue import AdminQueueShowJobBodyQueue, check_admin_queue_show_job_body_queue
+from ..models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue, check_admin_queue_jobs_body_queue
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminQueueShowJobBody")
@@ -25,11 +25,11 @@ T = TypeVar("T", bound="AdminQueueShowJobBody")
 class AdminQueueShowJobBody:
     """
     Attributes:
-        queue (AdminQueueShowJobBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
     """
 
-    queue: AdminQueueShowJobBodyQueue
+    queue: AdminQueueJobsBodyQueue
     job_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -60,7 +60,7 @@ class AdminQueueShowJobBody:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            queue = check_admin_queue_show_job_body_queue(d["queue"])
+            queue = check_admin_queue_jobs_body_queue(d["queue"])
 
             _model.queue = queue
 
@@ -97,7 +97,7 @@ class AdminQueueShowJobBody:
         _queue_raw = d.pop("queue", UNSET)
         if _queue_raw is not UNSET:
             try:
-                queue = check_admin_queue_show_job_body_queue(_queue_raw)
+                queue = check_admin_queue_jobs_body_queue(_queue_raw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

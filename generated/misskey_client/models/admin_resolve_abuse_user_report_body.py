@@ -12,19 +12,10 @@ from misskey_core._parsing import (
     missing_required,
     new_instance,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
-    AdminResolveAbuseUserReportBodyResolvedAsType1,
-)
-from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1 import (
-    AdminResolveAbuseUserReportBodyResolvedAsType2Type1,
-)
-from ..models.admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1 import (
-    AdminResolveAbuseUserReportBodyResolvedAsType3Type1,
-)
+from ..models.resolved_as import ResolvedAs, check_resolved_as
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminResolveAbuseUserReportBody")
@@ -35,19 +26,11 @@ class AdminResolveAbuseUserReportBody:
     """
     Attributes:
         report_id (str):
-        resolved_as (AdminResolveAbuseUserReportBodyResolvedAsType1 |
-            AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None
-            | Unset):
+        resolved_as (None | ResolvedAs | Unset):
     """
 
     report_id: str
-    resolved_as: (
-        AdminResolveAbuseUserReportBodyResolvedAsType1
-        | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-        | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-        | None
-        | Unset
-    ) = UNSET
+    resolved_as: None | ResolvedAs | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,10 +39,6 @@ class AdminResolveAbuseUserReportBody:
         _resolved_as: None | str | Unset
         if isinstance(self.resolved_as, Unset):
             _resolved_as = UNSET
-        elif isinstance(self.resolved_as, str):
-            _resolved_as = self.resolved_as
-        elif isinstance(self.resolved_as, str):
-            _resolved_as = self.resolved_as
         elif isinstance(self.resolved_as, str):
             _resolved_as = self.resolved_as
         else:
@@ -90,19 +69,18 @@ class AdminResolveAbuseUserReportBody:
             if "resolvedAs" in d:
                 _n += 1
                 _resolved_as = d["resolvedAs"]
-                resolved_as: (
-                    AdminResolveAbuseUserReportBodyResolvedAsType1
-                    | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-                    | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-                    | None
-                )
-                if _resolved_as is None or _resolved_as in ("accept", "reject"):
+                resolved_as: None | ResolvedAs
+                if _resolved_as is None:
                     resolved_as = _resolved_as
                 else:
-                    resolved_as = unknown_enum_value(
-                        "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None",
-                        _resolved_as,
+                    _resolved_as_type_0 = _resolved_as
+                    resolved_as_type_0 = (
+                        _resolved_as_type_0
+                        if _resolved_as_type_0 in {"accept", "reject"}
+                        else check_resolved_as(_resolved_as_type_0)
                     )
+
+                    resolved_as = resolved_as_type_0
 
                 _model.resolved_as = resolved_as
 
@@ -143,20 +121,18 @@ class AdminResolveAbuseUserReportBody:
         _resolved_as_raw = d.pop("resolvedAs", UNSET)
         try:
             _resolved_as = _resolved_as_raw
-            resolved_as: (
-                AdminResolveAbuseUserReportBodyResolvedAsType1
-                | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-                | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-                | None
-                | Unset
-            )
-            if _resolved_as is None or _resolved_as is UNSET or _resolved_as in ("accept", "reject"):
+            resolved_as: None | ResolvedAs | Unset
+            if _resolved_as is None or _resolved_as is UNSET:
                 resolved_as = _resolved_as
             else:
-                resolved_as = unknown_enum_value(
-                    "AdminResolveAbuseUserReportBodyResolvedAsType1 | AdminResolveAbuseUserReportBodyResolvedAsType2Type1 | AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None",
-                    _resolved_as,
+                _resolved_as_type_0 = _resolved_as
+                resolved_as_type_0 = (
+                    _resolved_as_type_0
+                    if _resolved_as_type_0 in {"accept", "reject"}
+                    else check_resolved_as(_resolved_as_type_0)
                 )
+
+                resolved_as = resolved_as_type_0
 
         except PARSE_ERRORS as exc:
             resolved_as = mismatched("AdminResolveAbuseUserReportBody", "resolvedAs", _resolved_as_raw, exc)

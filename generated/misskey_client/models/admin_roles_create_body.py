@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_roles_create_body_target import AdminRolesCreateBodyTarget, check_admin_roles_create_body_target
+from ..models.target import Target, check_target
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class AdminRolesCreateBody:
         description (str):
         color (None | str):
         icon_url (None | str):
-        target (AdminRolesCreateBodyTarget):
+        target (Target):
         cond_formula (AdminRolesCreateBodyCondFormula):
         is_public (bool):
         is_moderator (bool):
@@ -51,7 +51,7 @@ class AdminRolesCreateBody:
     description: str
     color: None | str
     icon_url: None | str
-    target: AdminRolesCreateBodyTarget
+    target: Target
     cond_formula: AdminRolesCreateBodyCondFormula
     is_public: bool
     is_moderator: bool
@@ -162,7 +162,7 @@ class AdminRolesCreateBody:
             _model.icon_url = icon_url
 
             _target = d["target"]
-            target = _target if _target in {"conditional", "manual"} else check_admin_roles_create_body_target(_target)
+            target = _target if _target in {"conditional", "manual"} else check_target(_target)
 
             _model.target = target
 
@@ -274,9 +274,7 @@ class AdminRolesCreateBody:
         if _target_raw is not UNSET:
             try:
                 _target = _target_raw
-                target = (
-                    _target if _target in {"conditional", "manual"} else check_admin_roles_create_body_target(_target)
-                )
+                target = _target if _target in {"conditional", "manual"} else check_target(_target)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_roles_update_body_target import AdminRolesUpdateBodyTarget, check_admin_roles_update_body_target
+from ..models.target import Target, check_target
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class AdminRolesUpdateBody:
         description (str | Unset):
         color (None | str | Unset):
         icon_url (None | str | Unset):
-        target (AdminRolesUpdateBodyTarget | Unset):
+        target (Target | Unset):
         cond_formula (AdminRolesUpdateBodyCondFormula | Unset):
         is_public (bool | Unset):
         is_moderator (bool | Unset):
@@ -53,7 +53,7 @@ class AdminRolesUpdateBody:
     description: str | Unset = UNSET
     color: None | str | Unset = UNSET
     icon_url: None | str | Unset = UNSET
-    target: AdminRolesUpdateBodyTarget | Unset = UNSET
+    target: Target | Unset = UNSET
     cond_formula: AdminRolesUpdateBodyCondFormula | Unset = UNSET
     is_public: bool | Unset = UNSET
     is_moderator: bool | Unset = UNSET
@@ -187,9 +187,7 @@ class AdminRolesUpdateBody:
             if "target" in d:
                 _n += 1
                 _target = d["target"]
-                target = (
-                    _target if _target in {"conditional", "manual"} else check_admin_roles_update_body_target(_target)
-                )
+                target = _target if _target in {"conditional", "manual"} else check_target(_target)
 
                 _model.target = target
 
@@ -320,11 +318,11 @@ class AdminRolesUpdateBody:
         _target_raw = d.pop("target", UNSET)
         try:
             _target = _target_raw
-            target: AdminRolesUpdateBodyTarget | Unset
+            target: Target | Unset
             if _target is UNSET:
                 target = UNSET
             else:
-                target = check_admin_roles_update_body_target(_target)
+                target = check_target(_target)
 
         except PARSE_ERRORS as exc:
             target = mismatched("AdminRolesUpdateBody", "target", _target_raw, exc)

@@ -14,9 +14,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_show_users_body_origin import AdminShowUsersBodyOrigin, check_admin_show_users_body_origin
 from ..models.admin_show_users_body_sort import AdminShowUsersBodySort, check_admin_show_users_body_sort
 from ..models.admin_show_users_body_state import AdminShowUsersBodyState, check_admin_show_users_body_state
+from ..models.users_body_origin import UsersBodyOrigin, check_users_body_origin
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminShowUsersBody")
@@ -30,7 +30,7 @@ class AdminShowUsersBody:
         offset (int | Unset):  Default: 0.
         sort (AdminShowUsersBodySort | Unset):
         state (AdminShowUsersBodyState | Unset):  Default: 'all'.
-        origin (AdminShowUsersBodyOrigin | Unset):  Default: 'combined'.
+        origin (UsersBodyOrigin | Unset):  Default: 'combined'.
         username (None | str | Unset):
         hostname (None | str | Unset): The local host is represented with `null`.
     """
@@ -39,7 +39,7 @@ class AdminShowUsersBody:
     offset: int | Unset = 0
     sort: AdminShowUsersBodySort | Unset = UNSET
     state: AdminShowUsersBodyState | Unset = "all"
-    origin: AdminShowUsersBodyOrigin | Unset = "combined"
+    origin: UsersBodyOrigin | Unset = "combined"
     username: None | str | Unset = UNSET
     hostname: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -151,11 +151,7 @@ class AdminShowUsersBody:
             if "origin" in d:
                 _n += 1
                 _origin = d["origin"]
-                origin = (
-                    _origin
-                    if _origin in {"combined", "local", "remote"}
-                    else check_admin_show_users_body_origin(_origin)
-                )
+                origin = _origin if _origin in {"combined", "local", "remote"} else check_users_body_origin(_origin)
 
                 _model.origin = origin
 
@@ -235,11 +231,11 @@ class AdminShowUsersBody:
         _origin_raw = d.pop("origin", UNSET)
         try:
             _origin = _origin_raw
-            origin: AdminShowUsersBodyOrigin | Unset
+            origin: UsersBodyOrigin | Unset
             if _origin is UNSET:
                 origin = UNSET
             else:
-                origin = check_admin_show_users_body_origin(_origin)
+                origin = check_users_body_origin(_origin)
 
         except PARSE_ERRORS as exc:
             origin = mismatched("AdminShowUsersBody", "origin", _origin_raw, exc)

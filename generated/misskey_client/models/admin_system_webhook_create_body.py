@@ -16,10 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_system_webhook_create_body_on_item import (
-    AdminSystemWebhookCreateBodyOnItem,
-    check_admin_system_webhook_create_body_on_item,
-)
+from ..models.system_webhook_on_item import SystemWebhookOnItem, check_system_webhook_on_item
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminSystemWebhookCreateBody")
@@ -31,14 +28,14 @@ class AdminSystemWebhookCreateBody:
     Attributes:
         is_active (bool):
         name (str):
-        on (list[AdminSystemWebhookCreateBodyOnItem]):
+        on (list[SystemWebhookOnItem]):
         url (str):
         secret (str | Unset):  Default: ''.
     """
 
     is_active: bool
     name: str
-    on: list[AdminSystemWebhookCreateBodyOnItem]
+    on: list[SystemWebhookOnItem]
     url: str
     secret: str | Unset = ""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -87,7 +84,7 @@ class AdminSystemWebhookCreateBody:
             _model.name = d["name"]
 
             _on = d["on"]
-            on: list[AdminSystemWebhookCreateBodyOnItem]
+            on: list[SystemWebhookOnItem]
             if type(_on) is not list:
                 raise TypeError(f"on: expected a list, not {type(_on).__name__}")
             if _on:
@@ -105,7 +102,7 @@ class AdminSystemWebhookCreateBody:
                                 "inactiveModeratorsWarning",
                                 "userCreated",
                             }
-                            else check_admin_system_webhook_create_body_on_item(_on_item)
+                            else check_system_webhook_on_item(_on_item)
                         )
 
                     except PARSE_ERRORS as exc:
@@ -167,7 +164,7 @@ class AdminSystemWebhookCreateBody:
         if _on_raw is not UNSET:
             try:
                 _on = _on_raw
-                on: list[AdminSystemWebhookCreateBodyOnItem]
+                on: list[SystemWebhookOnItem]
                 if type(_on) is not list:
                     raise TypeError(f"on: expected a list, not {type(_on).__name__}")
                 if _on:
@@ -185,7 +182,7 @@ class AdminSystemWebhookCreateBody:
                                     "inactiveModeratorsWarning",
                                     "userCreated",
                                 }
-                                else check_admin_system_webhook_create_body_on_item(_on_item)
+                                else check_system_webhook_on_item(_on_item)
                             )
 
                         except PARSE_ERRORS as exc:

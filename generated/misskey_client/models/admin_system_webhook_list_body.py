@@ -15,10 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_system_webhook_list_body_on_item import (
-    AdminSystemWebhookListBodyOnItem,
-    check_admin_system_webhook_list_body_on_item,
-)
+from ..models.system_webhook_on_item import SystemWebhookOnItem, check_system_webhook_on_item
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminSystemWebhookListBody")
@@ -29,11 +26,11 @@ class AdminSystemWebhookListBody:
     """
     Attributes:
         is_active (bool | Unset):
-        on (list[AdminSystemWebhookListBodyOnItem] | Unset):
+        on (list[SystemWebhookOnItem] | Unset):
     """
 
     is_active: bool | Unset = UNSET
-    on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET
+    on: list[SystemWebhookOnItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,7 +76,7 @@ class AdminSystemWebhookListBody:
             if "on" in d:
                 _n += 1
                 _on = d["on"]
-                on: list[AdminSystemWebhookListBodyOnItem]
+                on: list[SystemWebhookOnItem]
                 if type(_on) is not list:
                     raise TypeError(f"on: expected a list, not {type(_on).__name__}")
                 if _on:
@@ -97,7 +94,7 @@ class AdminSystemWebhookListBody:
                                     "inactiveModeratorsWarning",
                                     "userCreated",
                                 }
-                                else check_admin_system_webhook_list_body_on_item(_on_item)
+                                else check_system_webhook_on_item(_on_item)
                             )
 
                         except PARSE_ERRORS as exc:
@@ -143,7 +140,7 @@ class AdminSystemWebhookListBody:
         _on_raw = d.pop("on", UNSET)
         try:
             _on = _on_raw
-            on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET
+            on: list[SystemWebhookOnItem] | Unset = UNSET
             if _on is not UNSET:
                 if type(_on) is not list:
                     raise TypeError(f"on: expected a list, not {type(_on).__name__}")
@@ -162,7 +159,7 @@ class AdminSystemWebhookListBody:
                                     "inactiveModeratorsWarning",
                                     "userCreated",
                                 }
-                                else check_admin_system_webhook_list_body_on_item(_on_item)
+                                else check_system_webhook_on_item(_on_item)
                             )
 
                         except PARSE_ERRORS as exc:

@@ -16,14 +16,11 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_system_webhook_test_body_type import (
-    AdminSystemWebhookTestBodyType,
-    check_admin_system_webhook_test_body_type,
-)
+from ..models.system_webhook_on_item import SystemWebhookOnItem, check_system_webhook_on_item
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.admin_system_webhook_test_body_override import AdminSystemWebhookTestBodyOverride
+    from ..models.i_webhooks_test_body_override import IWebhooksTestBodyOverride
 
 
 T = TypeVar("T", bound="AdminSystemWebhookTestBody")
@@ -34,13 +31,13 @@ class AdminSystemWebhookTestBody:
     """
     Attributes:
         webhook_id (str):
-        type (AdminSystemWebhookTestBodyType):
-        override (AdminSystemWebhookTestBodyOverride | Unset):
+        type (SystemWebhookOnItem):
+        override (IWebhooksTestBodyOverride | Unset):
     """
 
     webhook_id: str
-    type: AdminSystemWebhookTestBodyType
-    override: AdminSystemWebhookTestBodyOverride | Unset = UNSET
+    type: SystemWebhookOnItem
+    override: IWebhooksTestBodyOverride | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,7 +95,7 @@ class AdminSystemWebhookTestBody:
                     "inactiveModeratorsWarning",
                     "userCreated",
                 }
-                else check_admin_system_webhook_test_body_type(_type_)
+                else check_system_webhook_on_item(_type_)
             )
 
             _model.type = type_
@@ -106,7 +103,7 @@ class AdminSystemWebhookTestBody:
             _n = 2
             if "override" in d:
                 _n += 1
-                override = AdminSystemWebhookTestBodyOverride.from_dict(d["override"])
+                override = IWebhooksTestBodyOverride.from_dict(d["override"])
 
                 _model.override = override
 
@@ -158,7 +155,7 @@ class AdminSystemWebhookTestBody:
                         "inactiveModeratorsWarning",
                         "userCreated",
                     }
-                    else check_admin_system_webhook_test_body_type(_type_)
+                    else check_system_webhook_on_item(_type_)
                 )
 
             except PARSE_ERRORS as exc:
@@ -172,11 +169,11 @@ class AdminSystemWebhookTestBody:
         _override_raw = d.pop("override", UNSET)
         try:
             _override = _override_raw
-            override: AdminSystemWebhookTestBodyOverride | Unset
+            override: IWebhooksTestBodyOverride | Unset
             if _override is UNSET:
                 override = UNSET
             else:
-                override = AdminSystemWebhookTestBodyOverride.from_dict(_override)
+                override = IWebhooksTestBodyOverride.from_dict(_override)
 
         except PARSE_ERRORS as exc:
             override = mismatched("AdminSystemWebhookTestBody", "override", _override_raw, exc)
@@ -228,7 +225,7 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
-    global AdminSystemWebhookTestBodyOverride
-    from ..models.admin_system_webhook_test_body_override import AdminSystemWebhookTestBodyOverride  # noqa: PLC0415
+    global IWebhooksTestBodyOverride
+    from ..models.i_webhooks_test_body_override import IWebhooksTestBodyOverride  # noqa: PLC0415
 
     _RELATED_LOADED = True

@@ -16,10 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.admin_system_webhook_update_body_on_item import (
-    AdminSystemWebhookUpdateBodyOnItem,
-    check_admin_system_webhook_update_body_on_item,
-)
+from ..models.system_webhook_on_item import SystemWebhookOnItem, check_system_webhook_on_item
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AdminSystemWebhookUpdateBody")
@@ -32,7 +29,7 @@ class AdminSystemWebhookUpdateBody:
         id (str):
         is_active (bool):
         name (str):
-        on (list[AdminSystemWebhookUpdateBodyOnItem]):
+        on (list[SystemWebhookOnItem]):
         url (str):
         secret (str | Unset):  Default: ''.
     """
@@ -40,7 +37,7 @@ class AdminSystemWebhookUpdateBody:
     id: str
     is_active: bool
     name: str
-    on: list[AdminSystemWebhookUpdateBodyOnItem]
+    on: list[SystemWebhookOnItem]
     url: str
     secret: str | Unset = ""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -93,7 +90,7 @@ class AdminSystemWebhookUpdateBody:
             _model.name = d["name"]
 
             _on = d["on"]
-            on: list[AdminSystemWebhookUpdateBodyOnItem]
+            on: list[SystemWebhookOnItem]
             if type(_on) is not list:
                 raise TypeError(f"on: expected a list, not {type(_on).__name__}")
             if _on:
@@ -111,7 +108,7 @@ class AdminSystemWebhookUpdateBody:
                                 "inactiveModeratorsWarning",
                                 "userCreated",
                             }
-                            else check_admin_system_webhook_update_body_on_item(_on_item)
+                            else check_system_webhook_on_item(_on_item)
                         )
 
                     except PARSE_ERRORS as exc:
@@ -178,7 +175,7 @@ class AdminSystemWebhookUpdateBody:
         if _on_raw is not UNSET:
             try:
                 _on = _on_raw
-                on: list[AdminSystemWebhookUpdateBodyOnItem]
+                on: list[SystemWebhookOnItem]
                 if type(_on) is not list:
                     raise TypeError(f"on: expected a list, not {type(_on).__name__}")
                 if _on:
@@ -196,7 +193,7 @@ class AdminSystemWebhookUpdateBody:
                                     "inactiveModeratorsWarning",
                                     "userCreated",
                                 }
-                                else check_admin_system_webhook_update_body_on_item(_on_item)
+                                else check_system_webhook_on_item(_on_item)
                             )
 
                         except PARSE_ERRORS as exc:

@@ -19,25 +19,17 @@ from ..models.admin_update_meta_body_federation import (
     AdminUpdateMetaBodyFederation,
     check_admin_update_meta_body_federation,
 )
-from ..models.admin_update_meta_body_sensitive_media_detection import (
-    AdminUpdateMetaBodySensitiveMediaDetection,
-    check_admin_update_meta_body_sensitive_media_detection,
+from ..models.sensitive_media_detection import SensitiveMediaDetection, check_sensitive_media_detection
+from ..models.sensitive_media_detection_sensitivity import (
+    SensitiveMediaDetectionSensitivity,
+    check_sensitive_media_detection_sensitivity,
 )
-from ..models.admin_update_meta_body_sensitive_media_detection_sensitivity import (
-    AdminUpdateMetaBodySensitiveMediaDetectionSensitivity,
-    check_admin_update_meta_body_sensitive_media_detection_sensitivity,
-)
-from ..models.admin_update_meta_body_ugc_visibility_for_visitor import (
-    AdminUpdateMetaBodyUgcVisibilityForVisitor,
-    check_admin_update_meta_body_ugc_visibility_for_visitor,
-)
+from ..models.ugc_visibility_for_visitor import UgcVisibilityForVisitor, check_ugc_visibility_for_visitor
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.admin_update_meta_body_client_options import AdminUpdateMetaBodyClientOptions
-    from ..models.admin_update_meta_body_deliver_suspended_software_item import (
-        AdminUpdateMetaBodyDeliverSuspendedSoftwareItem,
-    )
+    from ..models.deliver_suspended_software_item import DeliverSuspendedSoftwareItem
 
 
 T = TypeVar("T", bound="AdminUpdateMetaBody")
@@ -89,8 +81,8 @@ class AdminUpdateMetaBody:
         turnstile_secret_key (None | str | Unset):
         enable_testcaptcha (bool | Unset):
         google_analytics_measurement_id (None | str | Unset):
-        sensitive_media_detection (AdminUpdateMetaBodySensitiveMediaDetection | Unset):
-        sensitive_media_detection_sensitivity (AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset):
+        sensitive_media_detection (SensitiveMediaDetection | Unset):
+        sensitive_media_detection_sensitivity (SensitiveMediaDetectionSensitivity | Unset):
         set_sensitive_flag_automatically (bool | Unset):
         enable_sensitive_media_detection_for_videos (bool | Unset):
         maintainer_name (None | str | Unset):
@@ -163,9 +155,9 @@ class AdminUpdateMetaBody:
         url_preview_summary_proxy_url (None | str | Unset):
         federation (AdminUpdateMetaBodyFederation | Unset):
         federation_hosts (list[str] | Unset):
-        deliver_suspended_software (list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset):
+        deliver_suspended_software (list[DeliverSuspendedSoftwareItem] | Unset):
         single_user_mode (bool | Unset):
-        ugc_visibility_for_visitor (AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset):
+        ugc_visibility_for_visitor (UgcVisibilityForVisitor | Unset):
         proxy_remote_files (bool | Unset):
         sign_to_activity_pub_get (bool | Unset):
         allow_external_ap_redirect (bool | Unset):
@@ -217,8 +209,8 @@ class AdminUpdateMetaBody:
     turnstile_secret_key: None | str | Unset = UNSET
     enable_testcaptcha: bool | Unset = UNSET
     google_analytics_measurement_id: None | str | Unset = UNSET
-    sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset = UNSET
-    sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset = UNSET
+    sensitive_media_detection: SensitiveMediaDetection | Unset = UNSET
+    sensitive_media_detection_sensitivity: SensitiveMediaDetectionSensitivity | Unset = UNSET
     set_sensitive_flag_automatically: bool | Unset = UNSET
     enable_sensitive_media_detection_for_videos: bool | Unset = UNSET
     maintainer_name: None | str | Unset = UNSET
@@ -291,9 +283,9 @@ class AdminUpdateMetaBody:
     url_preview_summary_proxy_url: None | str | Unset = UNSET
     federation: AdminUpdateMetaBodyFederation | Unset = UNSET
     federation_hosts: list[str] | Unset = UNSET
-    deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
+    deliver_suspended_software: list[DeliverSuspendedSoftwareItem] | Unset = UNSET
     single_user_mode: bool | Unset = UNSET
-    ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset = UNSET
+    ugc_visibility_for_visitor: UgcVisibilityForVisitor | Unset = UNSET
     proxy_remote_files: bool | Unset = UNSET
     sign_to_activity_pub_get: bool | Unset = UNSET
     allow_external_ap_redirect: bool | Unset = UNSET
@@ -1361,7 +1353,7 @@ class AdminUpdateMetaBody:
                 sensitive_media_detection = (
                     _sensitive_media_detection
                     if _sensitive_media_detection in {"all", "local", "none", "remote"}
-                    else check_admin_update_meta_body_sensitive_media_detection(_sensitive_media_detection)
+                    else check_sensitive_media_detection(_sensitive_media_detection)
                 )
 
                 _model.sensitive_media_detection = sensitive_media_detection
@@ -1374,9 +1366,7 @@ class AdminUpdateMetaBody:
                 sensitive_media_detection_sensitivity = (
                     _sensitive_media_detection_sensitivity
                     if _sensitive_media_detection_sensitivity in {"high", "low", "medium", "veryHigh", "veryLow"}
-                    else check_admin_update_meta_body_sensitive_media_detection_sensitivity(
-                        _sensitive_media_detection_sensitivity
-                    )
+                    else check_sensitive_media_detection_sensitivity(_sensitive_media_detection_sensitivity)
                 )
 
                 _model.sensitive_media_detection_sensitivity = sensitive_media_detection_sensitivity
@@ -1913,7 +1903,7 @@ class AdminUpdateMetaBody:
             if "deliverSuspendedSoftware" in d:
                 _n += 1
                 _deliver_suspended_software = d["deliverSuspendedSoftware"]
-                deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem]
+                deliver_suspended_software: list[DeliverSuspendedSoftwareItem]
                 if type(_deliver_suspended_software) is not list:
                     raise TypeError(
                         f"deliverSuspendedSoftware: expected a list, not {type(_deliver_suspended_software).__name__}"
@@ -1922,7 +1912,7 @@ class AdminUpdateMetaBody:
                     deliver_suspended_software = []
                     for deliver_suspended_software_item_data in _deliver_suspended_software:
                         try:
-                            deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
+                            deliver_suspended_software_item = DeliverSuspendedSoftwareItem.from_dict(
                                 deliver_suspended_software_item_data
                             )
 
@@ -1954,7 +1944,7 @@ class AdminUpdateMetaBody:
                 ugc_visibility_for_visitor = (
                     _ugc_visibility_for_visitor
                     if _ugc_visibility_for_visitor in {"all", "local", "none"}
-                    else check_admin_update_meta_body_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
+                    else check_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
                 )
 
                 _model.ugc_visibility_for_visitor = ugc_visibility_for_visitor
@@ -2352,13 +2342,11 @@ class AdminUpdateMetaBody:
         _sensitive_media_detection_raw = d.pop("sensitiveMediaDetection", UNSET)
         try:
             _sensitive_media_detection = _sensitive_media_detection_raw
-            sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset
+            sensitive_media_detection: SensitiveMediaDetection | Unset
             if _sensitive_media_detection is UNSET:
                 sensitive_media_detection = UNSET
             else:
-                sensitive_media_detection = check_admin_update_meta_body_sensitive_media_detection(
-                    _sensitive_media_detection
-                )
+                sensitive_media_detection = check_sensitive_media_detection(_sensitive_media_detection)
 
         except PARSE_ERRORS as exc:
             sensitive_media_detection = mismatched(
@@ -2368,14 +2356,12 @@ class AdminUpdateMetaBody:
         _sensitive_media_detection_sensitivity_raw = d.pop("sensitiveMediaDetectionSensitivity", UNSET)
         try:
             _sensitive_media_detection_sensitivity = _sensitive_media_detection_sensitivity_raw
-            sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset
+            sensitive_media_detection_sensitivity: SensitiveMediaDetectionSensitivity | Unset
             if _sensitive_media_detection_sensitivity is UNSET:
                 sensitive_media_detection_sensitivity = UNSET
             else:
-                sensitive_media_detection_sensitivity = (
-                    check_admin_update_meta_body_sensitive_media_detection_sensitivity(
-                        _sensitive_media_detection_sensitivity
-                    )
+                sensitive_media_detection_sensitivity = check_sensitive_media_detection_sensitivity(
+                    _sensitive_media_detection_sensitivity
                 )
 
         except PARSE_ERRORS as exc:
@@ -2764,7 +2750,7 @@ class AdminUpdateMetaBody:
         _deliver_suspended_software_raw = d.pop("deliverSuspendedSoftware", UNSET)
         try:
             _deliver_suspended_software = _deliver_suspended_software_raw
-            deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET
+            deliver_suspended_software: list[DeliverSuspendedSoftwareItem] | Unset = UNSET
             if _deliver_suspended_software is not UNSET:
                 if type(_deliver_suspended_software) is not list:
                     raise TypeError(
@@ -2774,7 +2760,7 @@ class AdminUpdateMetaBody:
                     deliver_suspended_software = []
                     for deliver_suspended_software_item_data in _deliver_suspended_software:
                         try:
-                            deliver_suspended_software_item = AdminUpdateMetaBodyDeliverSuspendedSoftwareItem.from_dict(
+                            deliver_suspended_software_item = DeliverSuspendedSoftwareItem.from_dict(
                                 deliver_suspended_software_item_data
                             )
 
@@ -2800,13 +2786,11 @@ class AdminUpdateMetaBody:
         _ugc_visibility_for_visitor_raw = d.pop("ugcVisibilityForVisitor", UNSET)
         try:
             _ugc_visibility_for_visitor = _ugc_visibility_for_visitor_raw
-            ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset
+            ugc_visibility_for_visitor: UgcVisibilityForVisitor | Unset
             if _ugc_visibility_for_visitor is UNSET:
                 ugc_visibility_for_visitor = UNSET
             else:
-                ugc_visibility_for_visitor = check_admin_update_meta_body_ugc_visibility_for_visitor(
-                    _ugc_visibility_for_visitor
-                )
+                ugc_visibility_for_visitor = check_ugc_visibility_for_visitor(_ugc_visibility_for_visitor)
 
         except PARSE_ERRORS as exc:
             ugc_visibility_for_visitor = mismatched(
@@ -3123,10 +3107,8 @@ def _import_related() -> None:
     """
     global _RELATED_LOADED
     global AdminUpdateMetaBodyClientOptions
-    global AdminUpdateMetaBodyDeliverSuspendedSoftwareItem
+    global DeliverSuspendedSoftwareItem
     from ..models.admin_update_meta_body_client_options import AdminUpdateMetaBodyClientOptions  # noqa: PLC0415
-    from ..models.admin_update_meta_body_deliver_suspended_software_item import (
-        AdminUpdateMetaBodyDeliverSuspendedSoftwareItem,  # noqa: PLC0415
-    )
+    from ..models.deliver_suspended_software_item import DeliverSuspendedSoftwareItem  # noqa: PLC0415
 
     _RELATED_LOADED = True

@@ -18,7 +18,7 @@ from misskey_core._parsing import (
 )
 
 from ..models.announcement_display import AnnouncementDisplay, check_announcement_display
-from ..models.announcement_icon import AnnouncementIcon, check_announcement_icon
+from ..models.icon import Icon, check_icon
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Announcement")
@@ -34,7 +34,7 @@ class Announcement:
         text (str):
         title (str):
         image_url (None | str):
-        icon (AnnouncementIcon):
+        icon (Icon):
         display (AnnouncementDisplay):
         need_confirmation_to_read (bool):
         silence (bool):
@@ -48,7 +48,7 @@ class Announcement:
     text: str
     title: str
     image_url: None | str
-    icon: AnnouncementIcon
+    icon: Icon
     display: AnnouncementDisplay
     need_confirmation_to_read: bool
     silence: bool
@@ -156,7 +156,7 @@ class Announcement:
             _model.image_url = image_url
 
             _icon = d["icon"]
-            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_announcement_icon(_icon)
+            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_icon(_icon)
 
             _model.icon = icon
 
@@ -270,7 +270,7 @@ class Announcement:
         if _icon_raw is not UNSET:
             try:
                 _icon = _icon_raw
-                icon = _icon if _icon in {"error", "info", "success", "warning"} else check_announcement_icon(_icon)
+                icon = _icon if _icon in {"error", "info", "success", "warning"} else check_icon(_icon)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

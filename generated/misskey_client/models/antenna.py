@@ -18,7 +18,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.antenna_src import AntennaSrc, check_antenna_src
+from ..models.src import Src, check_src
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Antenna")
@@ -33,7 +33,7 @@ class Antenna:
         name (str):
         keywords (list[list[str]]):
         exclude_keywords (list[list[str]]):
-        src (AntennaSrc):
+        src (Src):
         user_list_id (None | str):
         users (list[str]):
         case_sensitive (bool):  Default: False.
@@ -52,7 +52,7 @@ class Antenna:
     name: str
     keywords: list[list[str]]
     exclude_keywords: list[list[str]]
-    src: AntennaSrc
+    src: Src
     user_list_id: None | str
     users: list[str]
     with_file: bool
@@ -215,7 +215,7 @@ class Antenna:
             _model.exclude_keywords = exclude_keywords
 
             _src = d["src"]
-            src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_antenna_src(_src)
+            src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_src(_src)
 
             _model.src = src
 
@@ -363,7 +363,7 @@ class Antenna:
         if _src_raw is not UNSET:
             try:
                 _src = _src_raw
-                src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_antenna_src(_src)
+                src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_src(_src)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.antennas_create_body_src import AntennasCreateBodySrc, check_antennas_create_body_src
+from ..models.src import Src, check_src
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AntennasCreateBody")
@@ -27,7 +27,7 @@ class AntennasCreateBody:
     """
     Attributes:
         name (str):
-        src (AntennasCreateBodySrc):
+        src (Src):
         keywords (list[list[str]]):
         exclude_keywords (list[list[str]]):
         users (list[str]):
@@ -41,7 +41,7 @@ class AntennasCreateBody:
     """
 
     name: str
-    src: AntennasCreateBodySrc
+    src: Src
     keywords: list[list[str]]
     exclude_keywords: list[list[str]]
     users: list[str]
@@ -135,11 +135,7 @@ class AntennasCreateBody:
             _model.name = d["name"]
 
             _src = d["src"]
-            src = (
-                _src
-                if _src in {"all", "home", "list", "users", "users_blacklist"}
-                else check_antennas_create_body_src(_src)
-            )
+            src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_src(_src)
 
             _model.src = src
 
@@ -261,11 +257,7 @@ class AntennasCreateBody:
         if _src_raw is not UNSET:
             try:
                 _src = _src_raw
-                src = (
-                    _src
-                    if _src in {"all", "home", "list", "users", "users_blacklist"}
-                    else check_antennas_create_body_src(_src)
-                )
+                src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_src(_src)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.antennas_update_body_src import AntennasUpdateBodySrc, check_antennas_update_body_src
+from ..models.src import Src, check_src
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AntennasUpdateBody")
@@ -28,7 +28,7 @@ class AntennasUpdateBody:
     Attributes:
         antenna_id (str):
         name (str | Unset):
-        src (AntennasUpdateBodySrc | Unset):
+        src (Src | Unset):
         user_list_id (None | str | Unset):
         keywords (list[list[str]] | Unset):
         exclude_keywords (list[list[str]] | Unset):
@@ -43,7 +43,7 @@ class AntennasUpdateBody:
 
     antenna_id: str
     name: str | Unset = UNSET
-    src: AntennasUpdateBodySrc | Unset = UNSET
+    src: Src | Unset = UNSET
     user_list_id: None | str | Unset = UNSET
     keywords: list[list[str]] | Unset = UNSET
     exclude_keywords: list[list[str]] | Unset = UNSET
@@ -148,11 +148,7 @@ class AntennasUpdateBody:
             if "src" in d:
                 _n += 1
                 _src = d["src"]
-                src = (
-                    _src
-                    if _src in {"all", "home", "list", "users", "users_blacklist"}
-                    else check_antennas_update_body_src(_src)
-                )
+                src = _src if _src in {"all", "home", "list", "users", "users_blacklist"} else check_src(_src)
 
                 _model.src = src
 
@@ -300,11 +296,11 @@ class AntennasUpdateBody:
         _src_raw = d.pop("src", UNSET)
         try:
             _src = _src_raw
-            src: AntennasUpdateBodySrc | Unset
+            src: Src | Unset
             if _src is UNSET:
                 src = UNSET
             else:
-                src = check_antennas_update_body_src(_src)
+                src = check_src(_src)
 
         except PARSE_ERRORS as exc:
             src = mismatched("AntennasUpdateBody", "src", _src_raw, exc)

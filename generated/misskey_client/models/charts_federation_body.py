@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.charts_federation_body_span import ChartsFederationBodySpan, check_charts_federation_body_span
+from ..models.span import Span, check_span
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsFederationBody")
@@ -25,12 +25,12 @@ T = TypeVar("T", bound="ChartsFederationBody")
 class ChartsFederationBody:
     """
     Attributes:
-        span (ChartsFederationBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
     """
 
-    span: ChartsFederationBodySpan
+    span: Span
     limit: int | Unset = 30
     offset: int | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -70,7 +70,7 @@ class ChartsFederationBody:
         _model = new_instance(cls)
         try:
             _span = d["span"]
-            span = _span if _span in {"day", "hour"} else check_charts_federation_body_span(_span)
+            span = _span if _span in {"day", "hour"} else check_span(_span)
 
             _model.span = span
 
@@ -120,7 +120,7 @@ class ChartsFederationBody:
         if _span_raw is not UNSET:
             try:
                 _span = _span_raw
-                span = _span if _span in {"day", "hour"} else check_charts_federation_body_span(_span)
+                span = _span if _span in {"day", "hour"} else check_span(_span)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.charts_user_drive_body_span import ChartsUserDriveBodySpan, check_charts_user_drive_body_span
+from ..models.span import Span, check_span
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ChartsUserDriveBody")
@@ -25,13 +25,13 @@ T = TypeVar("T", bound="ChartsUserDriveBody")
 class ChartsUserDriveBody:
     """
     Attributes:
-        span (ChartsUserDriveBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
     """
 
-    span: ChartsUserDriveBodySpan
+    span: Span
     user_id: str
     limit: int | Unset = 30
     offset: int | None | Unset = UNSET
@@ -74,7 +74,7 @@ class ChartsUserDriveBody:
         _model = new_instance(cls)
         try:
             _span = d["span"]
-            span = _span if _span in {"day", "hour"} else check_charts_user_drive_body_span(_span)
+            span = _span if _span in {"day", "hour"} else check_span(_span)
 
             _model.span = span
 
@@ -126,7 +126,7 @@ class ChartsUserDriveBody:
         if _span_raw is not UNSET:
             try:
                 _span = _span_raw
-                span = _span if _span in {"day", "hour"} else check_charts_user_drive_body_span(_span)
+                span = _span if _span in {"day", "hour"} else check_span(_span)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

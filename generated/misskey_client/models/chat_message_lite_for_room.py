@@ -21,7 +21,7 @@ from misskey_core._parsing import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.chat_message_lite_for_room_reactions_item import ChatMessageLiteForRoomReactionsItem
+    from ..models.chat_message_reactions_item import ChatMessageReactionsItem
     from ..models.drive_file import DriveFile
     from ..models.user_lite import UserLite
 
@@ -38,7 +38,7 @@ class ChatMessageLiteForRoom:
         from_user_id (str):
         from_user (UserLite):
         to_room_id (str):
-        reactions (list[ChatMessageLiteForRoomReactionsItem]):
+        reactions (list[ChatMessageReactionsItem]):
         text (None | str | Unset):
         file_id (None | str | Unset):
         file (DriveFile | None | Unset):
@@ -49,7 +49,7 @@ class ChatMessageLiteForRoom:
     from_user_id: str
     from_user: UserLite
     to_room_id: str
-    reactions: list[ChatMessageLiteForRoomReactionsItem]
+    reactions: list[ChatMessageReactionsItem]
     text: None | str | Unset = UNSET
     file_id: None | str | Unset = UNSET
     file: DriveFile | None | Unset = UNSET
@@ -166,14 +166,14 @@ class ChatMessageLiteForRoom:
             _model.to_room_id = d["toRoomId"]
 
             _reactions = d["reactions"]
-            reactions: list[ChatMessageLiteForRoomReactionsItem]
+            reactions: list[ChatMessageReactionsItem]
             if type(_reactions) is not list:
                 raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
             if _reactions:
                 reactions = []
                 for reactions_item_data in _reactions:
                     try:
-                        reactions_item = ChatMessageLiteForRoomReactionsItem.from_dict(reactions_item_data)
+                        reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
 
                     except PARSE_ERRORS as exc:
                         # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -290,14 +290,14 @@ class ChatMessageLiteForRoom:
         if _reactions_raw is not UNSET:
             try:
                 _reactions = _reactions_raw
-                reactions: list[ChatMessageLiteForRoomReactionsItem]
+                reactions: list[ChatMessageReactionsItem]
                 if type(_reactions) is not list:
                     raise TypeError(f"reactions: expected a list, not {type(_reactions).__name__}")
                 if _reactions:
                     reactions = []
                     for reactions_item_data in _reactions:
                         try:
-                            reactions_item = ChatMessageLiteForRoomReactionsItem.from_dict(reactions_item_data)
+                            reactions_item = ChatMessageReactionsItem.from_dict(reactions_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -403,10 +403,10 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
-    global ChatMessageLiteForRoomReactionsItem
+    global ChatMessageReactionsItem
     global DriveFile
     global UserLite
-    from ..models.chat_message_lite_for_room_reactions_item import ChatMessageLiteForRoomReactionsItem  # noqa: PLC0415
+    from ..models.chat_message_reactions_item import ChatMessageReactionsItem  # noqa: PLC0415
     from ..models.drive_file import DriveFile  # noqa: PLC0415
     from ..models.user_lite import UserLite  # noqa: PLC0415
 

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.flash_update_body_visibility import FlashUpdateBodyVisibility, check_flash_update_body_visibility
+from ..models.flash_create_body_visibility import FlashCreateBodyVisibility, check_flash_create_body_visibility
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FlashUpdateBody")
@@ -30,7 +30,7 @@ class FlashUpdateBody:
         summary (str | Unset):
         script (str | Unset):
         permissions (list[str] | Unset):
-        visibility (FlashUpdateBodyVisibility | Unset):
+        visibility (FlashCreateBodyVisibility | Unset):
     """
 
     flash_id: str
@@ -38,7 +38,7 @@ class FlashUpdateBody:
     summary: str | Unset = UNSET
     script: str | Unset = UNSET
     permissions: list[str] | Unset = UNSET
-    visibility: FlashUpdateBodyVisibility | Unset = UNSET
+    visibility: FlashCreateBodyVisibility | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,7 +115,7 @@ class FlashUpdateBody:
                 visibility = (
                     _visibility
                     if _visibility in {"private", "public"}
-                    else check_flash_update_body_visibility(_visibility)
+                    else check_flash_create_body_visibility(_visibility)
                 )
 
                 _model.visibility = visibility
@@ -170,11 +170,11 @@ class FlashUpdateBody:
         _visibility_raw = d.pop("visibility", UNSET)
         try:
             _visibility = _visibility_raw
-            visibility: FlashUpdateBodyVisibility | Unset
+            visibility: FlashCreateBodyVisibility | Unset
             if _visibility is UNSET:
                 visibility = UNSET
             else:
-                visibility = check_flash_update_body_visibility(_visibility)
+                visibility = check_flash_create_body_visibility(_visibility)
 
         except PARSE_ERRORS as exc:
             visibility = mismatched("FlashUpdateBody", "visibility", _visibility_raw, exc)

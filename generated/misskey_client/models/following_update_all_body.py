@@ -14,10 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.following_update_all_body_notify import (
-    FollowingUpdateAllBodyNotify,
-    check_following_update_all_body_notify,
-)
+from ..models.notify import Notify, check_notify
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FollowingUpdateAllBody")
@@ -27,11 +24,11 @@ T = TypeVar("T", bound="FollowingUpdateAllBody")
 class FollowingUpdateAllBody:
     """
     Attributes:
-        notify (FollowingUpdateAllBodyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
     """
 
-    notify: FollowingUpdateAllBodyNotify | Unset = UNSET
+    notify: Notify | Unset = UNSET
     with_replies: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -66,7 +63,7 @@ class FollowingUpdateAllBody:
             if "notify" in d:
                 _n += 1
                 _notify = d["notify"]
-                notify = _notify if _notify in {"none", "normal"} else check_following_update_all_body_notify(_notify)
+                notify = _notify if _notify in {"none", "normal"} else check_notify(_notify)
 
                 _model.notify = notify
 
@@ -108,11 +105,11 @@ class FollowingUpdateAllBody:
         _notify_raw = d.pop("notify", UNSET)
         try:
             _notify = _notify_raw
-            notify: FollowingUpdateAllBodyNotify | Unset
+            notify: Notify | Unset
             if _notify is UNSET:
                 notify = UNSET
             else:
-                notify = check_following_update_all_body_notify(_notify)
+                notify = check_notify(_notify)
 
         except PARSE_ERRORS as exc:
             notify = mismatched("FollowingUpdateAllBody", "notify", _notify_raw, exc)

@@ -15,7 +15,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.following_update_body_notify import FollowingUpdateBodyNotify, check_following_update_body_notify
+from ..models.notify import Notify, check_notify
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FollowingUpdateBody")
@@ -26,12 +26,12 @@ class FollowingUpdateBody:
     """
     Attributes:
         user_id (str):
-        notify (FollowingUpdateBodyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
     """
 
     user_id: str
-    notify: FollowingUpdateBodyNotify | Unset = UNSET
+    notify: Notify | Unset = UNSET
     with_replies: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -70,7 +70,7 @@ class FollowingUpdateBody:
             if "notify" in d:
                 _n += 1
                 _notify = d["notify"]
-                notify = _notify if _notify in {"none", "normal"} else check_following_update_body_notify(_notify)
+                notify = _notify if _notify in {"none", "normal"} else check_notify(_notify)
 
                 _model.notify = notify
 
@@ -117,11 +117,11 @@ class FollowingUpdateBody:
         _notify_raw = d.pop("notify", UNSET)
         try:
             _notify = _notify_raw
-            notify: FollowingUpdateBodyNotify | Unset
+            notify: Notify | Unset
             if _notify is UNSET:
                 notify = UNSET
             else:
-                notify = check_following_update_body_notify(_notify)
+                notify = check_notify(_notify)
 
         except PARSE_ERRORS as exc:
             notify = mismatched("FollowingUpdateBody", "notify", _notify_raw, exc)

@@ -15,9 +15,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.hashtags_users_body_origin import HashtagsUsersBodyOrigin, check_hashtags_users_body_origin
-from ..models.hashtags_users_body_sort import HashtagsUsersBodySort, check_hashtags_users_body_sort
-from ..models.hashtags_users_body_state import HashtagsUsersBodyState, check_hashtags_users_body_state
+from ..models.users_body_origin import UsersBodyOrigin, check_users_body_origin
+from ..models.users_body_sort import UsersBodySort, check_users_body_sort
+from ..models.users_body_state import UsersBodyState, check_users_body_state
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="HashtagsUsersBody")
@@ -28,19 +28,19 @@ class HashtagsUsersBody:
     """
     Attributes:
         tag (str):
-        sort (HashtagsUsersBodySort):
+        sort (UsersBodySort):
         limit (int | Unset):  Default: 10.
         offset (int | Unset):  Default: 0.
-        state (HashtagsUsersBodyState | Unset):  Default: 'all'.
-        origin (HashtagsUsersBodyOrigin | Unset):  Default: 'local'.
+        state (UsersBodyState | Unset):  Default: 'all'.
+        origin (UsersBodyOrigin | Unset):  Default: 'local'.
     """
 
     tag: str
-    sort: HashtagsUsersBodySort
+    sort: UsersBodySort
     limit: int | Unset = 10
     offset: int | Unset = 0
-    state: HashtagsUsersBodyState | Unset = "all"
-    origin: HashtagsUsersBodyOrigin | Unset = "local"
+    state: UsersBodyState | Unset = "all"
+    origin: UsersBodyOrigin | Unset = "local"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class HashtagsUsersBody:
             sort = (
                 _sort
                 if _sort in {"+createdAt", "+follower", "+updatedAt", "-createdAt", "-follower", "-updatedAt"}
-                else check_hashtags_users_body_sort(_sort)
+                else check_users_body_sort(_sort)
             )
 
             _model.sort = sort
@@ -113,7 +113,7 @@ class HashtagsUsersBody:
             if "state" in d:
                 _n += 1
                 _state = d["state"]
-                state = _state if _state in {"alive", "all"} else check_hashtags_users_body_state(_state)
+                state = _state if _state in {"alive", "all"} else check_users_body_state(_state)
 
                 _model.state = state
 
@@ -122,9 +122,7 @@ class HashtagsUsersBody:
             if "origin" in d:
                 _n += 1
                 _origin = d["origin"]
-                origin = (
-                    _origin if _origin in {"combined", "local", "remote"} else check_hashtags_users_body_origin(_origin)
-                )
+                origin = _origin if _origin in {"combined", "local", "remote"} else check_users_body_origin(_origin)
 
                 _model.origin = origin
 
@@ -169,7 +167,7 @@ class HashtagsUsersBody:
                 sort = (
                     _sort
                     if _sort in {"+createdAt", "+follower", "+updatedAt", "-createdAt", "-follower", "-updatedAt"}
-                    else check_hashtags_users_body_sort(_sort)
+                    else check_users_body_sort(_sort)
                 )
 
             except PARSE_ERRORS as exc:
@@ -187,11 +185,11 @@ class HashtagsUsersBody:
         _state_raw = d.pop("state", UNSET)
         try:
             _state = _state_raw
-            state: HashtagsUsersBodyState | Unset
+            state: UsersBodyState | Unset
             if _state is UNSET:
                 state = UNSET
             else:
-                state = check_hashtags_users_body_state(_state)
+                state = check_users_body_state(_state)
 
         except PARSE_ERRORS as exc:
             state = mismatched("HashtagsUsersBody", "state", _state_raw, exc)
@@ -199,11 +197,11 @@ class HashtagsUsersBody:
         _origin_raw = d.pop("origin", UNSET)
         try:
             _origin = _origin_raw
-            origin: HashtagsUsersBodyOrigin | Unset
+            origin: UsersBodyOrigin | Unset
             if _origin is UNSET:
                 origin = UNSET
             else:
-                origin = check_hashtags_users_body_origin(_origin)
+                origin = check_users_body_origin(_origin)
 
         except PARSE_ERRORS as exc:
             origin = mismatched("HashtagsUsersBody", "origin", _origin_raw, exc)

@@ -19,10 +19,6 @@ from ..models.i_notifications_body_exclude_types_item import (
     INotificationsBodyExcludeTypesItem,
     check_i_notifications_body_exclude_types_item,
 )
-from ..models.i_notifications_body_include_types_item import (
-    INotificationsBodyIncludeTypesItem,
-    check_i_notifications_body_include_types_item,
-)
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="INotificationsBody")
@@ -38,7 +34,7 @@ class INotificationsBody:
         since_date (int | Unset):
         until_date (int | Unset):
         mark_as_read (bool | Unset):  Default: True.
-        include_types (list[INotificationsBodyIncludeTypesItem] | Unset):
+        include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
         exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
     """
 
@@ -48,7 +44,7 @@ class INotificationsBody:
     since_date: int | Unset = UNSET
     until_date: int | Unset = UNSET
     mark_as_read: bool | Unset = True
-    include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
     exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -147,14 +143,14 @@ class INotificationsBody:
             if "includeTypes" in d:
                 _n += 1
                 _include_types = d["includeTypes"]
-                include_types: list[INotificationsBodyIncludeTypesItem]
+                include_types: list[INotificationsBodyExcludeTypesItem]
                 if type(_include_types) is not list:
                     raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
                 if _include_types:
                     include_types = []
                     for include_types_item_data in _include_types:
                         try:
-                            include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
+                            include_types_item = check_i_notifications_body_exclude_types_item(include_types_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -242,7 +238,7 @@ class INotificationsBody:
         _include_types_raw = d.pop("includeTypes", UNSET)
         try:
             _include_types = _include_types_raw
-            include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET
+            include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
             if _include_types is not UNSET:
                 if type(_include_types) is not list:
                     raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
@@ -250,7 +246,7 @@ class INotificationsBody:
                     include_types = []
                     for include_types_item_data in _include_types:
                         try:
-                            include_types_item = check_i_notifications_body_include_types_item(include_types_item_data)
+                            include_types_item = check_i_notifications_body_exclude_types_item(include_types_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.

@@ -15,13 +15,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.i_notifications_grouped_body_exclude_types_item import (
-    INotificationsGroupedBodyExcludeTypesItem,
-    check_i_notifications_grouped_body_exclude_types_item,
-)
-from ..models.i_notifications_grouped_body_include_types_item import (
-    INotificationsGroupedBodyIncludeTypesItem,
-    check_i_notifications_grouped_body_include_types_item,
+from ..models.i_notifications_body_exclude_types_item import (
+    INotificationsBodyExcludeTypesItem,
+    check_i_notifications_body_exclude_types_item,
 )
 from ..types import UNSET, Unset
 
@@ -38,8 +34,8 @@ class INotificationsGroupedBody:
         since_date (int | Unset):
         until_date (int | Unset):
         mark_as_read (bool | Unset):  Default: True.
-        include_types (list[INotificationsGroupedBodyIncludeTypesItem] | Unset):
-        exclude_types (list[INotificationsGroupedBodyExcludeTypesItem] | Unset):
+        include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
+        exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
     """
 
     limit: int | Unset = 10
@@ -48,8 +44,8 @@ class INotificationsGroupedBody:
     since_date: int | Unset = UNSET
     until_date: int | Unset = UNSET
     mark_as_read: bool | Unset = True
-    include_types: list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET
-    exclude_types: list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
+    exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,16 +143,14 @@ class INotificationsGroupedBody:
             if "includeTypes" in d:
                 _n += 1
                 _include_types = d["includeTypes"]
-                include_types: list[INotificationsGroupedBodyIncludeTypesItem]
+                include_types: list[INotificationsBodyExcludeTypesItem]
                 if type(_include_types) is not list:
                     raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
                 if _include_types:
                     include_types = []
                     for include_types_item_data in _include_types:
                         try:
-                            include_types_item = check_i_notifications_grouped_body_include_types_item(
-                                include_types_item_data
-                            )
+                            include_types_item = check_i_notifications_body_exclude_types_item(include_types_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -177,16 +171,14 @@ class INotificationsGroupedBody:
             if "excludeTypes" in d:
                 _n += 1
                 _exclude_types = d["excludeTypes"]
-                exclude_types: list[INotificationsGroupedBodyExcludeTypesItem]
+                exclude_types: list[INotificationsBodyExcludeTypesItem]
                 if type(_exclude_types) is not list:
                     raise TypeError(f"excludeTypes: expected a list, not {type(_exclude_types).__name__}")
                 if _exclude_types:
                     exclude_types = []
                     for exclude_types_item_data in _exclude_types:
                         try:
-                            exclude_types_item = check_i_notifications_grouped_body_exclude_types_item(
-                                exclude_types_item_data
-                            )
+                            exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -246,7 +238,7 @@ class INotificationsGroupedBody:
         _include_types_raw = d.pop("includeTypes", UNSET)
         try:
             _include_types = _include_types_raw
-            include_types: list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET
+            include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
             if _include_types is not UNSET:
                 if type(_include_types) is not list:
                     raise TypeError(f"includeTypes: expected a list, not {type(_include_types).__name__}")
@@ -254,9 +246,7 @@ class INotificationsGroupedBody:
                     include_types = []
                     for include_types_item_data in _include_types:
                         try:
-                            include_types_item = check_i_notifications_grouped_body_include_types_item(
-                                include_types_item_data
-                            )
+                            include_types_item = check_i_notifications_body_exclude_types_item(include_types_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -276,7 +266,7 @@ class INotificationsGroupedBody:
         _exclude_types_raw = d.pop("excludeTypes", UNSET)
         try:
             _exclude_types = _exclude_types_raw
-            exclude_types: list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET
+            exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET
             if _exclude_types is not UNSET:
                 if type(_exclude_types) is not list:
                     raise TypeError(f"excludeTypes: expected a list, not {type(_exclude_types).__name__}")
@@ -284,9 +274,7 @@ class INotificationsGroupedBody:
                     exclude_types = []
                     for exclude_types_item_data in _exclude_types:
                         try:
-                            exclude_types_item = check_i_notifications_grouped_body_exclude_types_item(
-                                exclude_types_item_data
-                            )
+                            exclude_types_item = check_i_notifications_body_exclude_types_item(exclude_types_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.

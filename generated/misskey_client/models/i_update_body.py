@@ -18,22 +18,18 @@ from misskey_core._parsing import (
 )
 
 from ..models.i_update_body_chat_scope import IUpdateBodyChatScope, check_i_update_body_chat_scope
-from ..models.i_update_body_followers_visibility import (
-    IUpdateBodyFollowersVisibility,
-    check_i_update_body_followers_visibility,
-)
-from ..models.i_update_body_following_visibility import (
-    IUpdateBodyFollowingVisibility,
-    check_i_update_body_following_visibility,
-)
 from ..models.i_update_body_lang_type_1 import IUpdateBodyLangType1
 from ..models.i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1
 from ..models.i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1
+from ..models.user_detailed_not_me_only_followers_visibility import (
+    UserDetailedNotMeOnlyFollowersVisibility,
+    check_user_detailed_not_me_only_followers_visibility,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.fields_item import FieldsItem
     from ..models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
-    from ..models.i_update_body_fields_item import IUpdateBodyFieldsItem
     from ..models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig
 
 
@@ -53,7 +49,7 @@ class IUpdateBody:
         avatar_id (None | str | Unset):
         avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
         banner_id (None | str | Unset):
-        fields (list[IUpdateBodyFieldsItem] | Unset):
+        fields (list[FieldsItem] | Unset):
         is_locked (bool | Unset):
         is_explorable (bool | Unset):
         hide_online_status (bool | Unset):
@@ -71,8 +67,8 @@ class IUpdateBody:
         receive_announcement_email (bool | Unset):
         always_mark_nsfw (bool | Unset):
         auto_sensitive (bool | Unset):
-        following_visibility (IUpdateBodyFollowingVisibility | Unset):
-        followers_visibility (IUpdateBodyFollowersVisibility | Unset):
+        following_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
+        followers_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
         chat_scope (IUpdateBodyChatScope | Unset):
         pinned_page_id (None | str | Unset):
         muted_words (list[list[str] | str] | Unset):
@@ -92,7 +88,7 @@ class IUpdateBody:
     avatar_id: None | str | Unset = UNSET
     avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET
     banner_id: None | str | Unset = UNSET
-    fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
+    fields: list[FieldsItem] | Unset = UNSET
     is_locked: bool | Unset = UNSET
     is_explorable: bool | Unset = UNSET
     hide_online_status: bool | Unset = UNSET
@@ -110,8 +106,8 @@ class IUpdateBody:
     receive_announcement_email: bool | Unset = UNSET
     always_mark_nsfw: bool | Unset = UNSET
     auto_sensitive: bool | Unset = UNSET
-    following_visibility: IUpdateBodyFollowingVisibility | Unset = UNSET
-    followers_visibility: IUpdateBodyFollowersVisibility | Unset = UNSET
+    following_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET
+    followers_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET
     chat_scope: IUpdateBodyChatScope | Unset = UNSET
     pinned_page_id: None | str | Unset = UNSET
     muted_words: list[list[str] | str] | Unset = UNSET
@@ -702,14 +698,14 @@ class IUpdateBody:
             if "fields" in d:
                 _n += 1
                 _fields = d["fields"]
-                fields: list[IUpdateBodyFieldsItem]
+                fields: list[FieldsItem]
                 if type(_fields) is not list:
                     raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
                 if _fields:
                     fields = []
                     for fields_item_data in _fields:
                         try:
-                            fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+                            fields_item = FieldsItem.from_dict(fields_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -836,7 +832,7 @@ class IUpdateBody:
                 following_visibility = (
                     _following_visibility
                     if _following_visibility in {"followers", "private", "public"}
-                    else check_i_update_body_following_visibility(_following_visibility)
+                    else check_user_detailed_not_me_only_followers_visibility(_following_visibility)
                 )
 
                 _model.following_visibility = following_visibility
@@ -849,7 +845,7 @@ class IUpdateBody:
                 followers_visibility = (
                     _followers_visibility
                     if _followers_visibility in {"followers", "private", "public"}
-                    else check_i_update_body_followers_visibility(_followers_visibility)
+                    else check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
                 )
 
                 _model.followers_visibility = followers_visibility
@@ -1366,7 +1362,7 @@ class IUpdateBody:
         _fields_raw = d.pop("fields", UNSET)
         try:
             _fields = _fields_raw
-            fields: list[IUpdateBodyFieldsItem] | Unset = UNSET
+            fields: list[FieldsItem] | Unset = UNSET
             if _fields is not UNSET:
                 if type(_fields) is not list:
                     raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
@@ -1374,7 +1370,7 @@ class IUpdateBody:
                     fields = []
                     for fields_item_data in _fields:
                         try:
-                            fields_item = IUpdateBodyFieldsItem.from_dict(fields_item_data)
+                            fields_item = FieldsItem.from_dict(fields_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -1439,11 +1435,11 @@ class IUpdateBody:
         _following_visibility_raw = d.pop("followingVisibility", UNSET)
         try:
             _following_visibility = _following_visibility_raw
-            following_visibility: IUpdateBodyFollowingVisibility | Unset
+            following_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset
             if _following_visibility is UNSET:
                 following_visibility = UNSET
             else:
-                following_visibility = check_i_update_body_following_visibility(_following_visibility)
+                following_visibility = check_user_detailed_not_me_only_followers_visibility(_following_visibility)
 
         except PARSE_ERRORS as exc:
             following_visibility = mismatched("IUpdateBody", "followingVisibility", _following_visibility_raw, exc)
@@ -1451,11 +1447,11 @@ class IUpdateBody:
         _followers_visibility_raw = d.pop("followersVisibility", UNSET)
         try:
             _followers_visibility = _followers_visibility_raw
-            followers_visibility: IUpdateBodyFollowersVisibility | Unset
+            followers_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset
             if _followers_visibility is UNSET:
                 followers_visibility = UNSET
             else:
-                followers_visibility = check_i_update_body_followers_visibility(_followers_visibility)
+                followers_visibility = check_user_detailed_not_me_only_followers_visibility(_followers_visibility)
 
         except PARSE_ERRORS as exc:
             followers_visibility = mismatched("IUpdateBody", "followersVisibility", _followers_visibility_raw, exc)
@@ -1738,11 +1734,11 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
+    global FieldsItem
     global IUpdateBodyAvatarDecorationsItem
-    global IUpdateBodyFieldsItem
     global IUpdateBodyNotificationRecieveConfig
+    from ..models.fields_item import FieldsItem  # noqa: PLC0415
     from ..models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem  # noqa: PLC0415
-    from ..models.i_update_body_fields_item import IUpdateBodyFieldsItem  # noqa: PLC0415
     from ..models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig  # noqa: PLC0415
 
     _RELATED_LOADED = True

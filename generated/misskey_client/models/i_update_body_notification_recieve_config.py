@@ -18,107 +18,11 @@ from misskey_core._parsing import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.i_update_body_notification_recieve_config_achievement_earned_type_0 import (
-        IUpdateBodyNotificationRecieveConfigAchievementEarnedType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_achievement_earned_type_1 import (
-        IUpdateBodyNotificationRecieveConfigAchievementEarnedType1,
-    )
     from ..models.i_update_body_notification_recieve_config_app_type_0 import (
         IUpdateBodyNotificationRecieveConfigAppType0,
     )
     from ..models.i_update_body_notification_recieve_config_app_type_1 import (
         IUpdateBodyNotificationRecieveConfigAppType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0 import (
-        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_1 import (
-        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_0 import (
-        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_1 import (
-        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_type_0 import (
-        IUpdateBodyNotificationRecieveConfigFollowType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_type_1 import (
-        IUpdateBodyNotificationRecieveConfigFollowType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_mention_type_0 import (
-        IUpdateBodyNotificationRecieveConfigMentionType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_mention_type_1 import (
-        IUpdateBodyNotificationRecieveConfigMentionType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_note_type_0 import (
-        IUpdateBodyNotificationRecieveConfigNoteType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_note_type_1 import (
-        IUpdateBodyNotificationRecieveConfigNoteType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_poll_ended_type_0 import (
-        IUpdateBodyNotificationRecieveConfigPollEndedType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_poll_ended_type_1 import (
-        IUpdateBodyNotificationRecieveConfigPollEndedType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_quote_type_0 import (
-        IUpdateBodyNotificationRecieveConfigQuoteType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_quote_type_1 import (
-        IUpdateBodyNotificationRecieveConfigQuoteType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_reaction_type_0 import (
-        IUpdateBodyNotificationRecieveConfigReactionType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_reaction_type_1 import (
-        IUpdateBodyNotificationRecieveConfigReactionType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_0 import (
-        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_1 import (
-        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_renote_type_0 import (
-        IUpdateBodyNotificationRecieveConfigRenoteType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_renote_type_1 import (
-        IUpdateBodyNotificationRecieveConfigRenoteType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_reply_type_0 import (
-        IUpdateBodyNotificationRecieveConfigReplyType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_reply_type_1 import (
-        IUpdateBodyNotificationRecieveConfigReplyType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_role_assigned_type_0 import (
-        IUpdateBodyNotificationRecieveConfigRoleAssignedType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_role_assigned_type_1 import (
-        IUpdateBodyNotificationRecieveConfigRoleAssignedType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_0 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_1 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1,
-    )
-    from ..models.i_update_body_notification_recieve_config_test_type_0 import (
-        IUpdateBodyNotificationRecieveConfigTestType0,
-    )
-    from ..models.i_update_body_notification_recieve_config_test_type_1 import (
-        IUpdateBodyNotificationRecieveConfigTestType1,
     )
 
 
@@ -129,96 +33,68 @@ T = TypeVar("T", bound="IUpdateBodyNotificationRecieveConfig")
 class IUpdateBodyNotificationRecieveConfig:
     """
     Attributes:
-        note (IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1 | Unset):
-        follow (IUpdateBodyNotificationRecieveConfigFollowType0 | IUpdateBodyNotificationRecieveConfigFollowType1 |
+        note (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        follow (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        mention (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        reply (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        renote (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        quote (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        reaction (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        poll_ended (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 |
             Unset):
-        mention (IUpdateBodyNotificationRecieveConfigMentionType0 | IUpdateBodyNotificationRecieveConfigMentionType1 |
+        scheduled_note_posted (IUpdateBodyNotificationRecieveConfigAppType0 |
+            IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        scheduled_note_post_failed (IUpdateBodyNotificationRecieveConfigAppType0 |
+            IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        receive_follow_request (IUpdateBodyNotificationRecieveConfigAppType0 |
+            IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        follow_request_accepted (IUpdateBodyNotificationRecieveConfigAppType0 |
+            IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        role_assigned (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 |
             Unset):
-        reply (IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1 | Unset):
-        renote (IUpdateBodyNotificationRecieveConfigRenoteType0 | IUpdateBodyNotificationRecieveConfigRenoteType1 |
-            Unset):
-        quote (IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1 | Unset):
-        reaction (IUpdateBodyNotificationRecieveConfigReactionType0 | IUpdateBodyNotificationRecieveConfigReactionType1
+        chat_room_invitation_received (IUpdateBodyNotificationRecieveConfigAppType0 |
+            IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
+        achievement_earned (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1
             | Unset):
-        poll_ended (IUpdateBodyNotificationRecieveConfigPollEndedType0 |
-            IUpdateBodyNotificationRecieveConfigPollEndedType1 | Unset):
-        scheduled_note_posted (IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0 |
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1 | Unset):
-        scheduled_note_post_failed (IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0 |
-            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1 | Unset):
-        receive_follow_request (IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0 |
-            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1 | Unset):
-        follow_request_accepted (IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0 |
-            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1 | Unset):
-        role_assigned (IUpdateBodyNotificationRecieveConfigRoleAssignedType0 |
-            IUpdateBodyNotificationRecieveConfigRoleAssignedType1 | Unset):
-        chat_room_invitation_received (IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0 |
-            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1 | Unset):
-        achievement_earned (IUpdateBodyNotificationRecieveConfigAchievementEarnedType0 |
-            IUpdateBodyNotificationRecieveConfigAchievementEarnedType1 | Unset):
         app (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
-        test (IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1 | Unset):
+        test (IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset):
     """
 
-    note: IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1 | Unset = UNSET
-    follow: (
-        IUpdateBodyNotificationRecieveConfigFollowType0 | IUpdateBodyNotificationRecieveConfigFollowType1 | Unset
-    ) = UNSET
-    mention: (
-        IUpdateBodyNotificationRecieveConfigMentionType0 | IUpdateBodyNotificationRecieveConfigMentionType1 | Unset
-    ) = UNSET
-    reply: IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1 | Unset = (
+    note: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
+    follow: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
+    mention: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
+    reply: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
+    renote: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
+    quote: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
+    reaction: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = (
         UNSET
     )
-    renote: (
-        IUpdateBodyNotificationRecieveConfigRenoteType0 | IUpdateBodyNotificationRecieveConfigRenoteType1 | Unset
-    ) = UNSET
-    quote: IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1 | Unset = (
+    poll_ended: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = (
         UNSET
     )
-    reaction: (
-        IUpdateBodyNotificationRecieveConfigReactionType0 | IUpdateBodyNotificationRecieveConfigReactionType1 | Unset
-    ) = UNSET
-    poll_ended: (
-        IUpdateBodyNotificationRecieveConfigPollEndedType0 | IUpdateBodyNotificationRecieveConfigPollEndedType1 | Unset
-    ) = UNSET
     scheduled_note_posted: (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-        | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-        | Unset
+        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     scheduled_note_post_failed: (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-        | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-        | Unset
+        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     receive_follow_request: (
-        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-        | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-        | Unset
+        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     follow_request_accepted: (
-        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-        | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-        | Unset
+        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     role_assigned: (
-        IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-        | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-        | Unset
+        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     chat_room_invitation_received: (
-        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-        | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-        | Unset
+        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     achievement_earned: (
-        IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-        | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-        | Unset
+        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     app: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
-    test: IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1 | Unset = UNSET
+    test: IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -229,7 +105,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _note: dict[str, Any] | Unset
         if isinstance(self.note, Unset):
             _note = UNSET
-        elif isinstance(self.note, IUpdateBodyNotificationRecieveConfigNoteType0):
+        elif isinstance(self.note, IUpdateBodyNotificationRecieveConfigAppType0):
             _note = (
                 self.note.to_dict()
                 if hasattr(self.note, "to_dict")
@@ -249,7 +125,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _follow: dict[str, Any] | Unset
         if isinstance(self.follow, Unset):
             _follow = UNSET
-        elif isinstance(self.follow, IUpdateBodyNotificationRecieveConfigFollowType0):
+        elif isinstance(self.follow, IUpdateBodyNotificationRecieveConfigAppType0):
             _follow = (
                 self.follow.to_dict()
                 if hasattr(self.follow, "to_dict")
@@ -269,7 +145,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _mention: dict[str, Any] | Unset
         if isinstance(self.mention, Unset):
             _mention = UNSET
-        elif isinstance(self.mention, IUpdateBodyNotificationRecieveConfigMentionType0):
+        elif isinstance(self.mention, IUpdateBodyNotificationRecieveConfigAppType0):
             _mention = (
                 self.mention.to_dict()
                 if hasattr(self.mention, "to_dict")
@@ -289,7 +165,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _reply: dict[str, Any] | Unset
         if isinstance(self.reply, Unset):
             _reply = UNSET
-        elif isinstance(self.reply, IUpdateBodyNotificationRecieveConfigReplyType0):
+        elif isinstance(self.reply, IUpdateBodyNotificationRecieveConfigAppType0):
             _reply = (
                 self.reply.to_dict()
                 if hasattr(self.reply, "to_dict")
@@ -309,7 +185,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _renote: dict[str, Any] | Unset
         if isinstance(self.renote, Unset):
             _renote = UNSET
-        elif isinstance(self.renote, IUpdateBodyNotificationRecieveConfigRenoteType0):
+        elif isinstance(self.renote, IUpdateBodyNotificationRecieveConfigAppType0):
             _renote = (
                 self.renote.to_dict()
                 if hasattr(self.renote, "to_dict")
@@ -329,7 +205,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _quote: dict[str, Any] | Unset
         if isinstance(self.quote, Unset):
             _quote = UNSET
-        elif isinstance(self.quote, IUpdateBodyNotificationRecieveConfigQuoteType0):
+        elif isinstance(self.quote, IUpdateBodyNotificationRecieveConfigAppType0):
             _quote = (
                 self.quote.to_dict()
                 if hasattr(self.quote, "to_dict")
@@ -349,7 +225,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _reaction: dict[str, Any] | Unset
         if isinstance(self.reaction, Unset):
             _reaction = UNSET
-        elif isinstance(self.reaction, IUpdateBodyNotificationRecieveConfigReactionType0):
+        elif isinstance(self.reaction, IUpdateBodyNotificationRecieveConfigAppType0):
             _reaction = (
                 self.reaction.to_dict()
                 if hasattr(self.reaction, "to_dict")
@@ -369,7 +245,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _poll_ended: dict[str, Any] | Unset
         if isinstance(self.poll_ended, Unset):
             _poll_ended = UNSET
-        elif isinstance(self.poll_ended, IUpdateBodyNotificationRecieveConfigPollEndedType0):
+        elif isinstance(self.poll_ended, IUpdateBodyNotificationRecieveConfigAppType0):
             _poll_ended = (
                 self.poll_ended.to_dict()
                 if hasattr(self.poll_ended, "to_dict")
@@ -389,7 +265,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _scheduled_note_posted: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_posted, Unset):
             _scheduled_note_posted = UNSET
-        elif isinstance(self.scheduled_note_posted, IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0):
+        elif isinstance(self.scheduled_note_posted, IUpdateBodyNotificationRecieveConfigAppType0):
             _scheduled_note_posted = (
                 self.scheduled_note_posted.to_dict()
                 if hasattr(self.scheduled_note_posted, "to_dict")
@@ -409,9 +285,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _scheduled_note_post_failed: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_post_failed, Unset):
             _scheduled_note_post_failed = UNSET
-        elif isinstance(
-            self.scheduled_note_post_failed, IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-        ):
+        elif isinstance(self.scheduled_note_post_failed, IUpdateBodyNotificationRecieveConfigAppType0):
             _scheduled_note_post_failed = (
                 self.scheduled_note_post_failed.to_dict()
                 if hasattr(self.scheduled_note_post_failed, "to_dict")
@@ -431,7 +305,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _receive_follow_request: dict[str, Any] | Unset
         if isinstance(self.receive_follow_request, Unset):
             _receive_follow_request = UNSET
-        elif isinstance(self.receive_follow_request, IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0):
+        elif isinstance(self.receive_follow_request, IUpdateBodyNotificationRecieveConfigAppType0):
             _receive_follow_request = (
                 self.receive_follow_request.to_dict()
                 if hasattr(self.receive_follow_request, "to_dict")
@@ -451,7 +325,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _follow_request_accepted: dict[str, Any] | Unset
         if isinstance(self.follow_request_accepted, Unset):
             _follow_request_accepted = UNSET
-        elif isinstance(self.follow_request_accepted, IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0):
+        elif isinstance(self.follow_request_accepted, IUpdateBodyNotificationRecieveConfigAppType0):
             _follow_request_accepted = (
                 self.follow_request_accepted.to_dict()
                 if hasattr(self.follow_request_accepted, "to_dict")
@@ -471,7 +345,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _role_assigned: dict[str, Any] | Unset
         if isinstance(self.role_assigned, Unset):
             _role_assigned = UNSET
-        elif isinstance(self.role_assigned, IUpdateBodyNotificationRecieveConfigRoleAssignedType0):
+        elif isinstance(self.role_assigned, IUpdateBodyNotificationRecieveConfigAppType0):
             _role_assigned = (
                 self.role_assigned.to_dict()
                 if hasattr(self.role_assigned, "to_dict")
@@ -491,9 +365,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _chat_room_invitation_received: dict[str, Any] | Unset
         if isinstance(self.chat_room_invitation_received, Unset):
             _chat_room_invitation_received = UNSET
-        elif isinstance(
-            self.chat_room_invitation_received, IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-        ):
+        elif isinstance(self.chat_room_invitation_received, IUpdateBodyNotificationRecieveConfigAppType0):
             _chat_room_invitation_received = (
                 self.chat_room_invitation_received.to_dict()
                 if hasattr(self.chat_room_invitation_received, "to_dict")
@@ -513,7 +385,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _achievement_earned: dict[str, Any] | Unset
         if isinstance(self.achievement_earned, Unset):
             _achievement_earned = UNSET
-        elif isinstance(self.achievement_earned, IUpdateBodyNotificationRecieveConfigAchievementEarnedType0):
+        elif isinstance(self.achievement_earned, IUpdateBodyNotificationRecieveConfigAppType0):
             _achievement_earned = (
                 self.achievement_earned.to_dict()
                 if hasattr(self.achievement_earned, "to_dict")
@@ -553,7 +425,7 @@ class IUpdateBodyNotificationRecieveConfig:
         _test: dict[str, Any] | Unset
         if isinstance(self.test, Unset):
             _test = UNSET
-        elif isinstance(self.test, IUpdateBodyNotificationRecieveConfigTestType0):
+        elif isinstance(self.test, IUpdateBodyNotificationRecieveConfigAppType0):
             _test = (
                 self.test.to_dict()
                 if hasattr(self.test, "to_dict")
@@ -628,24 +500,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_note(
                     data: object,
-                ) -> IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1:
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        note_type_0 = IUpdateBodyNotificationRecieveConfigNoteType0.from_dict(data)
+                        note_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return note_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        note_type_1 = IUpdateBodyNotificationRecieveConfigNoteType1.from_dict(data)
+                        note_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return note_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -666,25 +538,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_follow(
                     data: object,
-                ) -> IUpdateBodyNotificationRecieveConfigFollowType0 | IUpdateBodyNotificationRecieveConfigFollowType1:
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_type_0 = IUpdateBodyNotificationRecieveConfigFollowType0.from_dict(data)
+                        follow_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return follow_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_type_1 = IUpdateBodyNotificationRecieveConfigFollowType1.from_dict(data)
+                        follow_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return follow_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigFollowType0
-                        | IUpdateBodyNotificationRecieveConfigFollowType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -705,27 +576,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_mention(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigMentionType0 | IUpdateBodyNotificationRecieveConfigMentionType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        mention_type_0 = IUpdateBodyNotificationRecieveConfigMentionType0.from_dict(data)
+                        mention_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return mention_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        mention_type_1 = IUpdateBodyNotificationRecieveConfigMentionType1.from_dict(data)
+                        mention_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return mention_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigMentionType0
-                        | IUpdateBodyNotificationRecieveConfigMentionType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -746,24 +614,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_reply(
                     data: object,
-                ) -> IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1:
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reply_type_0 = IUpdateBodyNotificationRecieveConfigReplyType0.from_dict(data)
+                        reply_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return reply_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reply_type_1 = IUpdateBodyNotificationRecieveConfigReplyType1.from_dict(data)
+                        reply_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return reply_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -784,25 +652,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_renote(
                     data: object,
-                ) -> IUpdateBodyNotificationRecieveConfigRenoteType0 | IUpdateBodyNotificationRecieveConfigRenoteType1:
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        renote_type_0 = IUpdateBodyNotificationRecieveConfigRenoteType0.from_dict(data)
+                        renote_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return renote_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        renote_type_1 = IUpdateBodyNotificationRecieveConfigRenoteType1.from_dict(data)
+                        renote_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return renote_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigRenoteType0
-                        | IUpdateBodyNotificationRecieveConfigRenoteType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -823,24 +690,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_quote(
                     data: object,
-                ) -> IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1:
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        quote_type_0 = IUpdateBodyNotificationRecieveConfigQuoteType0.from_dict(data)
+                        quote_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return quote_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        quote_type_1 = IUpdateBodyNotificationRecieveConfigQuoteType1.from_dict(data)
+                        quote_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return quote_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -861,28 +728,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_reaction(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigReactionType0
-                    | IUpdateBodyNotificationRecieveConfigReactionType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reaction_type_0 = IUpdateBodyNotificationRecieveConfigReactionType0.from_dict(data)
+                        reaction_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return reaction_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reaction_type_1 = IUpdateBodyNotificationRecieveConfigReactionType1.from_dict(data)
+                        reaction_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return reaction_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigReactionType0
-                        | IUpdateBodyNotificationRecieveConfigReactionType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -903,28 +766,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_poll_ended(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigPollEndedType0
-                    | IUpdateBodyNotificationRecieveConfigPollEndedType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigPollEndedType0.from_dict(data)
+                        poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return poll_ended_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigPollEndedType1.from_dict(data)
+                        poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return poll_ended_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigPollEndedType0
-                        | IUpdateBodyNotificationRecieveConfigPollEndedType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -945,32 +804,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_scheduled_note_posted(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-                    | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_posted_type_0 = (
-                            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
-                        )
+                        scheduled_note_posted_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return scheduled_note_posted_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_posted_type_1 = (
-                            IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                        )
+                        scheduled_note_posted_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return scheduled_note_posted_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-                        | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -991,32 +842,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_scheduled_note_post_failed(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-                    | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_post_failed_type_0 = (
-                            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
-                        )
+                        scheduled_note_post_failed_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return scheduled_note_post_failed_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_post_failed_type_1 = (
-                            IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                        )
+                        scheduled_note_post_failed_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return scheduled_note_post_failed_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-                        | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1037,32 +880,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_receive_follow_request(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-                    | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        receive_follow_request_type_0 = (
-                            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
-                        )
+                        receive_follow_request_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return receive_follow_request_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        receive_follow_request_type_1 = (
-                            IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                        )
+                        receive_follow_request_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return receive_follow_request_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-                        | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1083,32 +918,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_follow_request_accepted(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-                    | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_request_accepted_type_0 = (
-                            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
-                        )
+                        follow_request_accepted_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return follow_request_accepted_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_request_accepted_type_1 = (
-                            IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                        )
+                        follow_request_accepted_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return follow_request_accepted_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-                        | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1129,28 +956,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_role_assigned(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-                    | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+                        role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return role_assigned_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+                        role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return role_assigned_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-                        | IUpdateBodyNotificationRecieveConfigRoleAssignedType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1171,32 +994,28 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_chat_room_invitation_received(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                    | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        chat_room_invitation_received_type_0 = (
-                            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                        chat_room_invitation_received_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(
+                            data
                         )
 
                         return chat_room_invitation_received_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        chat_room_invitation_received_type_1 = (
-                            IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                        chat_room_invitation_received_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(
+                            data
                         )
 
                         return chat_room_invitation_received_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                        | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1217,32 +1036,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_achievement_earned(
                     data: object,
-                ) -> (
-                    IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-                    | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-                ):
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        achievement_earned_type_0 = (
-                            IUpdateBodyNotificationRecieveConfigAchievementEarnedType0.from_dict(data)
-                        )
+                        achievement_earned_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return achievement_earned_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        achievement_earned_type_1 = (
-                            IUpdateBodyNotificationRecieveConfigAchievementEarnedType1.from_dict(data)
-                        )
+                        achievement_earned_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return achievement_earned_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-                        | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1301,24 +1112,24 @@ class IUpdateBodyNotificationRecieveConfig:
 
                 def _parse_test(
                     data: object,
-                ) -> IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1:
+                ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType0:
+                    def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        test_type_0 = IUpdateBodyNotificationRecieveConfigTestType0.from_dict(data)
+                        test_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return test_type_0
 
-                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType1:
+                    def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        test_type_1 = IUpdateBodyNotificationRecieveConfigTestType1.from_dict(data)
+                        test_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return test_type_1
 
                     return cast(
-                        IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1,
+                        IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1366,28 +1177,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_note(
                 data: object,
-            ) -> IUpdateBodyNotificationRecieveConfigNoteType0 | IUpdateBodyNotificationRecieveConfigNoteType1 | Unset:
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    note_type_0 = IUpdateBodyNotificationRecieveConfigNoteType0.from_dict(data)
+                    note_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return note_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigNoteType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    note_type_1 = IUpdateBodyNotificationRecieveConfigNoteType1.from_dict(data)
+                    note_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return note_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigNoteType0
-                    | IUpdateBodyNotificationRecieveConfigNoteType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1407,32 +1216,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_follow(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigFollowType0
-                | IUpdateBodyNotificationRecieveConfigFollowType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_type_0 = IUpdateBodyNotificationRecieveConfigFollowType0.from_dict(data)
+                    follow_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return follow_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_type_1 = IUpdateBodyNotificationRecieveConfigFollowType1.from_dict(data)
+                    follow_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return follow_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigFollowType0
-                    | IUpdateBodyNotificationRecieveConfigFollowType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1452,32 +1255,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_mention(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigMentionType0
-                | IUpdateBodyNotificationRecieveConfigMentionType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    mention_type_0 = IUpdateBodyNotificationRecieveConfigMentionType0.from_dict(data)
+                    mention_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return mention_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigMentionType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    mention_type_1 = IUpdateBodyNotificationRecieveConfigMentionType1.from_dict(data)
+                    mention_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return mention_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigMentionType0
-                    | IUpdateBodyNotificationRecieveConfigMentionType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1497,30 +1294,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_reply(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigReplyType0 | IUpdateBodyNotificationRecieveConfigReplyType1 | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reply_type_0 = IUpdateBodyNotificationRecieveConfigReplyType0.from_dict(data)
+                    reply_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return reply_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReplyType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reply_type_1 = IUpdateBodyNotificationRecieveConfigReplyType1.from_dict(data)
+                    reply_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return reply_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigReplyType0
-                    | IUpdateBodyNotificationRecieveConfigReplyType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1540,32 +1333,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_renote(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigRenoteType0
-                | IUpdateBodyNotificationRecieveConfigRenoteType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    renote_type_0 = IUpdateBodyNotificationRecieveConfigRenoteType0.from_dict(data)
+                    renote_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return renote_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRenoteType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    renote_type_1 = IUpdateBodyNotificationRecieveConfigRenoteType1.from_dict(data)
+                    renote_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return renote_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigRenoteType0
-                    | IUpdateBodyNotificationRecieveConfigRenoteType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1585,30 +1372,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_quote(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigQuoteType0 | IUpdateBodyNotificationRecieveConfigQuoteType1 | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    quote_type_0 = IUpdateBodyNotificationRecieveConfigQuoteType0.from_dict(data)
+                    quote_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return quote_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigQuoteType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    quote_type_1 = IUpdateBodyNotificationRecieveConfigQuoteType1.from_dict(data)
+                    quote_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return quote_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigQuoteType0
-                    | IUpdateBodyNotificationRecieveConfigQuoteType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1628,32 +1411,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_reaction(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigReactionType0
-                | IUpdateBodyNotificationRecieveConfigReactionType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reaction_type_0 = IUpdateBodyNotificationRecieveConfigReactionType0.from_dict(data)
+                    reaction_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return reaction_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReactionType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reaction_type_1 = IUpdateBodyNotificationRecieveConfigReactionType1.from_dict(data)
+                    reaction_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return reaction_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigReactionType0
-                    | IUpdateBodyNotificationRecieveConfigReactionType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1673,32 +1450,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_poll_ended(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigPollEndedType0
-                | IUpdateBodyNotificationRecieveConfigPollEndedType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigPollEndedType0.from_dict(data)
+                    poll_ended_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return poll_ended_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigPollEndedType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigPollEndedType1.from_dict(data)
+                    poll_ended_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return poll_ended_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigPollEndedType0
-                    | IUpdateBodyNotificationRecieveConfigPollEndedType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1718,36 +1489,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_scheduled_note_posted(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-                | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_posted_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
-                    )
+                    scheduled_note_posted_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return scheduled_note_posted_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_posted_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                    )
+                    scheduled_note_posted_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return scheduled_note_posted_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-                    | IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1769,36 +1530,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_scheduled_note_post_failed(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-                | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_post_failed_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
-                    )
+                    scheduled_note_post_failed_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return scheduled_note_post_failed_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_post_failed_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                    )
+                    scheduled_note_post_failed_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return scheduled_note_post_failed_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-                    | IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1820,36 +1571,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_receive_follow_request(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-                | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    receive_follow_request_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
-                    )
+                    receive_follow_request_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return receive_follow_request_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    receive_follow_request_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                    )
+                    receive_follow_request_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return receive_follow_request_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-                    | IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1871,36 +1612,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_follow_request_accepted(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-                | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_request_accepted_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
-                    )
+                    follow_request_accepted_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return follow_request_accepted_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_request_accepted_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                    )
+                    follow_request_accepted_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return follow_request_accepted_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-                    | IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1922,32 +1653,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_role_assigned(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-                | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+                    role_assigned_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return role_assigned_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigRoleAssignedType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+                    role_assigned_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return role_assigned_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-                    | IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -1967,36 +1692,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_chat_room_invitation_received(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    chat_room_invitation_received_type_0 = (
-                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
-                    )
+                    chat_room_invitation_received_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return chat_room_invitation_received_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    chat_room_invitation_received_type_1 = (
-                        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
-                    )
+                    chat_room_invitation_received_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return chat_room_invitation_received_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                    | IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -2021,36 +1736,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_achievement_earned(
                 data: object,
-            ) -> (
-                IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-                | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-                | Unset
-            ):
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    achievement_earned_type_0 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType0.from_dict(
-                        data
-                    )
+                    achievement_earned_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return achievement_earned_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAchievementEarnedType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    achievement_earned_type_1 = IUpdateBodyNotificationRecieveConfigAchievementEarnedType1.from_dict(
-                        data
-                    )
+                    achievement_earned_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return achievement_earned_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-                    | IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -2111,28 +1816,26 @@ class IUpdateBodyNotificationRecieveConfig:
 
             def _parse_test(
                 data: object,
-            ) -> IUpdateBodyNotificationRecieveConfigTestType0 | IUpdateBodyNotificationRecieveConfigTestType1 | Unset:
+            ) -> IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset:
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType0:
+                def _try_0(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    test_type_0 = IUpdateBodyNotificationRecieveConfigTestType0.from_dict(data)
+                    test_type_0 = IUpdateBodyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return test_type_0
 
-                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigTestType1:
+                def _try_1(data: Any) -> IUpdateBodyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    test_type_1 = IUpdateBodyNotificationRecieveConfigTestType1.from_dict(data)
+                    test_type_1 = IUpdateBodyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return test_type_1
 
                 return cast(
-                    IUpdateBodyNotificationRecieveConfigTestType0
-                    | IUpdateBodyNotificationRecieveConfigTestType1
-                    | Unset,
+                    IUpdateBodyNotificationRecieveConfigAppType0 | IUpdateBodyNotificationRecieveConfigAppType1 | Unset,
                     parse_union(
                         data,
                         (
@@ -2222,141 +1925,13 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
-    global IUpdateBodyNotificationRecieveConfigAchievementEarnedType0
-    global IUpdateBodyNotificationRecieveConfigAchievementEarnedType1
     global IUpdateBodyNotificationRecieveConfigAppType0
     global IUpdateBodyNotificationRecieveConfigAppType1
-    global IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0
-    global IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1
-    global IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0
-    global IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1
-    global IUpdateBodyNotificationRecieveConfigFollowType0
-    global IUpdateBodyNotificationRecieveConfigFollowType1
-    global IUpdateBodyNotificationRecieveConfigMentionType0
-    global IUpdateBodyNotificationRecieveConfigMentionType1
-    global IUpdateBodyNotificationRecieveConfigNoteType0
-    global IUpdateBodyNotificationRecieveConfigNoteType1
-    global IUpdateBodyNotificationRecieveConfigPollEndedType0
-    global IUpdateBodyNotificationRecieveConfigPollEndedType1
-    global IUpdateBodyNotificationRecieveConfigQuoteType0
-    global IUpdateBodyNotificationRecieveConfigQuoteType1
-    global IUpdateBodyNotificationRecieveConfigReactionType0
-    global IUpdateBodyNotificationRecieveConfigReactionType1
-    global IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0
-    global IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1
-    global IUpdateBodyNotificationRecieveConfigRenoteType0
-    global IUpdateBodyNotificationRecieveConfigRenoteType1
-    global IUpdateBodyNotificationRecieveConfigReplyType0
-    global IUpdateBodyNotificationRecieveConfigReplyType1
-    global IUpdateBodyNotificationRecieveConfigRoleAssignedType0
-    global IUpdateBodyNotificationRecieveConfigRoleAssignedType1
-    global IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0
-    global IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1
-    global IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0
-    global IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1
-    global IUpdateBodyNotificationRecieveConfigTestType0
-    global IUpdateBodyNotificationRecieveConfigTestType1
-    from ..models.i_update_body_notification_recieve_config_achievement_earned_type_0 import (
-        IUpdateBodyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_achievement_earned_type_1 import (
-        IUpdateBodyNotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
-    )
     from ..models.i_update_body_notification_recieve_config_app_type_0 import (
         IUpdateBodyNotificationRecieveConfigAppType0,  # noqa: PLC0415
     )
     from ..models.i_update_body_notification_recieve_config_app_type_1 import (
         IUpdateBodyNotificationRecieveConfigAppType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_0 import (
-        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_chat_room_invitation_received_type_1 import (
-        IUpdateBodyNotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_0 import (
-        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_request_accepted_type_1 import (
-        IUpdateBodyNotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_type_0 import (
-        IUpdateBodyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_follow_type_1 import (
-        IUpdateBodyNotificationRecieveConfigFollowType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_mention_type_0 import (
-        IUpdateBodyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_mention_type_1 import (
-        IUpdateBodyNotificationRecieveConfigMentionType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_note_type_0 import (
-        IUpdateBodyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_note_type_1 import (
-        IUpdateBodyNotificationRecieveConfigNoteType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_poll_ended_type_0 import (
-        IUpdateBodyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_poll_ended_type_1 import (
-        IUpdateBodyNotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_quote_type_0 import (
-        IUpdateBodyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_quote_type_1 import (
-        IUpdateBodyNotificationRecieveConfigQuoteType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_reaction_type_0 import (
-        IUpdateBodyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_reaction_type_1 import (
-        IUpdateBodyNotificationRecieveConfigReactionType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_0 import (
-        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_receive_follow_request_type_1 import (
-        IUpdateBodyNotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_renote_type_0 import (
-        IUpdateBodyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_renote_type_1 import (
-        IUpdateBodyNotificationRecieveConfigRenoteType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_reply_type_0 import (
-        IUpdateBodyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_reply_type_1 import (
-        IUpdateBodyNotificationRecieveConfigReplyType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_role_assigned_type_0 import (
-        IUpdateBodyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_role_assigned_type_1 import (
-        IUpdateBodyNotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_post_failed_type_1 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_0 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_scheduled_note_posted_type_1 import (
-        IUpdateBodyNotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_test_type_0 import (
-        IUpdateBodyNotificationRecieveConfigTestType0,  # noqa: PLC0415
-    )
-    from ..models.i_update_body_notification_recieve_config_test_type_1 import (
-        IUpdateBodyNotificationRecieveConfigTestType1,  # noqa: PLC0415
     )
 
     _RELATED_LOADED = True

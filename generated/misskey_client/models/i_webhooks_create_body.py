@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.i_webhooks_create_body_on_item import IWebhooksCreateBodyOnItem, check_i_webhooks_create_body_on_item
+from ..models.user_webhook_on_item import UserWebhookOnItem, check_user_webhook_on_item
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IWebhooksCreateBody")
@@ -28,13 +28,13 @@ class IWebhooksCreateBody:
     Attributes:
         name (str):
         url (str):
-        on (list[IWebhooksCreateBodyOnItem]):
+        on (list[UserWebhookOnItem]):
         secret (str | Unset):  Default: ''.
     """
 
     name: str
     url: str
-    on: list[IWebhooksCreateBodyOnItem]
+    on: list[UserWebhookOnItem]
     secret: str | Unset = ""
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -80,7 +80,7 @@ class IWebhooksCreateBody:
             _model.url = d["url"]
 
             _on = d["on"]
-            on: list[IWebhooksCreateBodyOnItem]
+            on: list[UserWebhookOnItem]
             if type(_on) is not list:
                 raise TypeError(f"on: expected a list, not {type(_on).__name__}")
             if _on:
@@ -92,7 +92,7 @@ class IWebhooksCreateBody:
                             _on_item
                             if _on_item
                             in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                            else check_i_webhooks_create_body_on_item(_on_item)
+                            else check_user_webhook_on_item(_on_item)
                         )
 
                     except PARSE_ERRORS as exc:
@@ -152,7 +152,7 @@ class IWebhooksCreateBody:
         if _on_raw is not UNSET:
             try:
                 _on = _on_raw
-                on: list[IWebhooksCreateBodyOnItem]
+                on: list[UserWebhookOnItem]
                 if type(_on) is not list:
                     raise TypeError(f"on: expected a list, not {type(_on).__name__}")
                 if _on:
@@ -164,7 +164,7 @@ class IWebhooksCreateBody:
                                 _on_item
                                 if _on_item
                                 in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                                else check_i_webhooks_create_body_on_item(_on_item)
+                                else check_user_webhook_on_item(_on_item)
                             )
 
                         except PARSE_ERRORS as exc:

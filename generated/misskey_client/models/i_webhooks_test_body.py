@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.i_webhooks_test_body_type import IWebhooksTestBodyType, check_i_webhooks_test_body_type
+from ..models.user_webhook_on_item import UserWebhookOnItem, check_user_webhook_on_item
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -31,12 +31,12 @@ class IWebhooksTestBody:
     """
     Attributes:
         webhook_id (str):
-        type (IWebhooksTestBodyType):
+        type (UserWebhookOnItem):
         override (IWebhooksTestBodyOverride | Unset):
     """
 
     webhook_id: str
-    type: IWebhooksTestBodyType
+    type: UserWebhookOnItem
     override: IWebhooksTestBodyOverride | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -88,7 +88,7 @@ class IWebhooksTestBody:
             type_ = (
                 _type_
                 if _type_ in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                else check_i_webhooks_test_body_type(_type_)
+                else check_user_webhook_on_item(_type_)
             )
 
             _model.type = type_
@@ -141,7 +141,7 @@ class IWebhooksTestBody:
                 type_ = (
                     _type_
                     if _type_ in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                    else check_i_webhooks_test_body_type(_type_)
+                    else check_user_webhook_on_item(_type_)
                 )
 
             except PARSE_ERRORS as exc:

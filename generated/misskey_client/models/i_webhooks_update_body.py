@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem, check_i_webhooks_update_body_on_item
+from ..models.user_webhook_on_item import UserWebhookOnItem, check_user_webhook_on_item
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="IWebhooksUpdateBody")
@@ -30,7 +30,7 @@ class IWebhooksUpdateBody:
         name (str | Unset):
         url (str | Unset):
         secret (None | str | Unset):
-        on (list[IWebhooksUpdateBodyOnItem] | Unset):
+        on (list[UserWebhookOnItem] | Unset):
         active (bool | Unset):
     """
 
@@ -38,7 +38,7 @@ class IWebhooksUpdateBody:
     name: str | Unset = UNSET
     url: str | Unset = UNSET
     secret: None | str | Unset = UNSET
-    on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET
+    on: list[UserWebhookOnItem] | Unset = UNSET
     active: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -114,7 +114,7 @@ class IWebhooksUpdateBody:
             if "on" in d:
                 _n += 1
                 _on = d["on"]
-                on: list[IWebhooksUpdateBodyOnItem]
+                on: list[UserWebhookOnItem]
                 if type(_on) is not list:
                     raise TypeError(f"on: expected a list, not {type(_on).__name__}")
                 if _on:
@@ -126,7 +126,7 @@ class IWebhooksUpdateBody:
                                 _on_item
                                 if _on_item
                                 in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                                else check_i_webhooks_update_body_on_item(_on_item)
+                                else check_user_webhook_on_item(_on_item)
                             )
 
                         except PARSE_ERRORS as exc:
@@ -192,7 +192,7 @@ class IWebhooksUpdateBody:
         _on_raw = d.pop("on", UNSET)
         try:
             _on = _on_raw
-            on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET
+            on: list[UserWebhookOnItem] | Unset = UNSET
             if _on is not UNSET:
                 if type(_on) is not list:
                     raise TypeError(f"on: expected a list, not {type(_on).__name__}")
@@ -205,7 +205,7 @@ class IWebhooksUpdateBody:
                                 _on_item
                                 if _on_item
                                 in {"follow", "followed", "mention", "note", "reaction", "renote", "reply", "unfollow"}
-                                else check_i_webhooks_update_body_on_item(_on_item)
+                                else check_user_webhook_on_item(_on_item)
                             )
 
                         except PARSE_ERRORS as exc:

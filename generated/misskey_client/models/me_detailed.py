@@ -22,6 +22,7 @@ from ..models.me_detailed_only_two_factor_backup_codes_stock import (
     MeDetailedOnlyTwoFactorBackupCodesStock,
     check_me_detailed_only_two_factor_backup_codes_stock,
 )
+from ..models.notify import Notify, check_notify
 from ..models.user_detailed_not_me_only_chat_scope import (
     UserDetailedNotMeOnlyChatScope,
     check_user_detailed_not_me_only_chat_scope,
@@ -30,19 +31,12 @@ from ..models.user_detailed_not_me_only_followers_visibility import (
     UserDetailedNotMeOnlyFollowersVisibility,
     check_user_detailed_not_me_only_followers_visibility,
 )
-from ..models.user_detailed_not_me_only_following_visibility import (
-    UserDetailedNotMeOnlyFollowingVisibility,
-    check_user_detailed_not_me_only_following_visibility,
-)
-from ..models.user_detailed_not_me_only_notify import (
-    UserDetailedNotMeOnlyNotify,
-    check_user_detailed_not_me_only_notify,
-)
 from ..models.user_lite_online_status import UserLiteOnlineStatus, check_user_lite_online_status
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.achievement import Achievement
+    from ..models.fields_item import FieldsItem
     from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig
     from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem
     from ..models.note import Note
@@ -50,7 +44,6 @@ if TYPE_CHECKING:
     from ..models.role_lite import RoleLite
     from ..models.role_policies import RolePolicies
     from ..models.unread_announcement import UnreadAnnouncement
-    from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem
     from ..models.user_lite_avatar_decorations_item import UserLiteAvatarDecorationsItem
     from ..models.user_lite_badge_roles_item import UserLiteBadgeRolesItem
     from ..models.user_lite_emojis import UserLiteEmojis
@@ -89,7 +82,7 @@ class MeDetailed:
         location (None | str):
         birthday (None | str):  Example: 2018-03-12.
         lang (None | str):  Example: ja-JP.
-        fields (list[UserDetailedNotMeOnlyFieldsItem]):
+        fields (list[FieldsItem]):
         verified_links (list[str]):
         followers_count (float):
         following_count (float):
@@ -99,7 +92,7 @@ class MeDetailed:
         pinned_page_id (None | str):
         pinned_page (None | Page):
         public_reactions (bool):
-        following_visibility (UserDetailedNotMeOnlyFollowingVisibility):
+        following_visibility (UserDetailedNotMeOnlyFollowersVisibility):
         followers_visibility (UserDetailedNotMeOnlyFollowersVisibility):
         chat_scope (UserDetailedNotMeOnlyChatScope):
         can_chat (bool):
@@ -159,7 +152,7 @@ class MeDetailed:
         is_blocked (bool | Unset):
         is_muted (bool | Unset):
         is_renote_muted (bool | Unset):
-        notify (UserDetailedNotMeOnlyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
         email (None | str | Unset):
         email_verified (bool | None | Unset):
@@ -192,7 +185,7 @@ class MeDetailed:
     location: None | str
     birthday: None | str
     lang: None | str
-    fields: list[UserDetailedNotMeOnlyFieldsItem]
+    fields: list[FieldsItem]
     verified_links: list[str]
     followers_count: float
     following_count: float
@@ -202,7 +195,7 @@ class MeDetailed:
     pinned_page_id: None | str
     pinned_page: None | Page
     public_reactions: bool
-    following_visibility: UserDetailedNotMeOnlyFollowingVisibility
+    following_visibility: UserDetailedNotMeOnlyFollowersVisibility
     followers_visibility: UserDetailedNotMeOnlyFollowersVisibility
     chat_scope: UserDetailedNotMeOnlyChatScope
     can_chat: bool
@@ -262,7 +255,7 @@ class MeDetailed:
     is_blocked: bool | Unset = UNSET
     is_muted: bool | Unset = UNSET
     is_renote_muted: bool | Unset = UNSET
-    notify: UserDetailedNotMeOnlyNotify | Unset = UNSET
+    notify: Notify | Unset = UNSET
     with_replies: bool | Unset = UNSET
     email: None | str | Unset = UNSET
     email_verified: bool | None | Unset = UNSET
@@ -1019,14 +1012,14 @@ class MeDetailed:
             _model.lang = lang
 
             _fields = d["fields"]
-            fields: list[UserDetailedNotMeOnlyFieldsItem]
+            fields: list[FieldsItem]
             if type(_fields) is not list:
                 raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
             if _fields:
                 fields = []
                 for fields_item_data in _fields:
                     try:
-                        fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                        fields_item = FieldsItem.from_dict(fields_item_data)
 
                     except PARSE_ERRORS as exc:
                         # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -1093,7 +1086,7 @@ class MeDetailed:
             following_visibility = (
                 _following_visibility
                 if _following_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                else check_user_detailed_not_me_only_followers_visibility(_following_visibility)
             )
 
             _model.following_visibility = following_visibility
@@ -1447,7 +1440,7 @@ class MeDetailed:
             if "notify" in d:
                 _n += 1
                 _notify = d["notify"]
-                notify = _notify if _notify in {"none", "normal"} else check_user_detailed_not_me_only_notify(_notify)
+                notify = _notify if _notify in {"none", "normal"} else check_notify(_notify)
 
                 _model.notify = notify
 
@@ -1869,14 +1862,14 @@ class MeDetailed:
         if _fields_raw is not UNSET:
             try:
                 _fields = _fields_raw
-                fields: list[UserDetailedNotMeOnlyFieldsItem]
+                fields: list[FieldsItem]
                 if type(_fields) is not list:
                     raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
                 if _fields:
                     fields = []
                     for fields_item_data in _fields:
                         try:
-                            fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                            fields_item = FieldsItem.from_dict(fields_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -2014,7 +2007,7 @@ class MeDetailed:
                 following_visibility = (
                     _following_visibility
                     if _following_visibility in {"followers", "private", "public"}
-                    else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                    else check_user_detailed_not_me_only_followers_visibility(_following_visibility)
                 )
 
             except PARSE_ERRORS as exc:
@@ -2565,11 +2558,11 @@ class MeDetailed:
         _notify_raw = d.pop("notify", UNSET)
         try:
             _notify = _notify_raw
-            notify: UserDetailedNotMeOnlyNotify | Unset
+            notify: Notify | Unset
             if _notify is UNSET:
                 notify = UNSET
             else:
-                notify = check_user_detailed_not_me_only_notify(_notify)
+                notify = check_notify(_notify)
 
         except PARSE_ERRORS as exc:
             notify = mismatched("MeDetailed", "notify", _notify_raw, exc)
@@ -2873,6 +2866,7 @@ def _import_related() -> None:
     """
     global _RELATED_LOADED
     global Achievement
+    global FieldsItem
     global MeDetailedOnlyNotificationRecieveConfig
     global MeDetailedOnlySecurityKeysListItem
     global Note
@@ -2880,12 +2874,12 @@ def _import_related() -> None:
     global RoleLite
     global RolePolicies
     global UnreadAnnouncement
-    global UserDetailedNotMeOnlyFieldsItem
     global UserLiteAvatarDecorationsItem
     global UserLiteBadgeRolesItem
     global UserLiteEmojis
     global UserLiteInstance
     from ..models.achievement import Achievement  # noqa: PLC0415
+    from ..models.fields_item import FieldsItem  # noqa: PLC0415
     from ..models.me_detailed_only_notification_recieve_config import MeDetailedOnlyNotificationRecieveConfig  # noqa: PLC0415
     from ..models.me_detailed_only_security_keys_list_item import MeDetailedOnlySecurityKeysListItem  # noqa: PLC0415
     from ..models.note import Note  # noqa: PLC0415
@@ -2893,7 +2887,6 @@ def _import_related() -> None:
     from ..models.role_lite import RoleLite  # noqa: PLC0415
     from ..models.role_policies import RolePolicies  # noqa: PLC0415
     from ..models.unread_announcement import UnreadAnnouncement  # noqa: PLC0415
-    from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem  # noqa: PLC0415
     from ..models.user_lite_avatar_decorations_item import UserLiteAvatarDecorationsItem  # noqa: PLC0415
     from ..models.user_lite_badge_roles_item import UserLiteBadgeRolesItem  # noqa: PLC0415
     from ..models.user_lite_emojis import UserLiteEmojis  # noqa: PLC0415

@@ -18,125 +18,11 @@ from misskey_core._parsing import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1,
-    )
     from ..models.me_detailed_only_notification_recieve_config_app_type_0 import (
         MeDetailedOnlyNotificationRecieveConfigAppType0,
     )
     from ..models.me_detailed_only_notification_recieve_config_app_type_1 import (
         MeDetailedOnlyNotificationRecieveConfigAppType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_create_token_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigCreateTokenType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_create_token_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigCreateTokenType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_export_completed_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigExportCompletedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_export_completed_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigExportCompletedType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_login_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigLoginType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_login_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigLoginType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_mention_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigMentionType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_mention_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigMentionType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_note_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigNoteType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_note_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigNoteType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigPollEndedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigPollEndedType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_quote_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigQuoteType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_quote_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigQuoteType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reaction_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigReactionType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reaction_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigReactionType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_renote_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigRenoteType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_renote_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigRenoteType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reply_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigReplyType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reply_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigReplyType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_test_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigTestType0,
-    )
-    from ..models.me_detailed_only_notification_recieve_config_test_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigTestType1,
     )
 
 
@@ -147,130 +33,106 @@ T = TypeVar("T", bound="MeDetailedOnlyNotificationRecieveConfig")
 class MeDetailedOnlyNotificationRecieveConfig:
     """
     Attributes:
-        note (MeDetailedOnlyNotificationRecieveConfigNoteType0 | MeDetailedOnlyNotificationRecieveConfigNoteType1 |
+        note (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
             Unset):
-        follow (MeDetailedOnlyNotificationRecieveConfigFollowType0 | MeDetailedOnlyNotificationRecieveConfigFollowType1
+        follow (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
+            Unset):
+        mention (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
+            Unset):
+        reply (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
+            Unset):
+        renote (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
+            Unset):
+        quote (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
+            Unset):
+        reaction (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
+            Unset):
+        poll_ended (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
+            Unset):
+        scheduled_note_posted (MeDetailedOnlyNotificationRecieveConfigAppType0 |
+            MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
+        scheduled_note_post_failed (MeDetailedOnlyNotificationRecieveConfigAppType0 |
+            MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
+        receive_follow_request (MeDetailedOnlyNotificationRecieveConfigAppType0 |
+            MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
+        follow_request_accepted (MeDetailedOnlyNotificationRecieveConfigAppType0 |
+            MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
+        role_assigned (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1
             | Unset):
-        mention (MeDetailedOnlyNotificationRecieveConfigMentionType0 |
-            MeDetailedOnlyNotificationRecieveConfigMentionType1 | Unset):
-        reply (MeDetailedOnlyNotificationRecieveConfigReplyType0 | MeDetailedOnlyNotificationRecieveConfigReplyType1 |
-            Unset):
-        renote (MeDetailedOnlyNotificationRecieveConfigRenoteType0 | MeDetailedOnlyNotificationRecieveConfigRenoteType1
-            | Unset):
-        quote (MeDetailedOnlyNotificationRecieveConfigQuoteType0 | MeDetailedOnlyNotificationRecieveConfigQuoteType1 |
-            Unset):
-        reaction (MeDetailedOnlyNotificationRecieveConfigReactionType0 |
-            MeDetailedOnlyNotificationRecieveConfigReactionType1 | Unset):
-        poll_ended (MeDetailedOnlyNotificationRecieveConfigPollEndedType0 |
-            MeDetailedOnlyNotificationRecieveConfigPollEndedType1 | Unset):
-        scheduled_note_posted (MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0 |
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1 | Unset):
-        scheduled_note_post_failed (MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0 |
-            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1 | Unset):
-        receive_follow_request (MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0 |
-            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1 | Unset):
-        follow_request_accepted (MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0 |
-            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1 | Unset):
-        role_assigned (MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0 |
-            MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1 | Unset):
-        chat_room_invitation_received (MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0 |
-            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1 | Unset):
-        achievement_earned (MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0 |
-            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1 | Unset):
+        chat_room_invitation_received (MeDetailedOnlyNotificationRecieveConfigAppType0 |
+            MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
+        achievement_earned (MeDetailedOnlyNotificationRecieveConfigAppType0 |
+            MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
         app (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
-        test (MeDetailedOnlyNotificationRecieveConfigTestType0 | MeDetailedOnlyNotificationRecieveConfigTestType1 |
+        test (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
             Unset):
-        login (MeDetailedOnlyNotificationRecieveConfigLoginType0 | MeDetailedOnlyNotificationRecieveConfigLoginType1 |
+        login (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 |
             Unset):
-        create_token (MeDetailedOnlyNotificationRecieveConfigCreateTokenType0 |
-            MeDetailedOnlyNotificationRecieveConfigCreateTokenType1 | Unset):
-        export_completed (MeDetailedOnlyNotificationRecieveConfigExportCompletedType0 |
-            MeDetailedOnlyNotificationRecieveConfigExportCompletedType1 | Unset):
+        create_token (MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1
+            | Unset):
+        export_completed (MeDetailedOnlyNotificationRecieveConfigAppType0 |
+            MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset):
     """
 
-    note: (
-        MeDetailedOnlyNotificationRecieveConfigNoteType0 | MeDetailedOnlyNotificationRecieveConfigNoteType1 | Unset
-    ) = UNSET
+    note: MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset = (
+        UNSET
+    )
     follow: (
-        MeDetailedOnlyNotificationRecieveConfigFollowType0 | MeDetailedOnlyNotificationRecieveConfigFollowType1 | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     mention: (
-        MeDetailedOnlyNotificationRecieveConfigMentionType0
-        | MeDetailedOnlyNotificationRecieveConfigMentionType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
-    reply: (
-        MeDetailedOnlyNotificationRecieveConfigReplyType0 | MeDetailedOnlyNotificationRecieveConfigReplyType1 | Unset
-    ) = UNSET
+    reply: MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset = (
+        UNSET
+    )
     renote: (
-        MeDetailedOnlyNotificationRecieveConfigRenoteType0 | MeDetailedOnlyNotificationRecieveConfigRenoteType1 | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
-    quote: (
-        MeDetailedOnlyNotificationRecieveConfigQuoteType0 | MeDetailedOnlyNotificationRecieveConfigQuoteType1 | Unset
-    ) = UNSET
+    quote: MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset = (
+        UNSET
+    )
     reaction: (
-        MeDetailedOnlyNotificationRecieveConfigReactionType0
-        | MeDetailedOnlyNotificationRecieveConfigReactionType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     poll_ended: (
-        MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-        | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     scheduled_note_posted: (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-        | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     scheduled_note_post_failed: (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-        | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     receive_follow_request: (
-        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-        | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     follow_request_accepted: (
-        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-        | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     role_assigned: (
-        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-        | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     chat_room_invitation_received: (
-        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-        | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     achievement_earned: (
-        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-        | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     app: MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset = (
         UNSET
     )
-    test: (
-        MeDetailedOnlyNotificationRecieveConfigTestType0 | MeDetailedOnlyNotificationRecieveConfigTestType1 | Unset
-    ) = UNSET
-    login: (
-        MeDetailedOnlyNotificationRecieveConfigLoginType0 | MeDetailedOnlyNotificationRecieveConfigLoginType1 | Unset
-    ) = UNSET
+    test: MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset = (
+        UNSET
+    )
+    login: MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset = (
+        UNSET
+    )
     create_token: (
-        MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-        | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     export_completed: (
-        MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-        | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
-        | Unset
+        MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1 | Unset
     ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -282,7 +144,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _note: dict[str, Any] | Unset
         if isinstance(self.note, Unset):
             _note = UNSET
-        elif isinstance(self.note, MeDetailedOnlyNotificationRecieveConfigNoteType0):
+        elif isinstance(self.note, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _note = (
                 self.note.to_dict()
                 if hasattr(self.note, "to_dict")
@@ -302,7 +164,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _follow: dict[str, Any] | Unset
         if isinstance(self.follow, Unset):
             _follow = UNSET
-        elif isinstance(self.follow, MeDetailedOnlyNotificationRecieveConfigFollowType0):
+        elif isinstance(self.follow, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _follow = (
                 self.follow.to_dict()
                 if hasattr(self.follow, "to_dict")
@@ -322,7 +184,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _mention: dict[str, Any] | Unset
         if isinstance(self.mention, Unset):
             _mention = UNSET
-        elif isinstance(self.mention, MeDetailedOnlyNotificationRecieveConfigMentionType0):
+        elif isinstance(self.mention, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _mention = (
                 self.mention.to_dict()
                 if hasattr(self.mention, "to_dict")
@@ -342,7 +204,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _reply: dict[str, Any] | Unset
         if isinstance(self.reply, Unset):
             _reply = UNSET
-        elif isinstance(self.reply, MeDetailedOnlyNotificationRecieveConfigReplyType0):
+        elif isinstance(self.reply, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _reply = (
                 self.reply.to_dict()
                 if hasattr(self.reply, "to_dict")
@@ -362,7 +224,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _renote: dict[str, Any] | Unset
         if isinstance(self.renote, Unset):
             _renote = UNSET
-        elif isinstance(self.renote, MeDetailedOnlyNotificationRecieveConfigRenoteType0):
+        elif isinstance(self.renote, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _renote = (
                 self.renote.to_dict()
                 if hasattr(self.renote, "to_dict")
@@ -382,7 +244,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _quote: dict[str, Any] | Unset
         if isinstance(self.quote, Unset):
             _quote = UNSET
-        elif isinstance(self.quote, MeDetailedOnlyNotificationRecieveConfigQuoteType0):
+        elif isinstance(self.quote, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _quote = (
                 self.quote.to_dict()
                 if hasattr(self.quote, "to_dict")
@@ -402,7 +264,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _reaction: dict[str, Any] | Unset
         if isinstance(self.reaction, Unset):
             _reaction = UNSET
-        elif isinstance(self.reaction, MeDetailedOnlyNotificationRecieveConfigReactionType0):
+        elif isinstance(self.reaction, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _reaction = (
                 self.reaction.to_dict()
                 if hasattr(self.reaction, "to_dict")
@@ -422,7 +284,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _poll_ended: dict[str, Any] | Unset
         if isinstance(self.poll_ended, Unset):
             _poll_ended = UNSET
-        elif isinstance(self.poll_ended, MeDetailedOnlyNotificationRecieveConfigPollEndedType0):
+        elif isinstance(self.poll_ended, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _poll_ended = (
                 self.poll_ended.to_dict()
                 if hasattr(self.poll_ended, "to_dict")
@@ -442,7 +304,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _scheduled_note_posted: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_posted, Unset):
             _scheduled_note_posted = UNSET
-        elif isinstance(self.scheduled_note_posted, MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0):
+        elif isinstance(self.scheduled_note_posted, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _scheduled_note_posted = (
                 self.scheduled_note_posted.to_dict()
                 if hasattr(self.scheduled_note_posted, "to_dict")
@@ -462,9 +324,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _scheduled_note_post_failed: dict[str, Any] | Unset
         if isinstance(self.scheduled_note_post_failed, Unset):
             _scheduled_note_post_failed = UNSET
-        elif isinstance(
-            self.scheduled_note_post_failed, MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-        ):
+        elif isinstance(self.scheduled_note_post_failed, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _scheduled_note_post_failed = (
                 self.scheduled_note_post_failed.to_dict()
                 if hasattr(self.scheduled_note_post_failed, "to_dict")
@@ -484,7 +344,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _receive_follow_request: dict[str, Any] | Unset
         if isinstance(self.receive_follow_request, Unset):
             _receive_follow_request = UNSET
-        elif isinstance(self.receive_follow_request, MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0):
+        elif isinstance(self.receive_follow_request, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _receive_follow_request = (
                 self.receive_follow_request.to_dict()
                 if hasattr(self.receive_follow_request, "to_dict")
@@ -504,9 +364,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _follow_request_accepted: dict[str, Any] | Unset
         if isinstance(self.follow_request_accepted, Unset):
             _follow_request_accepted = UNSET
-        elif isinstance(
-            self.follow_request_accepted, MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-        ):
+        elif isinstance(self.follow_request_accepted, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _follow_request_accepted = (
                 self.follow_request_accepted.to_dict()
                 if hasattr(self.follow_request_accepted, "to_dict")
@@ -526,7 +384,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _role_assigned: dict[str, Any] | Unset
         if isinstance(self.role_assigned, Unset):
             _role_assigned = UNSET
-        elif isinstance(self.role_assigned, MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0):
+        elif isinstance(self.role_assigned, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _role_assigned = (
                 self.role_assigned.to_dict()
                 if hasattr(self.role_assigned, "to_dict")
@@ -546,9 +404,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _chat_room_invitation_received: dict[str, Any] | Unset
         if isinstance(self.chat_room_invitation_received, Unset):
             _chat_room_invitation_received = UNSET
-        elif isinstance(
-            self.chat_room_invitation_received, MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-        ):
+        elif isinstance(self.chat_room_invitation_received, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _chat_room_invitation_received = (
                 self.chat_room_invitation_received.to_dict()
                 if hasattr(self.chat_room_invitation_received, "to_dict")
@@ -568,7 +424,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _achievement_earned: dict[str, Any] | Unset
         if isinstance(self.achievement_earned, Unset):
             _achievement_earned = UNSET
-        elif isinstance(self.achievement_earned, MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0):
+        elif isinstance(self.achievement_earned, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _achievement_earned = (
                 self.achievement_earned.to_dict()
                 if hasattr(self.achievement_earned, "to_dict")
@@ -608,7 +464,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _test: dict[str, Any] | Unset
         if isinstance(self.test, Unset):
             _test = UNSET
-        elif isinstance(self.test, MeDetailedOnlyNotificationRecieveConfigTestType0):
+        elif isinstance(self.test, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _test = (
                 self.test.to_dict()
                 if hasattr(self.test, "to_dict")
@@ -628,7 +484,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _login: dict[str, Any] | Unset
         if isinstance(self.login, Unset):
             _login = UNSET
-        elif isinstance(self.login, MeDetailedOnlyNotificationRecieveConfigLoginType0):
+        elif isinstance(self.login, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _login = (
                 self.login.to_dict()
                 if hasattr(self.login, "to_dict")
@@ -648,7 +504,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _create_token: dict[str, Any] | Unset
         if isinstance(self.create_token, Unset):
             _create_token = UNSET
-        elif isinstance(self.create_token, MeDetailedOnlyNotificationRecieveConfigCreateTokenType0):
+        elif isinstance(self.create_token, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _create_token = (
                 self.create_token.to_dict()
                 if hasattr(self.create_token, "to_dict")
@@ -668,7 +524,7 @@ class MeDetailedOnlyNotificationRecieveConfig:
         _export_completed: dict[str, Any] | Unset
         if isinstance(self.export_completed, Unset):
             _export_completed = UNSET
-        elif isinstance(self.export_completed, MeDetailedOnlyNotificationRecieveConfigExportCompletedType0):
+        elif isinstance(self.export_completed, MeDetailedOnlyNotificationRecieveConfigAppType0):
             _export_completed = (
                 self.export_completed.to_dict()
                 if hasattr(self.export_completed, "to_dict")
@@ -749,27 +605,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_note(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigNoteType0 | MeDetailedOnlyNotificationRecieveConfigNoteType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        note_type_0 = MeDetailedOnlyNotificationRecieveConfigNoteType0.from_dict(data)
+                        note_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return note_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        note_type_1 = MeDetailedOnlyNotificationRecieveConfigNoteType1.from_dict(data)
+                        note_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return note_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigNoteType0
-                        | MeDetailedOnlyNotificationRecieveConfigNoteType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -790,28 +644,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_follow(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigFollowType0
-                    | MeDetailedOnlyNotificationRecieveConfigFollowType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_type_0 = MeDetailedOnlyNotificationRecieveConfigFollowType0.from_dict(data)
+                        follow_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return follow_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_type_1 = MeDetailedOnlyNotificationRecieveConfigFollowType1.from_dict(data)
+                        follow_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return follow_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigFollowType0
-                        | MeDetailedOnlyNotificationRecieveConfigFollowType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -832,28 +683,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_mention(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigMentionType0
-                    | MeDetailedOnlyNotificationRecieveConfigMentionType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        mention_type_0 = MeDetailedOnlyNotificationRecieveConfigMentionType0.from_dict(data)
+                        mention_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return mention_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        mention_type_1 = MeDetailedOnlyNotificationRecieveConfigMentionType1.from_dict(data)
+                        mention_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return mention_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigMentionType0
-                        | MeDetailedOnlyNotificationRecieveConfigMentionType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -874,28 +722,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_reply(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigReplyType0
-                    | MeDetailedOnlyNotificationRecieveConfigReplyType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reply_type_0 = MeDetailedOnlyNotificationRecieveConfigReplyType0.from_dict(data)
+                        reply_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return reply_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reply_type_1 = MeDetailedOnlyNotificationRecieveConfigReplyType1.from_dict(data)
+                        reply_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return reply_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigReplyType0
-                        | MeDetailedOnlyNotificationRecieveConfigReplyType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -916,28 +761,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_renote(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigRenoteType0
-                    | MeDetailedOnlyNotificationRecieveConfigRenoteType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        renote_type_0 = MeDetailedOnlyNotificationRecieveConfigRenoteType0.from_dict(data)
+                        renote_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return renote_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        renote_type_1 = MeDetailedOnlyNotificationRecieveConfigRenoteType1.from_dict(data)
+                        renote_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return renote_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigRenoteType0
-                        | MeDetailedOnlyNotificationRecieveConfigRenoteType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -958,28 +800,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_quote(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigQuoteType0
-                    | MeDetailedOnlyNotificationRecieveConfigQuoteType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        quote_type_0 = MeDetailedOnlyNotificationRecieveConfigQuoteType0.from_dict(data)
+                        quote_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return quote_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        quote_type_1 = MeDetailedOnlyNotificationRecieveConfigQuoteType1.from_dict(data)
+                        quote_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return quote_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigQuoteType0
-                        | MeDetailedOnlyNotificationRecieveConfigQuoteType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1000,28 +839,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_reaction(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigReactionType0
-                    | MeDetailedOnlyNotificationRecieveConfigReactionType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigReactionType0.from_dict(data)
+                        reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return reaction_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigReactionType1.from_dict(data)
+                        reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return reaction_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigReactionType0
-                        | MeDetailedOnlyNotificationRecieveConfigReactionType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1042,28 +878,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_poll_ended(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-                    | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigPollEndedType0.from_dict(data)
+                        poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return poll_ended_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigPollEndedType1.from_dict(data)
+                        poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return poll_ended_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-                        | MeDetailedOnlyNotificationRecieveConfigPollEndedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1084,32 +917,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_scheduled_note_posted(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-                    | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_posted_type_0 = (
-                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
-                        )
+                        scheduled_note_posted_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return scheduled_note_posted_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_posted_type_1 = (
-                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                        )
+                        scheduled_note_posted_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return scheduled_note_posted_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-                        | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1130,32 +956,29 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_scheduled_note_post_failed(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-                    | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_post_failed_type_0 = (
-                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
+                        scheduled_note_post_failed_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(
+                            data
                         )
 
                         return scheduled_note_post_failed_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        scheduled_note_post_failed_type_1 = (
-                            MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
+                        scheduled_note_post_failed_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(
+                            data
                         )
 
                         return scheduled_note_post_failed_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-                        | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1176,32 +999,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_receive_follow_request(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-                    | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        receive_follow_request_type_0 = (
-                            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
-                        )
+                        receive_follow_request_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return receive_follow_request_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        receive_follow_request_type_1 = (
-                            MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                        )
+                        receive_follow_request_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return receive_follow_request_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-                        | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1222,32 +1038,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_follow_request_accepted(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-                    | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_request_accepted_type_0 = (
-                            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
-                        )
+                        follow_request_accepted_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return follow_request_accepted_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        follow_request_accepted_type_1 = (
-                            MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                        )
+                        follow_request_accepted_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return follow_request_accepted_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-                        | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1268,28 +1077,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_role_assigned(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-                    | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+                        role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return role_assigned_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+                        role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return role_assigned_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-                        | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1310,32 +1116,29 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_chat_room_invitation_received(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                    | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
                         chat_room_invitation_received_type_0 = (
-                            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                            MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
                         )
 
                         return chat_room_invitation_received_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
                         chat_room_invitation_received_type_1 = (
-                            MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                            MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
                         )
 
                         return chat_room_invitation_received_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                        | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1356,32 +1159,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_achievement_earned(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-                    | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        achievement_earned_type_0 = (
-                            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0.from_dict(data)
-                        )
+                        achievement_earned_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return achievement_earned_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        achievement_earned_type_1 = (
-                            MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1.from_dict(data)
-                        )
+                        achievement_earned_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return achievement_earned_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-                        | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1441,27 +1237,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_test(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigTestType0 | MeDetailedOnlyNotificationRecieveConfigTestType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        test_type_0 = MeDetailedOnlyNotificationRecieveConfigTestType0.from_dict(data)
+                        test_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return test_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        test_type_1 = MeDetailedOnlyNotificationRecieveConfigTestType1.from_dict(data)
+                        test_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return test_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigTestType0
-                        | MeDetailedOnlyNotificationRecieveConfigTestType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1482,28 +1276,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_login(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigLoginType0
-                    | MeDetailedOnlyNotificationRecieveConfigLoginType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        login_type_0 = MeDetailedOnlyNotificationRecieveConfigLoginType0.from_dict(data)
+                        login_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return login_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        login_type_1 = MeDetailedOnlyNotificationRecieveConfigLoginType1.from_dict(data)
+                        login_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return login_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigLoginType0
-                        | MeDetailedOnlyNotificationRecieveConfigLoginType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1524,28 +1315,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_create_token(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-                    | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType0.from_dict(data)
+                        create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return create_token_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType1.from_dict(data)
+                        create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return create_token_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-                        | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1566,32 +1354,25 @@ class MeDetailedOnlyNotificationRecieveConfig:
 
                 def _parse_export_completed(
                     data: object,
-                ) -> (
-                    MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-                    | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
-                ):
+                ) -> MeDetailedOnlyNotificationRecieveConfigAppType0 | MeDetailedOnlyNotificationRecieveConfigAppType1:
 
-                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType0:
+                    def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType0.from_dict(
-                            data
-                        )
+                        export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                         return export_completed_type_0
 
-                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType1:
+                    def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                         if not isinstance(data, dict):
                             raise TypeError()
-                        export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType1.from_dict(
-                            data
-                        )
+                        export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                         return export_completed_type_1
 
                     return cast(
-                        MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-                        | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1,
+                        MeDetailedOnlyNotificationRecieveConfigAppType0
+                        | MeDetailedOnlyNotificationRecieveConfigAppType1,
                         parse_union(
                             data,
                             (
@@ -1640,30 +1421,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_note(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigNoteType0
-                | MeDetailedOnlyNotificationRecieveConfigNoteType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    note_type_0 = MeDetailedOnlyNotificationRecieveConfigNoteType0.from_dict(data)
+                    note_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return note_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigNoteType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    note_type_1 = MeDetailedOnlyNotificationRecieveConfigNoteType1.from_dict(data)
+                    note_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return note_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigNoteType0
-                    | MeDetailedOnlyNotificationRecieveConfigNoteType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -1685,30 +1466,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_follow(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigFollowType0
-                | MeDetailedOnlyNotificationRecieveConfigFollowType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_type_0 = MeDetailedOnlyNotificationRecieveConfigFollowType0.from_dict(data)
+                    follow_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return follow_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_type_1 = MeDetailedOnlyNotificationRecieveConfigFollowType1.from_dict(data)
+                    follow_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return follow_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigFollowType0
-                    | MeDetailedOnlyNotificationRecieveConfigFollowType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -1730,30 +1511,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_mention(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigMentionType0
-                | MeDetailedOnlyNotificationRecieveConfigMentionType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    mention_type_0 = MeDetailedOnlyNotificationRecieveConfigMentionType0.from_dict(data)
+                    mention_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return mention_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigMentionType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    mention_type_1 = MeDetailedOnlyNotificationRecieveConfigMentionType1.from_dict(data)
+                    mention_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return mention_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigMentionType0
-                    | MeDetailedOnlyNotificationRecieveConfigMentionType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -1775,30 +1556,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_reply(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigReplyType0
-                | MeDetailedOnlyNotificationRecieveConfigReplyType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reply_type_0 = MeDetailedOnlyNotificationRecieveConfigReplyType0.from_dict(data)
+                    reply_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return reply_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReplyType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reply_type_1 = MeDetailedOnlyNotificationRecieveConfigReplyType1.from_dict(data)
+                    reply_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return reply_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigReplyType0
-                    | MeDetailedOnlyNotificationRecieveConfigReplyType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -1820,30 +1601,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_renote(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigRenoteType0
-                | MeDetailedOnlyNotificationRecieveConfigRenoteType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    renote_type_0 = MeDetailedOnlyNotificationRecieveConfigRenoteType0.from_dict(data)
+                    renote_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return renote_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRenoteType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    renote_type_1 = MeDetailedOnlyNotificationRecieveConfigRenoteType1.from_dict(data)
+                    renote_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return renote_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigRenoteType0
-                    | MeDetailedOnlyNotificationRecieveConfigRenoteType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -1865,30 +1646,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_quote(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigQuoteType0
-                | MeDetailedOnlyNotificationRecieveConfigQuoteType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    quote_type_0 = MeDetailedOnlyNotificationRecieveConfigQuoteType0.from_dict(data)
+                    quote_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return quote_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigQuoteType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    quote_type_1 = MeDetailedOnlyNotificationRecieveConfigQuoteType1.from_dict(data)
+                    quote_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return quote_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigQuoteType0
-                    | MeDetailedOnlyNotificationRecieveConfigQuoteType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -1910,30 +1691,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_reaction(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigReactionType0
-                | MeDetailedOnlyNotificationRecieveConfigReactionType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigReactionType0.from_dict(data)
+                    reaction_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return reaction_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReactionType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigReactionType1.from_dict(data)
+                    reaction_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return reaction_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigReactionType0
-                    | MeDetailedOnlyNotificationRecieveConfigReactionType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -1955,30 +1736,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_poll_ended(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-                | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigPollEndedType0.from_dict(data)
+                    poll_ended_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return poll_ended_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigPollEndedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigPollEndedType1.from_dict(data)
+                    poll_ended_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return poll_ended_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-                    | MeDetailedOnlyNotificationRecieveConfigPollEndedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2000,34 +1781,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_scheduled_note_posted(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-                | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_posted_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0.from_dict(data)
-                    )
+                    scheduled_note_posted_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return scheduled_note_posted_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_posted_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1.from_dict(data)
-                    )
+                    scheduled_note_posted_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return scheduled_note_posted_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-                    | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2051,34 +1828,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_scheduled_note_post_failed(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-                | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_post_failed_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0.from_dict(data)
-                    )
+                    scheduled_note_post_failed_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return scheduled_note_post_failed_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    scheduled_note_post_failed_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1.from_dict(data)
-                    )
+                    scheduled_note_post_failed_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return scheduled_note_post_failed_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-                    | MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2105,34 +1878,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_receive_follow_request(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-                | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    receive_follow_request_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0.from_dict(data)
-                    )
+                    receive_follow_request_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return receive_follow_request_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    receive_follow_request_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1.from_dict(data)
-                    )
+                    receive_follow_request_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return receive_follow_request_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-                    | MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2156,34 +1925,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_follow_request_accepted(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-                | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_request_accepted_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0.from_dict(data)
-                    )
+                    follow_request_accepted_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return follow_request_accepted_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    follow_request_accepted_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1.from_dict(data)
-                    )
+                    follow_request_accepted_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return follow_request_accepted_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-                    | MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2207,30 +1972,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_role_assigned(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-                | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0.from_dict(data)
+                    role_assigned_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return role_assigned_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1.from_dict(data)
+                    role_assigned_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return role_assigned_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-                    | MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2254,34 +2019,34 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_chat_room_invitation_received(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    chat_room_invitation_received_type_0 = (
-                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0.from_dict(data)
+                    chat_room_invitation_received_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(
+                        data
                     )
 
                     return chat_room_invitation_received_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    chat_room_invitation_received_type_1 = (
-                        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1.from_dict(data)
+                    chat_room_invitation_received_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(
+                        data
                     )
 
                     return chat_room_invitation_received_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-                    | MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2308,34 +2073,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_achievement_earned(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-                | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    achievement_earned_type_0 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0.from_dict(
-                        data
-                    )
+                    achievement_earned_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return achievement_earned_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    achievement_earned_type_1 = MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1.from_dict(
-                        data
-                    )
+                    achievement_earned_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return achievement_earned_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-                    | MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2404,30 +2165,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_test(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigTestType0
-                | MeDetailedOnlyNotificationRecieveConfigTestType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    test_type_0 = MeDetailedOnlyNotificationRecieveConfigTestType0.from_dict(data)
+                    test_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return test_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigTestType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    test_type_1 = MeDetailedOnlyNotificationRecieveConfigTestType1.from_dict(data)
+                    test_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return test_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigTestType0
-                    | MeDetailedOnlyNotificationRecieveConfigTestType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2449,30 +2210,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_login(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigLoginType0
-                | MeDetailedOnlyNotificationRecieveConfigLoginType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    login_type_0 = MeDetailedOnlyNotificationRecieveConfigLoginType0.from_dict(data)
+                    login_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return login_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigLoginType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    login_type_1 = MeDetailedOnlyNotificationRecieveConfigLoginType1.from_dict(data)
+                    login_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return login_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigLoginType0
-                    | MeDetailedOnlyNotificationRecieveConfigLoginType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2494,30 +2255,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_create_token(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-                | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType0.from_dict(data)
+                    create_token_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return create_token_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigCreateTokenType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigCreateTokenType1.from_dict(data)
+                    create_token_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return create_token_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-                    | MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2539,34 +2300,30 @@ class MeDetailedOnlyNotificationRecieveConfig:
             def _parse_export_completed(
                 data: object,
             ) -> (
-                MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-                | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
+                MeDetailedOnlyNotificationRecieveConfigAppType0
+                | MeDetailedOnlyNotificationRecieveConfigAppType1
                 | Unset
             ):
                 if isinstance(data, Unset):
                     return data
 
-                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType0:
+                def _try_0(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType0:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType0.from_dict(
-                        data
-                    )
+                    export_completed_type_0 = MeDetailedOnlyNotificationRecieveConfigAppType0.from_dict(data)
 
                     return export_completed_type_0
 
-                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigExportCompletedType1:
+                def _try_1(data: Any) -> MeDetailedOnlyNotificationRecieveConfigAppType1:
                     if not isinstance(data, dict):
                         raise TypeError()
-                    export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigExportCompletedType1.from_dict(
-                        data
-                    )
+                    export_completed_type_1 = MeDetailedOnlyNotificationRecieveConfigAppType1.from_dict(data)
 
                     return export_completed_type_1
 
                 return cast(
-                    MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-                    | MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
+                    MeDetailedOnlyNotificationRecieveConfigAppType0
+                    | MeDetailedOnlyNotificationRecieveConfigAppType1
                     | Unset,
                     parse_union(
                         data,
@@ -2665,165 +2422,13 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
-    global MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0
-    global MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1
     global MeDetailedOnlyNotificationRecieveConfigAppType0
     global MeDetailedOnlyNotificationRecieveConfigAppType1
-    global MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0
-    global MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1
-    global MeDetailedOnlyNotificationRecieveConfigCreateTokenType0
-    global MeDetailedOnlyNotificationRecieveConfigCreateTokenType1
-    global MeDetailedOnlyNotificationRecieveConfigExportCompletedType0
-    global MeDetailedOnlyNotificationRecieveConfigExportCompletedType1
-    global MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0
-    global MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1
-    global MeDetailedOnlyNotificationRecieveConfigFollowType0
-    global MeDetailedOnlyNotificationRecieveConfigFollowType1
-    global MeDetailedOnlyNotificationRecieveConfigLoginType0
-    global MeDetailedOnlyNotificationRecieveConfigLoginType1
-    global MeDetailedOnlyNotificationRecieveConfigMentionType0
-    global MeDetailedOnlyNotificationRecieveConfigMentionType1
-    global MeDetailedOnlyNotificationRecieveConfigNoteType0
-    global MeDetailedOnlyNotificationRecieveConfigNoteType1
-    global MeDetailedOnlyNotificationRecieveConfigPollEndedType0
-    global MeDetailedOnlyNotificationRecieveConfigPollEndedType1
-    global MeDetailedOnlyNotificationRecieveConfigQuoteType0
-    global MeDetailedOnlyNotificationRecieveConfigQuoteType1
-    global MeDetailedOnlyNotificationRecieveConfigReactionType0
-    global MeDetailedOnlyNotificationRecieveConfigReactionType1
-    global MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0
-    global MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1
-    global MeDetailedOnlyNotificationRecieveConfigRenoteType0
-    global MeDetailedOnlyNotificationRecieveConfigRenoteType1
-    global MeDetailedOnlyNotificationRecieveConfigReplyType0
-    global MeDetailedOnlyNotificationRecieveConfigReplyType1
-    global MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0
-    global MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1
-    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0
-    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1
-    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0
-    global MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1
-    global MeDetailedOnlyNotificationRecieveConfigTestType0
-    global MeDetailedOnlyNotificationRecieveConfigTestType1
-    from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_achievement_earned_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigAchievementEarnedType1,  # noqa: PLC0415
-    )
     from ..models.me_detailed_only_notification_recieve_config_app_type_0 import (
         MeDetailedOnlyNotificationRecieveConfigAppType0,  # noqa: PLC0415
     )
     from ..models.me_detailed_only_notification_recieve_config_app_type_1 import (
         MeDetailedOnlyNotificationRecieveConfigAppType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_chat_room_invitation_received_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigChatRoomInvitationReceivedType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_create_token_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigCreateTokenType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_create_token_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigCreateTokenType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_export_completed_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigExportCompletedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_export_completed_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigExportCompletedType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_request_accepted_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowRequestAcceptedType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_follow_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigFollowType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_login_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigLoginType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_login_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigLoginType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_mention_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigMentionType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_mention_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigMentionType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_note_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigNoteType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_note_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigNoteType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigPollEndedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_poll_ended_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigPollEndedType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_quote_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigQuoteType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_quote_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigQuoteType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reaction_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigReactionType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reaction_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigReactionType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_receive_follow_request_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigReceiveFollowRequestType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_renote_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigRenoteType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_renote_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigRenoteType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reply_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigReplyType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_reply_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigReplyType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_role_assigned_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigRoleAssignedType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_post_failed_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostFailedType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_scheduled_note_posted_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigScheduledNotePostedType1,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_test_type_0 import (
-        MeDetailedOnlyNotificationRecieveConfigTestType0,  # noqa: PLC0415
-    )
-    from ..models.me_detailed_only_notification_recieve_config_test_type_1 import (
-        MeDetailedOnlyNotificationRecieveConfigTestType1,  # noqa: PLC0415
     )
 
     _RELATED_LOADED = True

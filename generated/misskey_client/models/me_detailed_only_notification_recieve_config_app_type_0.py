@@ -16,9 +16,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.me_detailed_only_notification_recieve_config_app_type_0_type import (
-    MeDetailedOnlyNotificationRecieveConfigAppType0Type,
-    check_me_detailed_only_notification_recieve_config_app_type_0_type,
+from ..models.i_update_body_notification_recieve_config_app_type_0_type import (
+    IUpdateBodyNotificationRecieveConfigAppType0Type,
+    check_i_update_body_notification_recieve_config_app_type_0_type,
 )
 from ..types import UNSET, Unset
 
@@ -29,10 +29,10 @@ T = TypeVar("T", bound="MeDetailedOnlyNotificationRecieveConfigAppType0")
 class MeDetailedOnlyNotificationRecieveConfigAppType0:
     """
     Attributes:
-        type (MeDetailedOnlyNotificationRecieveConfigAppType0Type):
+        type (IUpdateBodyNotificationRecieveConfigAppType0Type):
     """
 
-    type: MeDetailedOnlyNotificationRecieveConfigAppType0Type
+    type: IUpdateBodyNotificationRecieveConfigAppType0Type
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,7 +64,7 @@ class MeDetailedOnlyNotificationRecieveConfigAppType0:
             type_ = (
                 _type_
                 if _type_ in {"all", "follower", "following", "followingOrFollower", "mutualFollow", "never"}
-                else check_me_detailed_only_notification_recieve_config_app_type_0_type(_type_)
+                else check_i_update_body_notification_recieve_config_app_type_0_type(_type_)
             )
 
             _model.type = type_
@@ -108,7 +108,7 @@ class MeDetailedOnlyNotificationRecieveConfigAppType0:
                 type_ = (
                     _type_
                     if _type_ in {"all", "follower", "following", "followingOrFollower", "mutualFollow", "never"}
-                    else check_me_detailed_only_notification_recieve_config_app_type_0_type(_type_)
+                    else check_i_update_body_notification_recieve_config_app_type_0_type(_type_)
                 )
 
             except PARSE_ERRORS as exc:

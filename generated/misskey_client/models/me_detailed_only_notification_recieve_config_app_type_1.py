@@ -16,9 +16,9 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.me_detailed_only_notification_recieve_config_app_type_1_type import (
-    MeDetailedOnlyNotificationRecieveConfigAppType1Type,
-    check_me_detailed_only_notification_recieve_config_app_type_1_type,
+from ..models.i_update_body_notification_recieve_config_app_type_1_type import (
+    IUpdateBodyNotificationRecieveConfigAppType1Type,
+    check_i_update_body_notification_recieve_config_app_type_1_type,
 )
 from ..types import UNSET, Unset
 
@@ -29,11 +29,11 @@ T = TypeVar("T", bound="MeDetailedOnlyNotificationRecieveConfigAppType1")
 class MeDetailedOnlyNotificationRecieveConfigAppType1:
     """
     Attributes:
-        type (MeDetailedOnlyNotificationRecieveConfigAppType1Type):
+        type (IUpdateBodyNotificationRecieveConfigAppType1Type):
         user_list_id (str):
     """
 
-    type: MeDetailedOnlyNotificationRecieveConfigAppType1Type
+    type: IUpdateBodyNotificationRecieveConfigAppType1Type
     user_list_id: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -68,7 +68,7 @@ class MeDetailedOnlyNotificationRecieveConfigAppType1:
             type_ = (
                 _type_
                 if _type_ in {"list"}
-                else check_me_detailed_only_notification_recieve_config_app_type_1_type(_type_)
+                else check_i_update_body_notification_recieve_config_app_type_1_type(_type_)
             )
 
             _model.type = type_
@@ -114,7 +114,7 @@ class MeDetailedOnlyNotificationRecieveConfigAppType1:
                 type_ = (
                     _type_
                     if _type_ in {"list"}
-                    else check_me_detailed_only_notification_recieve_config_app_type_1_type(_type_)
+                    else check_i_update_body_notification_recieve_config_app_type_1_type(_type_)
                 )
 
             except PARSE_ERRORS as exc:

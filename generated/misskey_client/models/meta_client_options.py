@@ -14,10 +14,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.meta_client_options_entrance_page_style import (
-    MetaClientOptionsEntrancePageStyle,
-    check_meta_client_options_entrance_page_style,
-)
+from ..models.entrance_page_style import EntrancePageStyle, check_entrance_page_style
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MetaClientOptions")
@@ -27,12 +24,12 @@ T = TypeVar("T", bound="MetaClientOptions")
 class MetaClientOptions:
     """
     Attributes:
-        entrance_page_style (MetaClientOptionsEntrancePageStyle | Unset):
+        entrance_page_style (EntrancePageStyle | Unset):
         show_timeline_for_visitor (bool | Unset):
         show_activities_for_visitor (bool | Unset):
     """
 
-    entrance_page_style: MetaClientOptionsEntrancePageStyle | Unset = UNSET
+    entrance_page_style: EntrancePageStyle | Unset = UNSET
     show_timeline_for_visitor: bool | Unset = UNSET
     show_activities_for_visitor: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -73,7 +70,7 @@ class MetaClientOptions:
                 entrance_page_style = (
                     _entrance_page_style
                     if _entrance_page_style in {"classic", "simple"}
-                    else check_meta_client_options_entrance_page_style(_entrance_page_style)
+                    else check_entrance_page_style(_entrance_page_style)
                 )
 
                 _model.entrance_page_style = entrance_page_style
@@ -122,11 +119,11 @@ class MetaClientOptions:
         _entrance_page_style_raw = d.pop("entrancePageStyle", UNSET)
         try:
             _entrance_page_style = _entrance_page_style_raw
-            entrance_page_style: MetaClientOptionsEntrancePageStyle | Unset
+            entrance_page_style: EntrancePageStyle | Unset
             if _entrance_page_style is UNSET:
                 entrance_page_style = UNSET
             else:
-                entrance_page_style = check_meta_client_options_entrance_page_style(_entrance_page_style)
+                entrance_page_style = check_entrance_page_style(_entrance_page_style)
 
         except PARSE_ERRORS as exc:
             entrance_page_style = mismatched("MetaClientOptions", "entrancePageStyle", _entrance_page_style_raw, exc)

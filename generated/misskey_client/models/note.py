@@ -15,18 +15,11 @@ from misskey_core._parsing import (
     new_instance,
     parse_datetime,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.note_reaction_acceptance_type_1 import NoteReactionAcceptanceType1
-from ..models.note_reaction_acceptance_type_2_type_1 import (
-    NoteReactionAcceptanceType2Type1,
-)
-from ..models.note_reaction_acceptance_type_3_type_1 import (
-    NoteReactionAcceptanceType3Type1,
-)
 from ..models.note_visibility import NoteVisibility, check_note_visibility
+from ..models.reaction_acceptance import ReactionAcceptance, check_reaction_acceptance
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -52,8 +45,7 @@ class Note:
         user_id (str):
         user (UserLite):
         visibility (NoteVisibility):
-        reaction_acceptance (None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 |
-            NoteReactionAcceptanceType3Type1):
+        reaction_acceptance (None | ReactionAcceptance):
         reaction_emojis (NoteReactionEmojis):
         reactions (NoteReactions):
         reaction_count (float):
@@ -90,9 +82,7 @@ class Note:
     user_id: str
     user: UserLite
     visibility: NoteVisibility
-    reaction_acceptance: (
-        None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1
-    )
+    reaction_acceptance: None | ReactionAcceptance
     reaction_emojis: NoteReactionEmojis
     reactions: NoteReactions
     reaction_count: float
@@ -156,10 +146,6 @@ class Note:
         _reaction_acceptance: None | str | Unset
         if isinstance(self.reaction_acceptance, Unset):
             _reaction_acceptance = UNSET
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
         else:
@@ -429,21 +415,24 @@ class Note:
             _model.visibility = visibility
 
             _reaction_acceptance = d["reactionAcceptance"]
-            reaction_acceptance: (
-                None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1
-            )
-            if _reaction_acceptance is None or _reaction_acceptance in (
-                "likeOnly",
-                "likeOnlyForRemote",
-                "nonSensitiveOnly",
-                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-            ):
+            reaction_acceptance: None | ReactionAcceptance
+            if _reaction_acceptance is None:
                 reaction_acceptance = _reaction_acceptance
             else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+                _reaction_acceptance_type_0 = _reaction_acceptance
+                reaction_acceptance_type_0 = (
+                    _reaction_acceptance_type_0
+                    if _reaction_acceptance_type_0
+                    in {
+                        "likeOnly",
+                        "likeOnlyForRemote",
+                        "nonSensitiveOnly",
+                        "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                    }
+                    else check_reaction_acceptance(_reaction_acceptance_type_0)
                 )
+
+                reaction_acceptance = reaction_acceptance_type_0
 
             _model.reaction_acceptance = reaction_acceptance
 
@@ -794,24 +783,24 @@ class Note:
         if _reaction_acceptance_raw is not UNSET:
             try:
                 _reaction_acceptance = _reaction_acceptance_raw
-                reaction_acceptance: (
-                    None
-                    | NoteReactionAcceptanceType1
-                    | NoteReactionAcceptanceType2Type1
-                    | NoteReactionAcceptanceType3Type1
-                )
-                if _reaction_acceptance is None or _reaction_acceptance in (
-                    "likeOnly",
-                    "likeOnlyForRemote",
-                    "nonSensitiveOnly",
-                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-                ):
+                reaction_acceptance: None | ReactionAcceptance
+                if _reaction_acceptance is None:
                     reaction_acceptance = _reaction_acceptance
                 else:
-                    reaction_acceptance = unknown_enum_value(
-                        "None | NoteReactionAcceptanceType1 | NoteReactionAcceptanceType2Type1 | NoteReactionAcceptanceType3Type1",
-                        _reaction_acceptance,
+                    _reaction_acceptance_type_0 = _reaction_acceptance
+                    reaction_acceptance_type_0 = (
+                        _reaction_acceptance_type_0
+                        if _reaction_acceptance_type_0
+                        in {
+                            "likeOnly",
+                            "likeOnlyForRemote",
+                            "nonSensitiveOnly",
+                            "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                        }
+                        else check_reaction_acceptance(_reaction_acceptance_type_0)
                     )
+
+                    reaction_acceptance = reaction_acceptance_type_0
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -15,26 +15,17 @@ from misskey_core._parsing import (
     new_instance,
     parse_datetime,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.note_draft_reaction_acceptance_type_1 import (
-    NoteDraftReactionAcceptanceType1,
-)
-from ..models.note_draft_reaction_acceptance_type_2_type_1 import (
-    NoteDraftReactionAcceptanceType2Type1,
-)
-from ..models.note_draft_reaction_acceptance_type_3_type_1 import (
-    NoteDraftReactionAcceptanceType3Type1,
-)
-from ..models.note_draft_visibility import NoteDraftVisibility, check_note_draft_visibility
+from ..models.note_visibility import NoteVisibility, check_note_visibility
+from ..models.reaction_acceptance import ReactionAcceptance, check_reaction_acceptance
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.drive_file import DriveFile
     from ..models.note import Note
-    from ..models.note_draft_channel import NoteDraftChannel
+    from ..models.note_channel import NoteChannel
     from ..models.note_draft_poll import NoteDraftPoll
     from ..models.user_lite import UserLite
 
@@ -54,21 +45,20 @@ class NoteDraft:
         user (UserLite):
         reply_id (None | str):
         renote_id (None | str):
-        visibility (NoteDraftVisibility):
+        visibility (NoteVisibility):
         visible_user_ids (list[str]):
         file_ids (list[str]):
         hashtag (None | str):
         poll (None | NoteDraftPoll):
         channel_id (None | str):
         local_only (bool):
-        reaction_acceptance (None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 |
-            NoteDraftReactionAcceptanceType3Type1):
+        reaction_acceptance (None | ReactionAcceptance):
         scheduled_at (float | None):
         is_actually_scheduled (bool):
         reply (None | Note | Unset):
         renote (None | Note | Unset):
         files (list[DriveFile] | Unset):
-        channel (None | NoteDraftChannel | Unset):
+        channel (None | NoteChannel | Unset):
     """
 
     id: str
@@ -79,25 +69,20 @@ class NoteDraft:
     user: UserLite
     reply_id: None | str
     renote_id: None | str
-    visibility: NoteDraftVisibility
+    visibility: NoteVisibility
     visible_user_ids: list[str]
     file_ids: list[str]
     hashtag: None | str
     poll: None | NoteDraftPoll
     channel_id: None | str
     local_only: bool
-    reaction_acceptance: (
-        None
-        | NoteDraftReactionAcceptanceType1
-        | NoteDraftReactionAcceptanceType2Type1
-        | NoteDraftReactionAcceptanceType3Type1
-    )
+    reaction_acceptance: None | ReactionAcceptance
     scheduled_at: float | None
     is_actually_scheduled: bool
     reply: None | Note | Unset = UNSET
     renote: None | Note | Unset = UNSET
     files: list[DriveFile] | Unset = UNSET
-    channel: None | NoteDraftChannel | Unset = UNSET
+    channel: None | NoteChannel | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,10 +166,6 @@ class NoteDraft:
             _reaction_acceptance = UNSET
         elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
         else:
             _reaction_acceptance = self.reaction_acceptance
         _scheduled_at: float | None | Unset
@@ -237,7 +218,7 @@ class NoteDraft:
         _channel: dict[str, Any] | None | Unset
         if isinstance(self.channel, Unset):
             _channel = UNSET
-        elif isinstance(self.channel, NoteDraftChannel):
+        elif isinstance(self.channel, NoteChannel):
             _channel = (
                 self.channel.to_dict()
                 if hasattr(self.channel, "to_dict")
@@ -341,7 +322,7 @@ class NoteDraft:
             visibility = (
                 _visibility
                 if _visibility in {"followers", "home", "public", "specified"}
-                else check_note_draft_visibility(_visibility)
+                else check_note_visibility(_visibility)
             )
 
             _model.visibility = visibility
@@ -376,24 +357,24 @@ class NoteDraft:
             _model.local_only = d["localOnly"]
 
             _reaction_acceptance = d["reactionAcceptance"]
-            reaction_acceptance: (
-                None
-                | NoteDraftReactionAcceptanceType1
-                | NoteDraftReactionAcceptanceType2Type1
-                | NoteDraftReactionAcceptanceType3Type1
-            )
-            if _reaction_acceptance is None or _reaction_acceptance in (
-                "likeOnly",
-                "likeOnlyForRemote",
-                "nonSensitiveOnly",
-                "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-            ):
+            reaction_acceptance: None | ReactionAcceptance
+            if _reaction_acceptance is None:
                 reaction_acceptance = _reaction_acceptance
             else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+                _reaction_acceptance_type_0 = _reaction_acceptance
+                reaction_acceptance_type_0 = (
+                    _reaction_acceptance_type_0
+                    if _reaction_acceptance_type_0
+                    in {
+                        "likeOnly",
+                        "likeOnlyForRemote",
+                        "nonSensitiveOnly",
+                        "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                    }
+                    else check_reaction_acceptance(_reaction_acceptance_type_0)
                 )
+
+                reaction_acceptance = reaction_acceptance_type_0
 
             _model.reaction_acceptance = reaction_acceptance
 
@@ -460,11 +441,11 @@ class NoteDraft:
             if "channel" in d:
                 _n += 1
                 _channel = d["channel"]
-                channel: None | NoteDraftChannel
+                channel: None | NoteChannel
                 if _channel is None:
                     channel = _channel
                 else:
-                    channel_type_0 = NoteDraftChannel.from_dict(_channel)
+                    channel_type_0 = NoteChannel.from_dict(_channel)
 
                     channel = channel_type_0
 
@@ -594,7 +575,7 @@ class NoteDraft:
                 visibility = (
                     _visibility
                     if _visibility in {"followers", "home", "public", "specified"}
-                    else check_note_draft_visibility(_visibility)
+                    else check_note_visibility(_visibility)
                 )
 
             except PARSE_ERRORS as exc:
@@ -686,24 +667,24 @@ class NoteDraft:
         if _reaction_acceptance_raw is not UNSET:
             try:
                 _reaction_acceptance = _reaction_acceptance_raw
-                reaction_acceptance: (
-                    None
-                    | NoteDraftReactionAcceptanceType1
-                    | NoteDraftReactionAcceptanceType2Type1
-                    | NoteDraftReactionAcceptanceType3Type1
-                )
-                if _reaction_acceptance is None or _reaction_acceptance in (
-                    "likeOnly",
-                    "likeOnlyForRemote",
-                    "nonSensitiveOnly",
-                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-                ):
+                reaction_acceptance: None | ReactionAcceptance
+                if _reaction_acceptance is None:
                     reaction_acceptance = _reaction_acceptance
                 else:
-                    reaction_acceptance = unknown_enum_value(
-                        "None | NoteDraftReactionAcceptanceType1 | NoteDraftReactionAcceptanceType2Type1 | NoteDraftReactionAcceptanceType3Type1",
-                        _reaction_acceptance,
+                    _reaction_acceptance_type_0 = _reaction_acceptance
+                    reaction_acceptance_type_0 = (
+                        _reaction_acceptance_type_0
+                        if _reaction_acceptance_type_0
+                        in {
+                            "likeOnly",
+                            "likeOnlyForRemote",
+                            "nonSensitiveOnly",
+                            "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                        }
+                        else check_reaction_acceptance(_reaction_acceptance_type_0)
                     )
+
+                    reaction_acceptance = reaction_acceptance_type_0
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).
@@ -785,11 +766,11 @@ class NoteDraft:
         _channel_raw = d.pop("channel", UNSET)
         try:
             _channel = _channel_raw
-            channel: None | NoteDraftChannel | Unset
+            channel: None | NoteChannel | Unset
             if _channel is None or _channel is UNSET:
                 channel = _channel
             else:
-                channel_type_0 = NoteDraftChannel.from_dict(_channel)
+                channel_type_0 = NoteChannel.from_dict(_channel)
 
                 channel = channel_type_0
 
@@ -883,12 +864,12 @@ def _import_related() -> None:
     global _RELATED_LOADED
     global DriveFile
     global Note
-    global NoteDraftChannel
+    global NoteChannel
     global NoteDraftPoll
     global UserLite
     from ..models.drive_file import DriveFile  # noqa: PLC0415
     from ..models.note import Note  # noqa: PLC0415
-    from ..models.note_draft_channel import NoteDraftChannel  # noqa: PLC0415
+    from ..models.note_channel import NoteChannel  # noqa: PLC0415
     from ..models.note_draft_poll import NoteDraftPoll  # noqa: PLC0415
     from ..models.user_lite import UserLite  # noqa: PLC0415
 

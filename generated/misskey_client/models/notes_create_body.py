@@ -11,20 +11,11 @@ from misskey_core._parsing import (
     mismatched,
     new_instance,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.notes_create_body_reaction_acceptance_type_1 import (
-    NotesCreateBodyReactionAcceptanceType1,
-)
-from ..models.notes_create_body_reaction_acceptance_type_2_type_1 import (
-    NotesCreateBodyReactionAcceptanceType2Type1,
-)
-from ..models.notes_create_body_reaction_acceptance_type_3_type_1 import (
-    NotesCreateBodyReactionAcceptanceType3Type1,
-)
-from ..models.notes_create_body_visibility import NotesCreateBodyVisibility, check_notes_create_body_visibility
+from ..models.note_visibility import NoteVisibility, check_note_visibility
+from ..models.reaction_acceptance import ReactionAcceptance, check_reaction_acceptance
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -38,12 +29,11 @@ T = TypeVar("T", bound="NotesCreateBody")
 class NotesCreateBody:
     """
     Attributes:
-        visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
+        visibility (NoteVisibility | Unset):  Default: 'public'.
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         local_only (bool | Unset):  Default: False.
-        reaction_acceptance (None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1
-            | NotesCreateBodyReactionAcceptanceType3Type1 | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         no_extract_mentions (bool | Unset):  Default: False.
         no_extract_hashtags (bool | Unset):  Default: False.
         no_extract_emojis (bool | Unset):  Default: False.
@@ -56,17 +46,11 @@ class NotesCreateBody:
         poll (None | NotesCreateBodyPoll | Unset):
     """
 
-    visibility: NotesCreateBodyVisibility | Unset = "public"
+    visibility: NoteVisibility | Unset = "public"
     visible_user_ids: list[str] | Unset = UNSET
     cw: None | str | Unset = UNSET
     local_only: bool | Unset = False
-    reaction_acceptance: (
-        None
-        | NotesCreateBodyReactionAcceptanceType1
-        | NotesCreateBodyReactionAcceptanceType2Type1
-        | NotesCreateBodyReactionAcceptanceType3Type1
-        | Unset
-    ) = UNSET
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET
     no_extract_mentions: bool | Unset = False
     no_extract_hashtags: bool | Unset = False
     no_extract_emojis: bool | Unset = False
@@ -100,10 +84,6 @@ class NotesCreateBody:
         _reaction_acceptance: None | str | Unset
         if isinstance(self.reaction_acceptance, Unset):
             _reaction_acceptance = UNSET
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
         else:
@@ -204,7 +184,7 @@ class NotesCreateBody:
                 visibility = (
                     _visibility
                     if _visibility in {"followers", "home", "public", "specified"}
-                    else check_notes_create_body_visibility(_visibility)
+                    else check_note_visibility(_visibility)
                 )
 
                 _model.visibility = visibility
@@ -236,24 +216,24 @@ class NotesCreateBody:
             if "reactionAcceptance" in d:
                 _n += 1
                 _reaction_acceptance = d["reactionAcceptance"]
-                reaction_acceptance: (
-                    None
-                    | NotesCreateBodyReactionAcceptanceType1
-                    | NotesCreateBodyReactionAcceptanceType2Type1
-                    | NotesCreateBodyReactionAcceptanceType3Type1
-                )
-                if _reaction_acceptance is None or _reaction_acceptance in (
-                    "likeOnly",
-                    "likeOnlyForRemote",
-                    "nonSensitiveOnly",
-                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-                ):
+                reaction_acceptance: None | ReactionAcceptance
+                if _reaction_acceptance is None:
                     reaction_acceptance = _reaction_acceptance
                 else:
-                    reaction_acceptance = unknown_enum_value(
-                        "None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1",
-                        _reaction_acceptance,
+                    _reaction_acceptance_type_0 = _reaction_acceptance
+                    reaction_acceptance_type_0 = (
+                        _reaction_acceptance_type_0
+                        if _reaction_acceptance_type_0
+                        in {
+                            "likeOnly",
+                            "likeOnlyForRemote",
+                            "nonSensitiveOnly",
+                            "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                        }
+                        else check_reaction_acceptance(_reaction_acceptance_type_0)
                     )
+
+                    reaction_acceptance = reaction_acceptance_type_0
 
                 _model.reaction_acceptance = reaction_acceptance
 
@@ -370,11 +350,11 @@ class NotesCreateBody:
         _visibility_raw = d.pop("visibility", UNSET)
         try:
             _visibility = _visibility_raw
-            visibility: NotesCreateBodyVisibility | Unset
+            visibility: NoteVisibility | Unset
             if _visibility is UNSET:
                 visibility = UNSET
             else:
-                visibility = check_notes_create_body_visibility(_visibility)
+                visibility = check_note_visibility(_visibility)
 
         except PARSE_ERRORS as exc:
             visibility = mismatched("NotesCreateBody", "visibility", _visibility_raw, exc)
@@ -398,25 +378,24 @@ class NotesCreateBody:
         _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
         try:
             _reaction_acceptance = _reaction_acceptance_raw
-            reaction_acceptance: (
-                None
-                | NotesCreateBodyReactionAcceptanceType1
-                | NotesCreateBodyReactionAcceptanceType2Type1
-                | NotesCreateBodyReactionAcceptanceType3Type1
-                | Unset
-            )
-            if (
-                _reaction_acceptance is None
-                or _reaction_acceptance is UNSET
-                or _reaction_acceptance
-                in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
-            ):
+            reaction_acceptance: None | ReactionAcceptance | Unset
+            if _reaction_acceptance is None or _reaction_acceptance is UNSET:
                 reaction_acceptance = _reaction_acceptance
             else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NotesCreateBodyReactionAcceptanceType1 | NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+                _reaction_acceptance_type_0 = _reaction_acceptance
+                reaction_acceptance_type_0 = (
+                    _reaction_acceptance_type_0
+                    if _reaction_acceptance_type_0
+                    in {
+                        "likeOnly",
+                        "likeOnlyForRemote",
+                        "nonSensitiveOnly",
+                        "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                    }
+                    else check_reaction_acceptance(_reaction_acceptance_type_0)
                 )
+
+                reaction_acceptance = reaction_acceptance_type_0
 
         except PARSE_ERRORS as exc:
             reaction_acceptance = mismatched("NotesCreateBody", "reactionAcceptance", _reaction_acceptance_raw, exc)

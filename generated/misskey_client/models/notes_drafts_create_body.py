@@ -11,23 +11,11 @@ from misskey_core._parsing import (
     mismatched,
     new_instance,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.notes_drafts_create_body_reaction_acceptance_type_1 import (
-    NotesDraftsCreateBodyReactionAcceptanceType1,
-)
-from ..models.notes_drafts_create_body_reaction_acceptance_type_2_type_1 import (
-    NotesDraftsCreateBodyReactionAcceptanceType2Type1,
-)
-from ..models.notes_drafts_create_body_reaction_acceptance_type_3_type_1 import (
-    NotesDraftsCreateBodyReactionAcceptanceType3Type1,
-)
-from ..models.notes_drafts_create_body_visibility import (
-    NotesDraftsCreateBodyVisibility,
-    check_notes_drafts_create_body_visibility,
-)
+from ..models.note_visibility import NoteVisibility, check_note_visibility
+from ..models.reaction_acceptance import ReactionAcceptance, check_reaction_acceptance
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -41,13 +29,12 @@ T = TypeVar("T", bound="NotesDraftsCreateBody")
 class NotesDraftsCreateBody:
     """
     Attributes:
-        visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
+        visibility (NoteVisibility | Unset):  Default: 'public'.
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         hashtag (None | str | Unset):
         local_only (bool | Unset):  Default: False.
-        reaction_acceptance (None | NotesDraftsCreateBodyReactionAcceptanceType1 |
-            NotesDraftsCreateBodyReactionAcceptanceType2Type1 | NotesDraftsCreateBodyReactionAcceptanceType3Type1 | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         reply_id (None | str | Unset):
         renote_id (None | str | Unset):
         channel_id (None | str | Unset):
@@ -58,18 +45,12 @@ class NotesDraftsCreateBody:
         is_actually_scheduled (bool | Unset):  Default: False.
     """
 
-    visibility: NotesDraftsCreateBodyVisibility | Unset = "public"
+    visibility: NoteVisibility | Unset = "public"
     visible_user_ids: list[str] | Unset = UNSET
     cw: None | str | Unset = UNSET
     hashtag: None | str | Unset = UNSET
     local_only: bool | Unset = False
-    reaction_acceptance: (
-        None
-        | NotesDraftsCreateBodyReactionAcceptanceType1
-        | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-        | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-        | Unset
-    ) = UNSET
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET
     reply_id: None | str | Unset = UNSET
     renote_id: None | str | Unset = UNSET
     channel_id: None | str | Unset = UNSET
@@ -106,10 +87,6 @@ class NotesDraftsCreateBody:
         _reaction_acceptance: None | str | Unset
         if isinstance(self.reaction_acceptance, Unset):
             _reaction_acceptance = UNSET
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
         elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
         else:
@@ -209,7 +186,7 @@ class NotesDraftsCreateBody:
                 visibility = (
                     _visibility
                     if _visibility in {"followers", "home", "public", "specified"}
-                    else check_notes_drafts_create_body_visibility(_visibility)
+                    else check_note_visibility(_visibility)
                 )
 
                 _model.visibility = visibility
@@ -249,24 +226,24 @@ class NotesDraftsCreateBody:
             if "reactionAcceptance" in d:
                 _n += 1
                 _reaction_acceptance = d["reactionAcceptance"]
-                reaction_acceptance: (
-                    None
-                    | NotesDraftsCreateBodyReactionAcceptanceType1
-                    | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-                    | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-                )
-                if _reaction_acceptance is None or _reaction_acceptance in (
-                    "likeOnly",
-                    "likeOnlyForRemote",
-                    "nonSensitiveOnly",
-                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-                ):
+                reaction_acceptance: None | ReactionAcceptance
+                if _reaction_acceptance is None:
                     reaction_acceptance = _reaction_acceptance
                 else:
-                    reaction_acceptance = unknown_enum_value(
-                        "None | NotesDraftsCreateBodyReactionAcceptanceType1 | NotesDraftsCreateBodyReactionAcceptanceType2Type1 | NotesDraftsCreateBodyReactionAcceptanceType3Type1",
-                        _reaction_acceptance,
+                    _reaction_acceptance_type_0 = _reaction_acceptance
+                    reaction_acceptance_type_0 = (
+                        _reaction_acceptance_type_0
+                        if _reaction_acceptance_type_0
+                        in {
+                            "likeOnly",
+                            "likeOnlyForRemote",
+                            "nonSensitiveOnly",
+                            "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                        }
+                        else check_reaction_acceptance(_reaction_acceptance_type_0)
                     )
+
+                    reaction_acceptance = reaction_acceptance_type_0
 
                 _model.reaction_acceptance = reaction_acceptance
 
@@ -371,11 +348,11 @@ class NotesDraftsCreateBody:
         _visibility_raw = d.pop("visibility", UNSET)
         try:
             _visibility = _visibility_raw
-            visibility: NotesDraftsCreateBodyVisibility | Unset
+            visibility: NoteVisibility | Unset
             if _visibility is UNSET:
                 visibility = UNSET
             else:
-                visibility = check_notes_drafts_create_body_visibility(_visibility)
+                visibility = check_note_visibility(_visibility)
 
         except PARSE_ERRORS as exc:
             visibility = mismatched("NotesDraftsCreateBody", "visibility", _visibility_raw, exc)
@@ -406,25 +383,24 @@ class NotesDraftsCreateBody:
         _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
         try:
             _reaction_acceptance = _reaction_acceptance_raw
-            reaction_acceptance: (
-                None
-                | NotesDraftsCreateBodyReactionAcceptanceType1
-                | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-                | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-                | Unset
-            )
-            if (
-                _reaction_acceptance is None
-                or _reaction_acceptance is UNSET
-                or _reaction_acceptance
-                in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
-            ):
+            reaction_acceptance: None | ReactionAcceptance | Unset
+            if _reaction_acceptance is None or _reaction_acceptance is UNSET:
                 reaction_acceptance = _reaction_acceptance
             else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NotesDraftsCreateBodyReactionAcceptanceType1 | NotesDraftsCreateBodyReactionAcceptanceType2Type1 | NotesDraftsCreateBodyReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+                _reaction_acceptance_type_0 = _reaction_acceptance
+                reaction_acceptance_type_0 = (
+                    _reaction_acceptance_type_0
+                    if _reaction_acceptance_type_0
+                    in {
+                        "likeOnly",
+                        "likeOnlyForRemote",
+                        "nonSensitiveOnly",
+                        "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                    }
+                    else check_reaction_acceptance(_reaction_acceptance_type_0)
                 )
+
+                reaction_acceptance = reaction_acceptance_type_0
 
         except PARSE_ERRORS as exc:
             reaction_acceptance = mismatched(

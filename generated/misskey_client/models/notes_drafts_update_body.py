@@ -12,27 +12,15 @@ from misskey_core._parsing import (
     missing_required,
     new_instance,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.notes_drafts_update_body_reaction_acceptance_type_1 import (
-    NotesDraftsUpdateBodyReactionAcceptanceType1,
-)
-from ..models.notes_drafts_update_body_reaction_acceptance_type_2_type_1 import (
-    NotesDraftsUpdateBodyReactionAcceptanceType2Type1,
-)
-from ..models.notes_drafts_update_body_reaction_acceptance_type_3_type_1 import (
-    NotesDraftsUpdateBodyReactionAcceptanceType3Type1,
-)
-from ..models.notes_drafts_update_body_visibility import (
-    NotesDraftsUpdateBodyVisibility,
-    check_notes_drafts_update_body_visibility,
-)
+from ..models.note_visibility import NoteVisibility, check_note_visibility
+from ..models.reaction_acceptance import ReactionAcceptance, check_reaction_acceptance
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll
+    from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
 
 
 T = TypeVar("T", bound="NotesDraftsUpdateBody")
@@ -43,42 +31,35 @@ class NotesDraftsUpdateBody:
     """
     Attributes:
         draft_id (str):
-        visibility (NotesDraftsUpdateBodyVisibility | Unset):
+        visibility (NoteVisibility | Unset):
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         hashtag (None | str | Unset):
         local_only (bool | Unset):
-        reaction_acceptance (None | NotesDraftsUpdateBodyReactionAcceptanceType1 |
-            NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1 | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         reply_id (None | str | Unset):
         renote_id (None | str | Unset):
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsUpdateBodyPoll | Unset):
+        poll (None | NotesDraftsCreateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):
     """
 
     draft_id: str
-    visibility: NotesDraftsUpdateBodyVisibility | Unset = UNSET
+    visibility: NoteVisibility | Unset = UNSET
     visible_user_ids: list[str] | Unset = UNSET
     cw: None | str | Unset = UNSET
     hashtag: None | str | Unset = UNSET
     local_only: bool | Unset = UNSET
-    reaction_acceptance: (
-        None
-        | NotesDraftsUpdateBodyReactionAcceptanceType1
-        | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-        | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-        | Unset
-    ) = UNSET
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET
     reply_id: None | str | Unset = UNSET
     renote_id: None | str | Unset = UNSET
     channel_id: None | str | Unset = UNSET
     text: None | str | Unset = UNSET
     file_ids: list[str] | Unset = UNSET
-    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET
     scheduled_at: int | None | Unset = UNSET
     is_actually_scheduled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -111,10 +92,6 @@ class NotesDraftsUpdateBody:
             _reaction_acceptance = UNSET
         elif isinstance(self.reaction_acceptance, str):
             _reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
-        elif isinstance(self.reaction_acceptance, str):
-            _reaction_acceptance = self.reaction_acceptance
         else:
             _reaction_acceptance = self.reaction_acceptance
         _reply_id: None | str | Unset
@@ -144,7 +121,7 @@ class NotesDraftsUpdateBody:
         _poll: dict[str, Any] | None | Unset
         if isinstance(self.poll, Unset):
             _poll = UNSET
-        elif isinstance(self.poll, NotesDraftsUpdateBodyPoll):
+        elif isinstance(self.poll, NotesDraftsCreateBodyPoll):
             _poll = (
                 self.poll.to_dict()
                 if hasattr(self.poll, "to_dict")
@@ -216,7 +193,7 @@ class NotesDraftsUpdateBody:
                 visibility = (
                     _visibility
                     if _visibility in {"followers", "home", "public", "specified"}
-                    else check_notes_drafts_update_body_visibility(_visibility)
+                    else check_note_visibility(_visibility)
                 )
 
                 _model.visibility = visibility
@@ -256,24 +233,24 @@ class NotesDraftsUpdateBody:
             if "reactionAcceptance" in d:
                 _n += 1
                 _reaction_acceptance = d["reactionAcceptance"]
-                reaction_acceptance: (
-                    None
-                    | NotesDraftsUpdateBodyReactionAcceptanceType1
-                    | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-                    | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-                )
-                if _reaction_acceptance is None or _reaction_acceptance in (
-                    "likeOnly",
-                    "likeOnlyForRemote",
-                    "nonSensitiveOnly",
-                    "nonSensitiveOnlyForLocalLikeOnlyForRemote",
-                ):
+                reaction_acceptance: None | ReactionAcceptance
+                if _reaction_acceptance is None:
                     reaction_acceptance = _reaction_acceptance
                 else:
-                    reaction_acceptance = unknown_enum_value(
-                        "None | NotesDraftsUpdateBodyReactionAcceptanceType1 | NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
-                        _reaction_acceptance,
+                    _reaction_acceptance_type_0 = _reaction_acceptance
+                    reaction_acceptance_type_0 = (
+                        _reaction_acceptance_type_0
+                        if _reaction_acceptance_type_0
+                        in {
+                            "likeOnly",
+                            "likeOnlyForRemote",
+                            "nonSensitiveOnly",
+                            "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                        }
+                        else check_reaction_acceptance(_reaction_acceptance_type_0)
                     )
+
+                    reaction_acceptance = reaction_acceptance_type_0
 
                 _model.reaction_acceptance = reaction_acceptance
 
@@ -322,11 +299,11 @@ class NotesDraftsUpdateBody:
             if "poll" in d:
                 _n += 1
                 _poll = d["poll"]
-                poll: None | NotesDraftsUpdateBodyPoll
+                poll: None | NotesDraftsCreateBodyPoll
                 if _poll is None:
                     poll = _poll
                 else:
-                    poll_type_0 = NotesDraftsUpdateBodyPoll.from_dict(_poll)
+                    poll_type_0 = NotesDraftsCreateBodyPoll.from_dict(_poll)
 
                     poll = poll_type_0
 
@@ -383,11 +360,11 @@ class NotesDraftsUpdateBody:
         _visibility_raw = d.pop("visibility", UNSET)
         try:
             _visibility = _visibility_raw
-            visibility: NotesDraftsUpdateBodyVisibility | Unset
+            visibility: NoteVisibility | Unset
             if _visibility is UNSET:
                 visibility = UNSET
             else:
-                visibility = check_notes_drafts_update_body_visibility(_visibility)
+                visibility = check_note_visibility(_visibility)
 
         except PARSE_ERRORS as exc:
             visibility = mismatched("NotesDraftsUpdateBody", "visibility", _visibility_raw, exc)
@@ -418,25 +395,24 @@ class NotesDraftsUpdateBody:
         _reaction_acceptance_raw = d.pop("reactionAcceptance", UNSET)
         try:
             _reaction_acceptance = _reaction_acceptance_raw
-            reaction_acceptance: (
-                None
-                | NotesDraftsUpdateBodyReactionAcceptanceType1
-                | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-                | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-                | Unset
-            )
-            if (
-                _reaction_acceptance is None
-                or _reaction_acceptance is UNSET
-                or _reaction_acceptance
-                in ("likeOnly", "likeOnlyForRemote", "nonSensitiveOnly", "nonSensitiveOnlyForLocalLikeOnlyForRemote")
-            ):
+            reaction_acceptance: None | ReactionAcceptance | Unset
+            if _reaction_acceptance is None or _reaction_acceptance is UNSET:
                 reaction_acceptance = _reaction_acceptance
             else:
-                reaction_acceptance = unknown_enum_value(
-                    "None | NotesDraftsUpdateBodyReactionAcceptanceType1 | NotesDraftsUpdateBodyReactionAcceptanceType2Type1 | NotesDraftsUpdateBodyReactionAcceptanceType3Type1",
-                    _reaction_acceptance,
+                _reaction_acceptance_type_0 = _reaction_acceptance
+                reaction_acceptance_type_0 = (
+                    _reaction_acceptance_type_0
+                    if _reaction_acceptance_type_0
+                    in {
+                        "likeOnly",
+                        "likeOnlyForRemote",
+                        "nonSensitiveOnly",
+                        "nonSensitiveOnlyForLocalLikeOnlyForRemote",
+                    }
+                    else check_reaction_acceptance(_reaction_acceptance_type_0)
                 )
+
+                reaction_acceptance = reaction_acceptance_type_0
 
         except PARSE_ERRORS as exc:
             reaction_acceptance = mismatched(
@@ -481,11 +457,11 @@ class NotesDraftsUpdateBody:
         _poll_raw = d.pop("poll", UNSET)
         try:
             _poll = _poll_raw
-            poll: None | NotesDraftsUpdateBodyPoll | Unset
+            poll: None | NotesDraftsCreateBodyPoll | Unset
             if _poll is None or _poll is UNSET:
                 poll = _poll
             else:
-                poll_type_0 = NotesDraftsUpdateBodyPoll.from_dict(_poll)
+                poll_type_0 = NotesDraftsCreateBodyPoll.from_dict(_poll)
 
                 poll = poll_type_0
 
@@ -572,7 +548,7 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
-    global NotesDraftsUpdateBodyPoll
-    from ..models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll  # noqa: PLC0415
+    global NotesDraftsCreateBodyPoll
+    from ..models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll  # noqa: PLC0415
 
     _RELATED_LOADED = True

@@ -18,7 +18,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.notification_note_type import NotificationNoteType, check_notification_note_type
+from ..models.page_block_note_type import PageBlockNoteType, check_page_block_note_type
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class NotificationNote:
     Attributes:
         id (str):
         created_at (datetime.datetime):
-        type (NotificationNoteType):
+        type (PageBlockNoteType):
         user (UserLite):
         user_id (str):
         note (Note):
@@ -43,7 +43,7 @@ class NotificationNote:
 
     id: str
     created_at: datetime.datetime
-    type: NotificationNoteType
+    type: PageBlockNoteType
     user: UserLite
     user_id: str
     note: Note
@@ -120,7 +120,7 @@ class NotificationNote:
             _model.created_at = created_at
 
             _type_ = d["type"]
-            type_ = _type_ if _type_ in {"note"} else check_notification_note_type(_type_)
+            type_ = _type_ if _type_ in {"note"} else check_page_block_note_type(_type_)
 
             _model.type = type_
 
@@ -184,7 +184,7 @@ class NotificationNote:
         if _type__raw is not UNSET:
             try:
                 _type_ = _type__raw
-                type_ = _type_ if _type_ in {"note"} else check_notification_note_type(_type_)
+                type_ = _type_ if _type_ in {"note"} else check_page_block_note_type(_type_)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -19,7 +19,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.page_font import PageFont, check_page_font
+from ..models.font import Font, check_font
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class Page:
         summary (None | str):
         hide_title_when_pinned (bool):
         align_center (bool):
-        font (PageFont):
+        font (Font):
         script (str):
         eye_catching_image_id (None | str):
         eye_catching_image (DriveFile | None):
@@ -72,7 +72,7 @@ class Page:
     summary: None | str
     hide_title_when_pinned: bool
     align_center: bool
-    font: PageFont
+    font: Font
     script: str
     eye_catching_image_id: None | str
     eye_catching_image: DriveFile | None
@@ -395,7 +395,7 @@ class Page:
             _model.align_center = d["alignCenter"]
 
             _font = d["font"]
-            font = _font if _font in {"sans-serif", "serif"} else check_page_font(_font)
+            font = _font if _font in {"sans-serif", "serif"} else check_font(_font)
 
             _model.font = font
 
@@ -679,7 +679,7 @@ class Page:
         if _font_raw is not UNSET:
             try:
                 _font = _font_raw
-                font = _font if _font in {"sans-serif", "serif"} else check_page_font(_font)
+                font = _font if _font in {"sans-serif", "serif"} else check_font(_font)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

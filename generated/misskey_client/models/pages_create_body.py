@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.pages_create_body_font import PagesCreateBodyFont, check_pages_create_body_font
+from ..models.font import Font, check_font
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class PagesCreateBody:
         script (str):
         summary (None | str | Unset):
         eye_catching_image_id (None | str | Unset):
-        font (PagesCreateBodyFont | Unset):  Default: 'sans-serif'.
+        font (Font | Unset):  Default: 'sans-serif'.
         align_center (bool | Unset):  Default: False.
         hide_title_when_pinned (bool | Unset):  Default: False.
     """
@@ -50,7 +50,7 @@ class PagesCreateBody:
     script: str
     summary: None | str | Unset = UNSET
     eye_catching_image_id: None | str | Unset = UNSET
-    font: PagesCreateBodyFont | Unset = "sans-serif"
+    font: Font | Unset = "sans-serif"
     align_center: bool | Unset = False
     hide_title_when_pinned: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -212,7 +212,7 @@ class PagesCreateBody:
             if "font" in d:
                 _n += 1
                 _font = d["font"]
-                font = _font if _font in {"sans-serif", "serif"} else check_pages_create_body_font(_font)
+                font = _font if _font in {"sans-serif", "serif"} else check_font(_font)
 
                 _model.font = font
 
@@ -349,11 +349,11 @@ class PagesCreateBody:
         _font_raw = d.pop("font", UNSET)
         try:
             _font = _font_raw
-            font: PagesCreateBodyFont | Unset
+            font: Font | Unset
             if _font is UNSET:
                 font = UNSET
             else:
-                font = check_pages_create_body_font(_font)
+                font = check_font(_font)
 
         except PARSE_ERRORS as exc:
             font = mismatched("PagesCreateBody", "font", _font_raw, exc)

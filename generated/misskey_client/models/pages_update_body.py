@@ -16,7 +16,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.pages_update_body_font import PagesUpdateBodyFont, check_pages_update_body_font
+from ..models.font import Font, check_font
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class PagesUpdateBody:
         variables (list[PagesUpdateBodyVariablesItem] | Unset):
         script (str | Unset):
         eye_catching_image_id (None | str | Unset):
-        font (PagesUpdateBodyFont | Unset):
+        font (Font | Unset):
         align_center (bool | Unset):
         hide_title_when_pinned (bool | Unset):
     """
@@ -52,7 +52,7 @@ class PagesUpdateBody:
     variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET
     script: str | Unset = UNSET
     eye_catching_image_id: None | str | Unset = UNSET
-    font: PagesUpdateBodyFont | Unset = UNSET
+    font: Font | Unset = UNSET
     align_center: bool | Unset = UNSET
     hide_title_when_pinned: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -238,7 +238,7 @@ class PagesUpdateBody:
             if "font" in d:
                 _n += 1
                 _font = d["font"]
-                font = _font if _font in {"sans-serif", "serif"} else check_pages_update_body_font(_font)
+                font = _font if _font in {"sans-serif", "serif"} else check_font(_font)
 
                 _model.font = font
 
@@ -361,11 +361,11 @@ class PagesUpdateBody:
         _font_raw = d.pop("font", UNSET)
         try:
             _font = _font_raw
-            font: PagesUpdateBodyFont | Unset
+            font: Font | Unset
             if _font is UNSET:
                 font = UNSET
             else:
-                font = check_pages_update_body_font(_font)
+                font = check_font(_font)
 
         except PARSE_ERRORS as exc:
             font = mismatched("PagesUpdateBody", "font", _font_raw, exc)

@@ -18,7 +18,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.reversi_game_detailed_bw import ReversiGameDetailedBw, check_reversi_game_detailed_bw
+from ..models.bw import Bw, check_bw
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class ReversiGameDetailed:
         surrendered_user_id (None | str):
         timeout_user_id (None | str):
         black (float | None):
-        bw (ReversiGameDetailedBw):
+        bw (Bw):
         no_irregular_rules (bool):
         is_llotheo (bool):
         can_put_everywhere (bool):
@@ -82,7 +82,7 @@ class ReversiGameDetailed:
     surrendered_user_id: None | str
     timeout_user_id: None | str
     black: float | None
-    bw: ReversiGameDetailedBw
+    bw: Bw
     no_irregular_rules: bool
     is_llotheo: bool
     can_put_everywhere: bool
@@ -390,7 +390,7 @@ class ReversiGameDetailed:
             _model.black = black
 
             _bw = d["bw"]
-            bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_detailed_bw(_bw)
+            bw = _bw if _bw in {"1", "2", "random"} else check_bw(_bw)
 
             _model.bw = bw
 
@@ -687,7 +687,7 @@ class ReversiGameDetailed:
         if _bw_raw is not UNSET:
             try:
                 _bw = _bw_raw
-                bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_detailed_bw(_bw)
+                bw = _bw if _bw in {"1", "2", "random"} else check_bw(_bw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -17,7 +17,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.reversi_game_lite_bw import ReversiGameLiteBw, check_reversi_game_lite_bw
+from ..models.bw import Bw, check_bw
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ class ReversiGameLite:
         surrendered_user_id (None | str):
         timeout_user_id (None | str):
         black (float | None):
-        bw (ReversiGameLiteBw):
+        bw (Bw):
         no_irregular_rules (bool):
         is_llotheo (bool):
         can_put_everywhere (bool):
@@ -69,7 +69,7 @@ class ReversiGameLite:
     surrendered_user_id: None | str
     timeout_user_id: None | str
     black: float | None
-    bw: ReversiGameLiteBw
+    bw: Bw
     no_irregular_rules: bool
     is_llotheo: bool
     can_put_everywhere: bool
@@ -296,7 +296,7 @@ class ReversiGameLite:
             _model.black = black
 
             _bw = d["bw"]
-            bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_lite_bw(_bw)
+            bw = _bw if _bw in {"1", "2", "random"} else check_bw(_bw)
 
             _model.bw = bw
 
@@ -518,7 +518,7 @@ class ReversiGameLite:
         if _bw_raw is not UNSET:
             try:
                 _bw = _bw_raw
-                bw = _bw if _bw in {"1", "2", "random"} else check_reversi_game_lite_bw(_bw)
+                bw = _bw if _bw in {"1", "2", "random"} else check_bw(_bw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -18,7 +18,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.role_target import RoleTarget, check_role_target
+from ..models.target import Target, check_target
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Role:
         display_order (int):  Example: 0.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
-        target (RoleTarget):
+        target (Target):
         cond_formula (RoleCondFormulaEmpty | RoleCondFormulaFollowersOrFollowingOrNotes | RoleCondFormulaLogics |
             RoleCondFormulaValueAssignedRole | RoleCondFormulaValueCreated | RoleCondFormulaValueIsLocalOrRemote |
             RoleCondFormulaValueNot | RoleCondFormulaValueUserSettingBooleanSchema):
@@ -75,7 +75,7 @@ class Role:
     display_order: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
-    target: RoleTarget
+    target: Target
     cond_formula: (
         RoleCondFormulaEmpty
         | RoleCondFormulaFollowersOrFollowingOrNotes
@@ -290,7 +290,7 @@ class Role:
             _model.updated_at = updated_at
 
             _target = d["target"]
-            target = _target if _target in {"conditional", "manual"} else check_role_target(_target)
+            target = _target if _target in {"conditional", "manual"} else check_target(_target)
 
             _model.target = target
 
@@ -527,7 +527,7 @@ class Role:
         if _target_raw is not UNSET:
             try:
                 _target = _target_raw
-                target = _target if _target in {"conditional", "manual"} else check_role_target(_target)
+                target = _target if _target in {"conditional", "manual"} else check_target(_target)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

@@ -17,8 +17,8 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
-from ..models.unread_announcement_display import UnreadAnnouncementDisplay, check_unread_announcement_display
-from ..models.unread_announcement_icon import UnreadAnnouncementIcon, check_unread_announcement_icon
+from ..models.announcement_display import AnnouncementDisplay, check_announcement_display
+from ..models.icon import Icon, check_icon
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UnreadAnnouncement")
@@ -34,8 +34,8 @@ class UnreadAnnouncement:
         text (str):
         title (str):
         image_url (None | str):
-        icon (UnreadAnnouncementIcon):
-        display (UnreadAnnouncementDisplay):
+        icon (Icon):
+        display (AnnouncementDisplay):
         need_confirmation_to_read (bool | Unset):
         silence (bool | Unset):
         is_active (bool | Unset):
@@ -49,8 +49,8 @@ class UnreadAnnouncement:
     text: str
     title: str
     image_url: None | str
-    icon: UnreadAnnouncementIcon
-    display: UnreadAnnouncementDisplay
+    icon: Icon
+    display: AnnouncementDisplay
     need_confirmation_to_read: bool | Unset = UNSET
     silence: bool | Unset = UNSET
     is_active: bool | Unset = UNSET
@@ -165,14 +165,12 @@ class UnreadAnnouncement:
             _model.image_url = image_url
 
             _icon = d["icon"]
-            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_unread_announcement_icon(_icon)
+            icon = _icon if _icon in {"error", "info", "success", "warning"} else check_icon(_icon)
 
             _model.icon = icon
 
             _display = d["display"]
-            display = (
-                _display if _display in {"banner", "dialog", "normal"} else check_unread_announcement_display(_display)
-            )
+            display = _display if _display in {"banner", "dialog", "normal"} else check_announcement_display(_display)
 
             _model.display = display
 
@@ -301,9 +299,7 @@ class UnreadAnnouncement:
         if _icon_raw is not UNSET:
             try:
                 _icon = _icon_raw
-                icon = (
-                    _icon if _icon in {"error", "info", "success", "warning"} else check_unread_announcement_icon(_icon)
-                )
+                icon = _icon if _icon in {"error", "info", "success", "warning"} else check_icon(_icon)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).
@@ -318,9 +314,7 @@ class UnreadAnnouncement:
             try:
                 _display = _display_raw
                 display = (
-                    _display
-                    if _display in {"banner", "dialog", "normal"}
-                    else check_unread_announcement_display(_display)
+                    _display if _display in {"banner", "dialog", "normal"} else check_announcement_display(_display)
                 )
 
             except PARSE_ERRORS as exc:

@@ -18,6 +18,7 @@ from misskey_core._parsing import (
     unknown_properties,
 )
 
+from ..models.notify import Notify, check_notify
 from ..models.user_detailed_not_me_only_chat_scope import (
     UserDetailedNotMeOnlyChatScope,
     check_user_detailed_not_me_only_chat_scope,
@@ -26,21 +27,13 @@ from ..models.user_detailed_not_me_only_followers_visibility import (
     UserDetailedNotMeOnlyFollowersVisibility,
     check_user_detailed_not_me_only_followers_visibility,
 )
-from ..models.user_detailed_not_me_only_following_visibility import (
-    UserDetailedNotMeOnlyFollowingVisibility,
-    check_user_detailed_not_me_only_following_visibility,
-)
-from ..models.user_detailed_not_me_only_notify import (
-    UserDetailedNotMeOnlyNotify,
-    check_user_detailed_not_me_only_notify,
-)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.fields_item import FieldsItem
     from ..models.note import Note
     from ..models.page import Page
     from ..models.role_lite import RoleLite
-    from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem
 
 
 T = TypeVar("T", bound="UserDetailedNotMeOnly")
@@ -66,7 +59,7 @@ class UserDetailedNotMeOnly:
         location (None | str):
         birthday (None | str):  Example: 2018-03-12.
         lang (None | str):  Example: ja-JP.
-        fields (list[UserDetailedNotMeOnlyFieldsItem]):
+        fields (list[FieldsItem]):
         verified_links (list[str]):
         followers_count (float):
         following_count (float):
@@ -76,7 +69,7 @@ class UserDetailedNotMeOnly:
         pinned_page_id (None | str):
         pinned_page (None | Page):
         public_reactions (bool):
-        following_visibility (UserDetailedNotMeOnlyFollowingVisibility):
+        following_visibility (UserDetailedNotMeOnlyFollowersVisibility):
         followers_visibility (UserDetailedNotMeOnlyFollowersVisibility):
         chat_scope (UserDetailedNotMeOnlyChatScope):
         can_chat (bool):
@@ -95,7 +88,7 @@ class UserDetailedNotMeOnly:
         is_blocked (bool | Unset):
         is_muted (bool | Unset):
         is_renote_muted (bool | Unset):
-        notify (UserDetailedNotMeOnlyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
     """
 
@@ -115,7 +108,7 @@ class UserDetailedNotMeOnly:
     location: None | str
     birthday: None | str
     lang: None | str
-    fields: list[UserDetailedNotMeOnlyFieldsItem]
+    fields: list[FieldsItem]
     verified_links: list[str]
     followers_count: float
     following_count: float
@@ -125,7 +118,7 @@ class UserDetailedNotMeOnly:
     pinned_page_id: None | str
     pinned_page: None | Page
     public_reactions: bool
-    following_visibility: UserDetailedNotMeOnlyFollowingVisibility
+    following_visibility: UserDetailedNotMeOnlyFollowersVisibility
     followers_visibility: UserDetailedNotMeOnlyFollowersVisibility
     chat_scope: UserDetailedNotMeOnlyChatScope
     can_chat: bool
@@ -144,7 +137,7 @@ class UserDetailedNotMeOnly:
     is_blocked: bool | Unset = UNSET
     is_muted: bool | Unset = UNSET
     is_renote_muted: bool | Unset = UNSET
-    notify: UserDetailedNotMeOnlyNotify | Unset = UNSET
+    notify: Notify | Unset = UNSET
     with_replies: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -527,14 +520,14 @@ class UserDetailedNotMeOnly:
             _model.lang = lang
 
             _fields = d["fields"]
-            fields: list[UserDetailedNotMeOnlyFieldsItem]
+            fields: list[FieldsItem]
             if type(_fields) is not list:
                 raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
             if _fields:
                 fields = []
                 for fields_item_data in _fields:
                     try:
-                        fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                        fields_item = FieldsItem.from_dict(fields_item_data)
 
                     except PARSE_ERRORS as exc:
                         # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -601,7 +594,7 @@ class UserDetailedNotMeOnly:
             following_visibility = (
                 _following_visibility
                 if _following_visibility in {"followers", "private", "public"}
-                else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                else check_user_detailed_not_me_only_followers_visibility(_following_visibility)
             )
 
             _model.following_visibility = following_visibility
@@ -733,7 +726,7 @@ class UserDetailedNotMeOnly:
             if "notify" in d:
                 _n += 1
                 _notify = d["notify"]
-                notify = _notify if _notify in {"none", "normal"} else check_user_detailed_not_me_only_notify(_notify)
+                notify = _notify if _notify in {"none", "normal"} else check_notify(_notify)
 
                 _model.notify = notify
 
@@ -981,14 +974,14 @@ class UserDetailedNotMeOnly:
         if _fields_raw is not UNSET:
             try:
                 _fields = _fields_raw
-                fields: list[UserDetailedNotMeOnlyFieldsItem]
+                fields: list[FieldsItem]
                 if type(_fields) is not list:
                     raise TypeError(f"fields: expected a list, not {type(_fields).__name__}")
                 if _fields:
                     fields = []
                     for fields_item_data in _fields:
                         try:
-                            fields_item = UserDetailedNotMeOnlyFieldsItem.from_dict(fields_item_data)
+                            fields_item = FieldsItem.from_dict(fields_item_data)
 
                         except PARSE_ERRORS as exc:
                             # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -1126,7 +1119,7 @@ class UserDetailedNotMeOnly:
                 following_visibility = (
                     _following_visibility
                     if _following_visibility in {"followers", "private", "public"}
-                    else check_user_detailed_not_me_only_following_visibility(_following_visibility)
+                    else check_user_detailed_not_me_only_followers_visibility(_following_visibility)
                 )
 
             except PARSE_ERRORS as exc:
@@ -1257,11 +1250,11 @@ class UserDetailedNotMeOnly:
         _notify_raw = d.pop("notify", UNSET)
         try:
             _notify = _notify_raw
-            notify: UserDetailedNotMeOnlyNotify | Unset
+            notify: Notify | Unset
             if _notify is UNSET:
                 notify = UNSET
             else:
-                notify = check_user_detailed_not_me_only_notify(_notify)
+                notify = check_notify(_notify)
 
         except PARSE_ERRORS as exc:
             notify = mismatched("UserDetailedNotMeOnly", "notify", _notify_raw, exc)
@@ -1403,13 +1396,13 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
+    global FieldsItem
     global Note
     global Page
     global RoleLite
-    global UserDetailedNotMeOnlyFieldsItem
+    from ..models.fields_item import FieldsItem  # noqa: PLC0415
     from ..models.note import Note  # noqa: PLC0415
     from ..models.page import Page  # noqa: PLC0415
     from ..models.role_lite import RoleLite  # noqa: PLC0415
-    from ..models.user_detailed_not_me_only_fields_item import UserDetailedNotMeOnlyFieldsItem  # noqa: PLC0415
 
     _RELATED_LOADED = True

@@ -18,11 +18,8 @@ from misskey_core._parsing import (
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.users_get_following_users_by_birthday_body_birthday_type_1_begin import (
-        UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin,
-    )
-    from ..models.users_get_following_users_by_birthday_body_birthday_type_1_end import (
-        UsersGetFollowingUsersByBirthdayBodyBirthdayType1End,
+    from ..models.users_get_following_users_by_birthday_body_birthday_type_0 import (
+        UsersGetFollowingUsersByBirthdayBodyBirthdayType0,
     )
 
 
@@ -33,12 +30,12 @@ T = TypeVar("T", bound="UsersGetFollowingUsersByBirthdayBodyBirthdayType1")
 class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
     """
     Attributes:
-        begin (UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin):
-        end (UsersGetFollowingUsersByBirthdayBodyBirthdayType1End):
+        begin (UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
+        end (UsersGetFollowingUsersByBirthdayBodyBirthdayType0):
     """
 
-    begin: UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin
-    end: UsersGetFollowingUsersByBirthdayBodyBirthdayType1End
+    begin: UsersGetFollowingUsersByBirthdayBodyBirthdayType0
+    end: UsersGetFollowingUsersByBirthdayBodyBirthdayType0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -86,11 +83,11 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
         # lenient from strict.
         _model = new_instance(cls)
         try:
-            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(d["begin"])
+            begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType0.from_dict(d["begin"])
 
             _model.begin = begin
 
-            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(d["end"])
+            end = UsersGetFollowingUsersByBirthdayBodyBirthdayType0.from_dict(d["end"])
 
             _model.end = end
 
@@ -129,7 +126,7 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
         _begin_raw = d.pop("begin", UNSET)
         if _begin_raw is not UNSET:
             try:
-                begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin.from_dict(_begin_raw)
+                begin = UsersGetFollowingUsersByBirthdayBodyBirthdayType0.from_dict(_begin_raw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).
@@ -142,7 +139,7 @@ class UsersGetFollowingUsersByBirthdayBodyBirthdayType1:
         _end_raw = d.pop("end", UNSET)
         if _end_raw is not UNSET:
             try:
-                end = UsersGetFollowingUsersByBirthdayBodyBirthdayType1End.from_dict(_end_raw)
+                end = UsersGetFollowingUsersByBirthdayBodyBirthdayType0.from_dict(_end_raw)
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).
@@ -197,13 +194,9 @@ def _import_related() -> None:
     ``from_dict`` call would cost more than the parse itself.
     """
     global _RELATED_LOADED
-    global UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin
-    global UsersGetFollowingUsersByBirthdayBodyBirthdayType1End
-    from ..models.users_get_following_users_by_birthday_body_birthday_type_1_begin import (
-        UsersGetFollowingUsersByBirthdayBodyBirthdayType1Begin,  # noqa: PLC0415
-    )
-    from ..models.users_get_following_users_by_birthday_body_birthday_type_1_end import (
-        UsersGetFollowingUsersByBirthdayBodyBirthdayType1End,  # noqa: PLC0415
+    global UsersGetFollowingUsersByBirthdayBodyBirthdayType0
+    from ..models.users_get_following_users_by_birthday_body_birthday_type_0 import (
+        UsersGetFollowingUsersByBirthdayBodyBirthdayType0,  # noqa: PLC0415
     )
 
     _RELATED_LOADED = True

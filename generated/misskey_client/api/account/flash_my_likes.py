@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.flash_my_likes_response_200_item import FlashMyLikesResponse200Item
+from ...models.flash_my_likes_response_item import FlashMyLikesResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -47,16 +47,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[FlashMyLikesResponse200Item]:
+def _parse(data: Any) -> list[FlashMyLikesResponseItem]:
     _response_200 = data
-    response_200: list[FlashMyLikesResponse200Item]
+    response_200: list[FlashMyLikesResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = FlashMyLikesResponse200Item.from_dict(response_200_item_data)
+                response_200_item = FlashMyLikesResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -79,7 +79,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
-) -> list[FlashMyLikesResponse200Item]:
+) -> list[FlashMyLikesResponseItem]:
     """flash/my-likes: No description in the spec
 
     Needs a token with the permission read:flash-likes.
@@ -120,7 +120,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     search: None | str | Unset = UNSET,
-) -> list[FlashMyLikesResponse200Item]:
+) -> list[FlashMyLikesResponseItem]:
     """flash/my-likes: No description in the spec
 
     Needs a token with the permission read:flash-likes.

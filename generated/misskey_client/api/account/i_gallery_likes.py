@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.i_gallery_likes_response_200_item import IGalleryLikesResponse200Item
+from ...models.i_gallery_likes_response_item import IGalleryLikesResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -39,16 +39,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[IGalleryLikesResponse200Item]:
+def _parse(data: Any) -> list[IGalleryLikesResponseItem]:
     _response_200 = data
-    response_200: list[IGalleryLikesResponse200Item]
+    response_200: list[IGalleryLikesResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = IGalleryLikesResponse200Item.from_dict(response_200_item_data)
+                response_200_item = IGalleryLikesResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -70,7 +70,7 @@ def sync(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-) -> list[IGalleryLikesResponse200Item]:
+) -> list[IGalleryLikesResponseItem]:
     """i/gallery/likes: No description in the spec
 
     Needs a token with the permission read:gallery-likes.
@@ -108,7 +108,7 @@ async def asyncio(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-) -> list[IGalleryLikesResponse200Item]:
+) -> list[IGalleryLikesResponseItem]:
     """i/gallery/likes: No description in the spec
 
     Needs a token with the permission read:gallery-likes.

@@ -10,9 +10,6 @@ from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched, parse_unio
 from ...models.i_notifications_body_exclude_types_item import (
     INotificationsBodyExcludeTypesItem,
 )
-from ...models.i_notifications_body_include_types_item import (
-    INotificationsBodyIncludeTypesItem,
-)
 from ...models.notification_achievement_earned import NotificationAchievementEarned
 from ...models.notification_app import NotificationApp
 from ...models.notification_chat_room_invitation_received import NotificationChatRoomInvitationReceived
@@ -51,7 +48,7 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     mark_as_read: bool | Unset = UNSET,
-    include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET,
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
     exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -456,7 +453,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     mark_as_read: bool | Unset = UNSET,
-    include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET,
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
     exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
 ) -> list[
     NotificationAchievementEarned
@@ -493,7 +490,7 @@ def sync(
         since_date (int | Unset):
         until_date (int | Unset):
         mark_as_read (bool | Unset):  Default: True.
-        include_types (list[INotificationsBodyIncludeTypesItem] | Unset):
+        include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
         exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
     Raises:
@@ -526,7 +523,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     mark_as_read: bool | Unset = UNSET,
-    include_types: list[INotificationsBodyIncludeTypesItem] | Unset = UNSET,
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
     exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
 ) -> list[
     NotificationAchievementEarned
@@ -563,7 +560,7 @@ async def asyncio(
         since_date (int | Unset):
         until_date (int | Unset):
         mark_as_read (bool | Unset):  Default: True.
-        include_types (list[INotificationsBodyIncludeTypesItem] | Unset):
+        include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
         exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
     Raises:

@@ -7,11 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched, parse_union
 
-from ...models.i_notifications_grouped_body_exclude_types_item import (
-    INotificationsGroupedBodyExcludeTypesItem,
-)
-from ...models.i_notifications_grouped_body_include_types_item import (
-    INotificationsGroupedBodyIncludeTypesItem,
+from ...models.i_notifications_body_exclude_types_item import (
+    INotificationsBodyExcludeTypesItem,
 )
 from ...models.notification_achievement_earned import NotificationAchievementEarned
 from ...models.notification_app import NotificationApp
@@ -51,8 +48,8 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     mark_as_read: bool | Unset = UNSET,
-    include_types: list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET,
-    exclude_types: list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET,
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
+    exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _include_types: list[str] | Unset = UNSET
@@ -456,8 +453,8 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     mark_as_read: bool | Unset = UNSET,
-    include_types: list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET,
-    exclude_types: list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET,
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
+    exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
 ) -> list[
     NotificationAchievementEarned
     | NotificationApp
@@ -493,8 +490,8 @@ def sync(
         since_date (int | Unset):
         until_date (int | Unset):
         mark_as_read (bool | Unset):  Default: True.
-        include_types (list[INotificationsGroupedBodyIncludeTypesItem] | Unset):
-        exclude_types (list[INotificationsGroupedBodyExcludeTypesItem] | Unset):
+        include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
+        exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -526,8 +523,8 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     mark_as_read: bool | Unset = UNSET,
-    include_types: list[INotificationsGroupedBodyIncludeTypesItem] | Unset = UNSET,
-    exclude_types: list[INotificationsGroupedBodyExcludeTypesItem] | Unset = UNSET,
+    include_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
+    exclude_types: list[INotificationsBodyExcludeTypesItem] | Unset = UNSET,
 ) -> list[
     NotificationAchievementEarned
     | NotificationApp
@@ -563,8 +560,8 @@ async def asyncio(
         since_date (int | Unset):
         until_date (int | Unset):
         mark_as_read (bool | Unset):  Default: True.
-        include_types (list[INotificationsGroupedBodyIncludeTypesItem] | Unset):
-        exclude_types (list[INotificationsGroupedBodyExcludeTypesItem] | Unset):
+        include_types (list[INotificationsBodyExcludeTypesItem] | Unset):
+        exclude_types (list[INotificationsBodyExcludeTypesItem] | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ...models.fields_item import FieldsItem
 from ...models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
 from ...models.i_update_body_chat_scope import IUpdateBodyChatScope
-from ...models.i_update_body_fields_item import IUpdateBodyFieldsItem
-from ...models.i_update_body_followers_visibility import (
-    IUpdateBodyFollowersVisibility,
-)
-from ...models.i_update_body_following_visibility import (
-    IUpdateBodyFollowingVisibility,
-)
 from ...models.i_update_body_lang_type_1 import IUpdateBodyLangType1
 from ...models.i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1
 from ...models.i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1
 from ...models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig
 from ...models.me_detailed import MeDetailed
+from ...models.user_detailed_not_me_only_followers_visibility import (
+    UserDetailedNotMeOnlyFollowersVisibility,
+)
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -40,7 +37,7 @@ def _body(
     avatar_id: None | str | Unset = UNSET,
     avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
     banner_id: None | str | Unset = UNSET,
-    fields: list[IUpdateBodyFieldsItem] | Unset = UNSET,
+    fields: list[FieldsItem] | Unset = UNSET,
     is_locked: bool | Unset = UNSET,
     is_explorable: bool | Unset = UNSET,
     hide_online_status: bool | Unset = UNSET,
@@ -58,8 +55,8 @@ def _body(
     receive_announcement_email: bool | Unset = UNSET,
     always_mark_nsfw: bool | Unset = UNSET,
     auto_sensitive: bool | Unset = UNSET,
-    following_visibility: IUpdateBodyFollowingVisibility | Unset = UNSET,
-    followers_visibility: IUpdateBodyFollowersVisibility | Unset = UNSET,
+    following_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
+    followers_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
     chat_scope: IUpdateBodyChatScope | Unset = UNSET,
     pinned_page_id: None | str | Unset = UNSET,
     muted_words: list[list[str] | str] | Unset = UNSET,
@@ -322,7 +319,7 @@ def sync(
     avatar_id: None | str | Unset = UNSET,
     avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
     banner_id: None | str | Unset = UNSET,
-    fields: list[IUpdateBodyFieldsItem] | Unset = UNSET,
+    fields: list[FieldsItem] | Unset = UNSET,
     is_locked: bool | Unset = UNSET,
     is_explorable: bool | Unset = UNSET,
     hide_online_status: bool | Unset = UNSET,
@@ -340,8 +337,8 @@ def sync(
     receive_announcement_email: bool | Unset = UNSET,
     always_mark_nsfw: bool | Unset = UNSET,
     auto_sensitive: bool | Unset = UNSET,
-    following_visibility: IUpdateBodyFollowingVisibility | Unset = UNSET,
-    followers_visibility: IUpdateBodyFollowersVisibility | Unset = UNSET,
+    following_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
+    followers_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
     chat_scope: IUpdateBodyChatScope | Unset = UNSET,
     pinned_page_id: None | str | Unset = UNSET,
     muted_words: list[list[str] | str] | Unset = UNSET,
@@ -366,7 +363,7 @@ def sync(
         avatar_id (None | str | Unset):
         avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
         banner_id (None | str | Unset):
-        fields (list[IUpdateBodyFieldsItem] | Unset):
+        fields (list[FieldsItem] | Unset):
         is_locked (bool | Unset):
         is_explorable (bool | Unset):
         hide_online_status (bool | Unset):
@@ -384,8 +381,8 @@ def sync(
         receive_announcement_email (bool | Unset):
         always_mark_nsfw (bool | Unset):
         auto_sensitive (bool | Unset):
-        following_visibility (IUpdateBodyFollowingVisibility | Unset):
-        followers_visibility (IUpdateBodyFollowersVisibility | Unset):
+        following_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
+        followers_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
         chat_scope (IUpdateBodyChatScope | Unset):
         pinned_page_id (None | str | Unset):
         muted_words (list[list[str] | str] | Unset):
@@ -460,7 +457,7 @@ async def asyncio(
     avatar_id: None | str | Unset = UNSET,
     avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
     banner_id: None | str | Unset = UNSET,
-    fields: list[IUpdateBodyFieldsItem] | Unset = UNSET,
+    fields: list[FieldsItem] | Unset = UNSET,
     is_locked: bool | Unset = UNSET,
     is_explorable: bool | Unset = UNSET,
     hide_online_status: bool | Unset = UNSET,
@@ -478,8 +475,8 @@ async def asyncio(
     receive_announcement_email: bool | Unset = UNSET,
     always_mark_nsfw: bool | Unset = UNSET,
     auto_sensitive: bool | Unset = UNSET,
-    following_visibility: IUpdateBodyFollowingVisibility | Unset = UNSET,
-    followers_visibility: IUpdateBodyFollowersVisibility | Unset = UNSET,
+    following_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
+    followers_visibility: UserDetailedNotMeOnlyFollowersVisibility | Unset = UNSET,
     chat_scope: IUpdateBodyChatScope | Unset = UNSET,
     pinned_page_id: None | str | Unset = UNSET,
     muted_words: list[list[str] | str] | Unset = UNSET,
@@ -504,7 +501,7 @@ async def asyncio(
         avatar_id (None | str | Unset):
         avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
         banner_id (None | str | Unset):
-        fields (list[IUpdateBodyFieldsItem] | Unset):
+        fields (list[FieldsItem] | Unset):
         is_locked (bool | Unset):
         is_explorable (bool | Unset):
         hide_online_status (bool | Unset):
@@ -522,8 +519,8 @@ async def asyncio(
         receive_announcement_email (bool | Unset):
         always_mark_nsfw (bool | Unset):
         auto_sensitive (bool | Unset):
-        following_visibility (IUpdateBodyFollowingVisibility | Unset):
-        followers_visibility (IUpdateBodyFollowersVisibility | Unset):
+        following_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
+        followers_visibility (UserDetailedNotMeOnlyFollowersVisibility | Unset):
         chat_scope (IUpdateBodyChatScope | Unset):
         pinned_page_id (None | str | Unset):
         muted_words (list[list[str] | str] | Unset):

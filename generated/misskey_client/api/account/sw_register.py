@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.sw_register_response_200 import SwRegisterResponse200
+from ...models.sw_register_response import SwRegisterResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> SwRegisterResponse200:
-    response_200 = SwRegisterResponse200.from_dict(data)
+def _parse(data: Any) -> SwRegisterResponse:
+    response_200 = SwRegisterResponse.from_dict(data)
 
     return response_200
 
@@ -44,7 +44,7 @@ def sync(
     auth: str,
     publickey: str,
     send_read_message: bool | Unset = UNSET,
-) -> SwRegisterResponse200:
+) -> SwRegisterResponse:
     """sw/register: Register to receive push notifications
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -83,7 +83,7 @@ async def asyncio(
     auth: str,
     publickey: str,
     send_read_message: bool | Unset = UNSET,
-) -> SwRegisterResponse200:
+) -> SwRegisterResponse:
     """sw/register: Register to receive push notifications
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by

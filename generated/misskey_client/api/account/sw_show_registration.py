@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.sw_show_registration_response_200 import SwShowRegistrationResponse200
+from ...models.sw_show_registration_response import SwShowRegistrationResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,16 +23,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> None | SwShowRegistrationResponse200 | None:
+def _parse(data: Any) -> None | SwShowRegistrationResponse | None:
     if data is None:
         # A success without a body (204): nothing to parse.
         return None
     _response_200 = data
-    response_200: None | SwShowRegistrationResponse200
+    response_200: None | SwShowRegistrationResponse
     if _response_200 is None:
         response_200 = _response_200
     else:
-        response_200_type_0 = SwShowRegistrationResponse200.from_dict(_response_200)
+        response_200_type_0 = SwShowRegistrationResponse.from_dict(_response_200)
 
         response_200 = response_200_type_0
 
@@ -43,7 +43,7 @@ def sync(
     *,
     client: SyncClient,
     endpoint: str,
-) -> None | SwShowRegistrationResponse200 | None:
+) -> None | SwShowRegistrationResponse | None:
     """sw/show-registration: Check push notification registration exists
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -73,7 +73,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     endpoint: str,
-) -> None | SwShowRegistrationResponse200 | None:
+) -> None | SwShowRegistrationResponse | None:
     """sw/show-registration: Check push notification registration exists
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by

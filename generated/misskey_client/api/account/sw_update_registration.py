@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.sw_update_registration_response_200 import SwUpdateRegistrationResponse200
+from ...models.sw_update_registration_response import SwUpdateRegistrationResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> SwUpdateRegistrationResponse200:
-    response_200 = SwUpdateRegistrationResponse200.from_dict(data)
+def _parse(data: Any) -> SwUpdateRegistrationResponse:
+    response_200 = SwUpdateRegistrationResponse.from_dict(data)
 
     return response_200
 
@@ -38,7 +38,7 @@ def sync(
     client: SyncClient,
     endpoint: str,
     send_read_message: bool | Unset = UNSET,
-) -> SwUpdateRegistrationResponse200:
+) -> SwUpdateRegistrationResponse:
     """sw/update-registration: Update push notification registration
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
@@ -71,7 +71,7 @@ async def asyncio(
     client: AsyncClient,
     endpoint: str,
     send_read_message: bool | Unset = UNSET,
-) -> SwUpdateRegistrationResponse200:
+) -> SwUpdateRegistrationResponse:
     """sw/update-registration: Update push notification registration
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by

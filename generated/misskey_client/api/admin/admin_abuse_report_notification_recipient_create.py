@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
-from ...models.admin_abuse_report_notification_recipient_create_body_method import (
-    AdminAbuseReportNotificationRecipientCreateBodyMethod,
+from ...models.abuse_report_notification_recipient_method import (
+    AbuseReportNotificationRecipientMethod,
 )
 from ...types import UNSET, Unset
 
@@ -21,7 +21,7 @@ def _body(
     *,
     is_active: bool,
     name: str,
-    method: AdminAbuseReportNotificationRecipientCreateBodyMethod,
+    method: AbuseReportNotificationRecipientMethod,
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def sync(
     client: SyncClient,
     is_active: bool,
     name: str,
-    method: AdminAbuseReportNotificationRecipientCreateBodyMethod,
+    method: AbuseReportNotificationRecipientMethod,
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
@@ -60,7 +60,7 @@ def sync(
     Args:
         is_active (bool):
         name (str):
-        method (AdminAbuseReportNotificationRecipientCreateBodyMethod):
+        method (AbuseReportNotificationRecipientMethod):
         user_id (str | Unset):
         system_webhook_id (str | Unset):
 
@@ -88,7 +88,7 @@ async def asyncio(
     client: AsyncClient,
     is_active: bool,
     name: str,
-    method: AdminAbuseReportNotificationRecipientCreateBodyMethod,
+    method: AbuseReportNotificationRecipientMethod,
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
@@ -99,7 +99,7 @@ async def asyncio(
     Args:
         is_active (bool):
         name (str):
-        method (AdminAbuseReportNotificationRecipientCreateBodyMethod):
+        method (AbuseReportNotificationRecipientMethod):
         user_id (str | Unset):
         system_webhook_id (str | Unset):
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, cast
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
 from ...models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
-from ...models.admin_abuse_report_notification_recipient_list_body_method_item import (
-    AdminAbuseReportNotificationRecipientListBodyMethodItem,
+from ...models.abuse_report_notification_recipient_method import (
+    AbuseReportNotificationRecipientMethod,
 )
 from ...types import UNSET, Unset
 
@@ -21,7 +21,7 @@ ENDPOINT = "admin/abuse-report/notification-recipient/list"
 
 def _body(
     *,
-    method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
+    method: list[AbuseReportNotificationRecipientMethod] | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _method: list[str] | Unset = UNSET
@@ -66,14 +66,14 @@ def _parse(data: Any) -> list[AbuseReportNotificationRecipient]:
 def sync(
     *,
     client: SyncClient,
-    method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
+    method: list[AbuseReportNotificationRecipientMethod] | Unset = UNSET,
 ) -> list[AbuseReportNotificationRecipient]:
     """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
     Args:
-        method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
+        method (list[AbuseReportNotificationRecipientMethod] | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -92,14 +92,14 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    method: list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset = UNSET,
+    method: list[AbuseReportNotificationRecipientMethod] | Unset = UNSET,
 ) -> list[AbuseReportNotificationRecipient]:
     """admin/abuse-report/notification-recipient/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     Needs a token with the permission read:admin:abuse-report:notification-recipient.
 
     Args:
-        method (list[AdminAbuseReportNotificationRecipientListBodyMethodItem] | Unset):
+        method (list[AbuseReportNotificationRecipientMethod] | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ...models.abuse_report_notification_recipient import AbuseReportNotificationRecipient
-from ...models.admin_abuse_report_notification_recipient_update_body_method import (
-    AdminAbuseReportNotificationRecipientUpdateBodyMethod,
+from ...models.abuse_report_notification_recipient_method import (
+    AbuseReportNotificationRecipientMethod,
 )
 from ...types import UNSET, Unset
 
@@ -22,7 +22,7 @@ def _body(
     id: str,
     is_active: bool,
     name: str,
-    method: AdminAbuseReportNotificationRecipientUpdateBodyMethod,
+    method: AbuseReportNotificationRecipientMethod,
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def sync(
     id: str,
     is_active: bool,
     name: str,
-    method: AdminAbuseReportNotificationRecipientUpdateBodyMethod,
+    method: AbuseReportNotificationRecipientMethod,
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
@@ -64,7 +64,7 @@ def sync(
         id (str):
         is_active (bool):
         name (str):
-        method (AdminAbuseReportNotificationRecipientUpdateBodyMethod):
+        method (AbuseReportNotificationRecipientMethod):
         user_id (str | Unset):
         system_webhook_id (str | Unset):
 
@@ -94,7 +94,7 @@ async def asyncio(
     id: str,
     is_active: bool,
     name: str,
-    method: AdminAbuseReportNotificationRecipientUpdateBodyMethod,
+    method: AbuseReportNotificationRecipientMethod,
     user_id: str | Unset = UNSET,
     system_webhook_id: str | Unset = UNSET,
 ) -> AbuseReportNotificationRecipient:
@@ -106,7 +106,7 @@ async def asyncio(
         id (str):
         is_active (bool):
         name (str):
-        method (AdminAbuseReportNotificationRecipientUpdateBodyMethod):
+        method (AbuseReportNotificationRecipientMethod):
         user_id (str | Unset):
         system_webhook_id (str | Unset):
 

@@ -7,13 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_abuse_user_reports_body_reporter_origin import (
-    AdminAbuseUserReportsBodyReporterOrigin,
-)
-from ...models.admin_abuse_user_reports_body_target_user_origin import (
-    AdminAbuseUserReportsBodyTargetUserOrigin,
-)
-from ...models.admin_abuse_user_reports_response_200_item import AdminAbuseUserReportsResponse200Item
+from ...models.admin_abuse_user_reports_response_item import AdminAbuseUserReportsResponseItem
+from ...models.users_body_origin import UsersBodyOrigin
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,8 +25,8 @@ def _body(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     state: None | str | Unset = UNSET,
-    reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
-    target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
+    reporter_origin: UsersBodyOrigin | Unset = UNSET,
+    target_user_origin: UsersBodyOrigin | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _state: None | str | Unset
@@ -67,16 +62,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[AdminAbuseUserReportsResponse200Item]:
+def _parse(data: Any) -> list[AdminAbuseUserReportsResponseItem]:
     _response_200 = data
-    response_200: list[AdminAbuseUserReportsResponse200Item]
+    response_200: list[AdminAbuseUserReportsResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = AdminAbuseUserReportsResponse200Item.from_dict(response_200_item_data)
+                response_200_item = AdminAbuseUserReportsResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -99,9 +94,9 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     state: None | str | Unset = UNSET,
-    reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
-    target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
-) -> list[AdminAbuseUserReportsResponse200Item]:
+    reporter_origin: UsersBodyOrigin | Unset = UNSET,
+    target_user_origin: UsersBodyOrigin | Unset = UNSET,
+) -> list[AdminAbuseUserReportsResponseItem]:
     """admin/abuse-user-reports: No description in the spec
 
     Needs a token with the permission read:admin:abuse-user-reports.
@@ -113,9 +108,8 @@ def sync(
         since_date (int | Unset):
         until_date (int | Unset):
         state (None | str | Unset):
-        reporter_origin (AdminAbuseUserReportsBodyReporterOrigin | Unset):  Default: 'combined'.
-        target_user_origin (AdminAbuseUserReportsBodyTargetUserOrigin | Unset):  Default:
-            'combined'.
+        reporter_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
+        target_user_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -147,9 +141,9 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     state: None | str | Unset = UNSET,
-    reporter_origin: AdminAbuseUserReportsBodyReporterOrigin | Unset = UNSET,
-    target_user_origin: AdminAbuseUserReportsBodyTargetUserOrigin | Unset = UNSET,
-) -> list[AdminAbuseUserReportsResponse200Item]:
+    reporter_origin: UsersBodyOrigin | Unset = UNSET,
+    target_user_origin: UsersBodyOrigin | Unset = UNSET,
+) -> list[AdminAbuseUserReportsResponseItem]:
     """admin/abuse-user-reports: No description in the spec
 
     Needs a token with the permission read:admin:abuse-user-reports.
@@ -161,9 +155,8 @@ async def asyncio(
         since_date (int | Unset):
         until_date (int | Unset):
         state (None | str | Unset):
-        reporter_origin (AdminAbuseUserReportsBodyReporterOrigin | Unset):  Default: 'combined'.
-        target_user_origin (AdminAbuseUserReportsBodyTargetUserOrigin | Unset):  Default:
-            'combined'.
+        reporter_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
+        target_user_origin (UsersBodyOrigin | Unset):  Default: 'combined'.
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_accounts_create_response_200 import AdminAccountsCreateResponse200
+from ...models.admin_accounts_create_response import AdminAccountsCreateResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminAccountsCreateResponse200:
-    response_200 = AdminAccountsCreateResponse200.from_dict(data)
+def _parse(data: Any) -> AdminAccountsCreateResponse:
+    response_200 = AdminAccountsCreateResponse.from_dict(data)
 
     return response_200
 
@@ -46,7 +46,7 @@ def sync(
     username: str,
     password: str,
     setup_password: None | str | Unset = UNSET,
-) -> AdminAccountsCreateResponse200:
+) -> AdminAccountsCreateResponse:
     """admin/accounts/create: *
 
     Works without a token.
@@ -78,7 +78,7 @@ async def asyncio(
     username: str,
     password: str,
     setup_password: None | str | Unset = UNSET,
-) -> AdminAccountsCreateResponse200:
+) -> AdminAccountsCreateResponse:
     """admin/accounts/create: *
 
     Works without a token.

@@ -8,10 +8,8 @@ from typing import TYPE_CHECKING, Any
 from ...models.admin_announcements_create_body_display import (
     AdminAnnouncementsCreateBodyDisplay,
 )
-from ...models.admin_announcements_create_body_icon import (
-    AdminAnnouncementsCreateBodyIcon,
-)
 from ...models.announcement import Announcement
+from ...models.icon import Icon
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,7 +23,7 @@ def _body(
     title: str,
     text: str,
     image_url: None | str,
-    icon: AdminAnnouncementsCreateBodyIcon | Unset = UNSET,
+    icon: Icon | Unset = UNSET,
     display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
     for_existing_users: bool | Unset = UNSET,
     silence: bool | Unset = UNSET,
@@ -79,7 +77,7 @@ def sync(
     title: str,
     text: str,
     image_url: None | str,
-    icon: AdminAnnouncementsCreateBodyIcon | Unset = UNSET,
+    icon: Icon | Unset = UNSET,
     display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
     for_existing_users: bool | Unset = UNSET,
     silence: bool | Unset = UNSET,
@@ -94,7 +92,7 @@ def sync(
         title (str):
         text (str):
         image_url (None | str):
-        icon (AdminAnnouncementsCreateBodyIcon | Unset):  Default: 'info'.
+        icon (Icon | Unset):  Default: 'info'.
         display (AdminAnnouncementsCreateBodyDisplay | Unset):  Default: 'normal'.
         for_existing_users (bool | Unset):  Default: False.
         silence (bool | Unset):  Default: False.
@@ -129,7 +127,7 @@ async def asyncio(
     title: str,
     text: str,
     image_url: None | str,
-    icon: AdminAnnouncementsCreateBodyIcon | Unset = UNSET,
+    icon: Icon | Unset = UNSET,
     display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
     for_existing_users: bool | Unset = UNSET,
     silence: bool | Unset = UNSET,
@@ -144,7 +142,7 @@ async def asyncio(
         title (str):
         text (str):
         image_url (None | str):
-        icon (AdminAnnouncementsCreateBodyIcon | Unset):  Default: 'info'.
+        icon (Icon | Unset):  Default: 'info'.
         display (AdminAnnouncementsCreateBodyDisplay | Unset):  Default: 'normal'.
         for_existing_users (bool | Unset):  Default: False.
         silence (bool | Unset):  Default: False.

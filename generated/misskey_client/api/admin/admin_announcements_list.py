@@ -10,7 +10,7 @@ from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 from ...models.admin_announcements_list_body_status import (
     AdminAnnouncementsListBodyStatus,
 )
-from ...models.admin_announcements_list_response_200_item import AdminAnnouncementsListResponse200Item
+from ...models.admin_announcements_list_response_item import AdminAnnouncementsListResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -57,16 +57,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[AdminAnnouncementsListResponse200Item]:
+def _parse(data: Any) -> list[AdminAnnouncementsListResponseItem]:
     _response_200 = data
-    response_200: list[AdminAnnouncementsListResponse200Item]
+    response_200: list[AdminAnnouncementsListResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = AdminAnnouncementsListResponse200Item.from_dict(response_200_item_data)
+                response_200_item = AdminAnnouncementsListResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -90,7 +90,7 @@ def sync(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
-) -> list[AdminAnnouncementsListResponse200Item]:
+) -> list[AdminAnnouncementsListResponseItem]:
     """admin/announcements/list: No description in the spec
 
     Needs a token with the permission read:admin:announcements.
@@ -134,7 +134,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     status: AdminAnnouncementsListBodyStatus | Unset = UNSET,
-) -> list[AdminAnnouncementsListResponse200Item]:
+) -> list[AdminAnnouncementsListResponseItem]:
     """admin/announcements/list: No description in the spec
 
     Needs a token with the permission read:admin:announcements.

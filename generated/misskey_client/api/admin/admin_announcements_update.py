@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_announcements_update_body_display import (
-    AdminAnnouncementsUpdateBodyDisplay,
+from ...models.admin_announcements_create_body_display import (
+    AdminAnnouncementsCreateBodyDisplay,
 )
-from ...models.admin_announcements_update_body_icon import (
-    AdminAnnouncementsUpdateBodyIcon,
-)
+from ...models.icon import Icon
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,8 +23,8 @@ def _body(
     title: str | Unset = UNSET,
     text: str | Unset = UNSET,
     image_url: None | str | Unset = UNSET,
-    icon: AdminAnnouncementsUpdateBodyIcon | Unset = UNSET,
-    display: AdminAnnouncementsUpdateBodyDisplay | Unset = UNSET,
+    icon: Icon | Unset = UNSET,
+    display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
     for_existing_users: bool | Unset = UNSET,
     silence: bool | Unset = UNSET,
     need_confirmation_to_read: bool | Unset = UNSET,
@@ -80,8 +78,8 @@ def sync(
     title: str | Unset = UNSET,
     text: str | Unset = UNSET,
     image_url: None | str | Unset = UNSET,
-    icon: AdminAnnouncementsUpdateBodyIcon | Unset = UNSET,
-    display: AdminAnnouncementsUpdateBodyDisplay | Unset = UNSET,
+    icon: Icon | Unset = UNSET,
+    display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
     for_existing_users: bool | Unset = UNSET,
     silence: bool | Unset = UNSET,
     need_confirmation_to_read: bool | Unset = UNSET,
@@ -96,8 +94,8 @@ def sync(
         title (str | Unset):
         text (str | Unset):
         image_url (None | str | Unset):
-        icon (AdminAnnouncementsUpdateBodyIcon | Unset):
-        display (AdminAnnouncementsUpdateBodyDisplay | Unset):
+        icon (Icon | Unset):
+        display (AdminAnnouncementsCreateBodyDisplay | Unset):
         for_existing_users (bool | Unset):
         silence (bool | Unset):
         need_confirmation_to_read (bool | Unset):
@@ -133,8 +131,8 @@ async def asyncio(
     title: str | Unset = UNSET,
     text: str | Unset = UNSET,
     image_url: None | str | Unset = UNSET,
-    icon: AdminAnnouncementsUpdateBodyIcon | Unset = UNSET,
-    display: AdminAnnouncementsUpdateBodyDisplay | Unset = UNSET,
+    icon: Icon | Unset = UNSET,
+    display: AdminAnnouncementsCreateBodyDisplay | Unset = UNSET,
     for_existing_users: bool | Unset = UNSET,
     silence: bool | Unset = UNSET,
     need_confirmation_to_read: bool | Unset = UNSET,
@@ -149,8 +147,8 @@ async def asyncio(
         title (str | Unset):
         text (str | Unset):
         image_url (None | str | Unset):
-        icon (AdminAnnouncementsUpdateBodyIcon | Unset):
-        display (AdminAnnouncementsUpdateBodyDisplay | Unset):
+        icon (Icon | Unset):
+        display (AdminAnnouncementsCreateBodyDisplay | Unset):
         for_existing_users (bool | Unset):
         silence (bool | Unset):
         need_confirmation_to_read (bool | Unset):

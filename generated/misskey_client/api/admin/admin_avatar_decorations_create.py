@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_avatar_decorations_create_response_200 import AdminAvatarDecorationsCreateResponse200
+from ...models.admin_avatar_decorations_create_response import AdminAvatarDecorationsCreateResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -35,8 +35,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminAvatarDecorationsCreateResponse200:
-    response_200 = AdminAvatarDecorationsCreateResponse200.from_dict(data)
+def _parse(data: Any) -> AdminAvatarDecorationsCreateResponse:
+    response_200 = AdminAvatarDecorationsCreateResponse.from_dict(data)
 
     return response_200
 
@@ -48,7 +48,7 @@ def sync(
     description: str,
     url: str,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
-) -> AdminAvatarDecorationsCreateResponse200:
+) -> AdminAvatarDecorationsCreateResponse:
     """admin/avatar-decorations/create: No description in the spec
 
     Needs a token with the permission write:admin:avatar-decorations.
@@ -83,7 +83,7 @@ async def asyncio(
     description: str,
     url: str,
     role_ids_that_can_be_used_this_decoration: list[str] | Unset = UNSET,
-) -> AdminAvatarDecorationsCreateResponse200:
+) -> AdminAvatarDecorationsCreateResponse:
     """admin/avatar-decorations/create: No description in the spec
 
     Needs a token with the permission write:admin:avatar-decorations.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_avatar_decorations_list_response_200_item import AdminAvatarDecorationsListResponse200Item
+from ...models.admin_avatar_decorations_list_response_item import AdminAvatarDecorationsListResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -47,16 +47,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[AdminAvatarDecorationsListResponse200Item]:
+def _parse(data: Any) -> list[AdminAvatarDecorationsListResponseItem]:
     _response_200 = data
-    response_200: list[AdminAvatarDecorationsListResponse200Item]
+    response_200: list[AdminAvatarDecorationsListResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = AdminAvatarDecorationsListResponse200Item.from_dict(response_200_item_data)
+                response_200_item = AdminAvatarDecorationsListResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -79,7 +79,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
-) -> list[AdminAvatarDecorationsListResponse200Item]:
+) -> list[AdminAvatarDecorationsListResponseItem]:
     """admin/avatar-decorations/list: No description in the spec
 
     Needs a token with the permission read:admin:avatar-decorations.
@@ -120,7 +120,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
-) -> list[AdminAvatarDecorationsListResponse200Item]:
+) -> list[AdminAvatarDecorationsListResponseItem]:
     """admin/avatar-decorations/list: No description in the spec
 
     Needs a token with the permission read:admin:avatar-decorations.

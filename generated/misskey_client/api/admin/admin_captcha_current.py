@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_captcha_current_response_200 import AdminCaptchaCurrentResponse200
+from ...models.admin_captcha_current_response import AdminCaptchaCurrentResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> AdminCaptchaCurrentResponse200:
-    response_200 = AdminCaptchaCurrentResponse200.from_dict(data)
+def _parse(data: Any) -> AdminCaptchaCurrentResponse:
+    response_200 = AdminCaptchaCurrentResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> AdminCaptchaCurrentResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> AdminCaptchaCurrentResponse200:
+) -> AdminCaptchaCurrentResponse:
     """admin/captcha/current: No description in the spec
 
     Needs a token with the permission read:admin:meta.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> AdminCaptchaCurrentResponse200:
+) -> AdminCaptchaCurrentResponse:
     """admin/captcha/current: No description in the spec
 
     Needs a token with the permission read:admin:meta.

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_captcha_save_body_provider import (
-    AdminCaptchaSaveBodyProvider,
-)
+from ...models.provider import Provider
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -18,7 +16,7 @@ ENDPOINT = "admin/captcha/save"
 
 def _body(
     *,
-    provider: AdminCaptchaSaveBodyProvider,
+    provider: Provider,
     captcha_result: None | str | Unset = UNSET,
     sitekey: None | str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
@@ -66,7 +64,7 @@ def _parse(data: Any) -> None:
 def sync(
     *,
     client: SyncClient,
-    provider: AdminCaptchaSaveBodyProvider,
+    provider: Provider,
     captcha_result: None | str | Unset = UNSET,
     sitekey: None | str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
@@ -77,7 +75,7 @@ def sync(
     Needs a token with the permission write:admin:meta.
 
     Args:
-        provider (AdminCaptchaSaveBodyProvider):
+        provider (Provider):
         captcha_result (None | str | Unset):
         sitekey (None | str | Unset):
         secret (None | str | Unset):
@@ -105,7 +103,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    provider: AdminCaptchaSaveBodyProvider,
+    provider: Provider,
     captcha_result: None | str | Unset = UNSET,
     sitekey: None | str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
@@ -116,7 +114,7 @@ async def asyncio(
     Needs a token with the permission write:admin:meta.
 
     Args:
-        provider (AdminCaptchaSaveBodyProvider):
+        provider (Provider):
         captcha_result (None | str | Unset):
         sitekey (None | str | Unset):
         secret (None | str | Unset):

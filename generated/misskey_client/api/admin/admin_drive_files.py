@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_drive_files_body_origin import AdminDriveFilesBodyOrigin
 from ...models.drive_file import DriveFile
+from ...models.users_body_origin import UsersBodyOrigin
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def _body(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     type: None | str | Unset = UNSET,
-    origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -104,7 +104,7 @@ def sync(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     type: None | str | Unset = UNSET,
-    origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
     """admin/drive/files: No description in the spec
@@ -119,7 +119,7 @@ def sync(
         until_date (int | Unset):
         user_id (None | str | Unset):
         type (None | str | Unset):
-        origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
+        origin (UsersBodyOrigin | Unset):  Default: 'local'.
         hostname (None | str | Unset): The local host is represented with `null`.
 
     Raises:
@@ -154,7 +154,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     type: None | str | Unset = UNSET,
-    origin: AdminDriveFilesBodyOrigin | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[DriveFile]:
     """admin/drive/files: No description in the spec
@@ -169,7 +169,7 @@ async def asyncio(
         until_date (int | Unset):
         user_id (None | str | Unset):
         type (None | str | Unset):
-        origin (AdminDriveFilesBodyOrigin | Unset):  Default: 'local'.
+        origin (UsersBodyOrigin | Unset):  Default: 'local'.
         hostname (None | str | Unset): The local host is represented with `null`.
 
     Raises:

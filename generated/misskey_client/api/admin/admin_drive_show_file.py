@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_drive_show_file_response_200 import AdminDriveShowFileResponse200
+from ...models.admin_drive_show_file_response import AdminDriveShowFileResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -28,8 +28,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminDriveShowFileResponse200:
-    response_200 = AdminDriveShowFileResponse200.from_dict(data)
+def _parse(data: Any) -> AdminDriveShowFileResponse:
+    response_200 = AdminDriveShowFileResponse.from_dict(data)
 
     return response_200
 
@@ -39,7 +39,7 @@ def sync(
     client: SyncClient,
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
-) -> AdminDriveShowFileResponse200:
+) -> AdminDriveShowFileResponse:
     """admin/drive/show-file: No description in the spec
 
     Needs a token with the permission read:admin:drive.
@@ -70,7 +70,7 @@ async def asyncio(
     client: AsyncClient,
     file_id: str | Unset = UNSET,
     url: str | Unset = UNSET,
-) -> AdminDriveShowFileResponse200:
+) -> AdminDriveShowFileResponse:
     """admin/drive/show-file: No description in the spec
 
     Needs a token with the permission read:admin:drive.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_emoji_copy_response_200 import AdminEmojiCopyResponse200
+from ...models.admin_emoji_copy_response import AdminEmojiCopyResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminEmojiCopyResponse200:
-    response_200 = AdminEmojiCopyResponse200.from_dict(data)
+def _parse(data: Any) -> AdminEmojiCopyResponse:
+    response_200 = AdminEmojiCopyResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     emoji_id: str,
-) -> AdminEmojiCopyResponse200:
+) -> AdminEmojiCopyResponse:
     """admin/emoji/copy: No description in the spec
 
     Needs a token with the permission write:admin:emoji.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     emoji_id: str,
-) -> AdminEmojiCopyResponse200:
+) -> AdminEmojiCopyResponse:
     """admin/emoji/copy: No description in the spec
 
     Needs a token with the permission write:admin:emoji.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_get_table_stats_response_200 import AdminGetTableStatsResponse200
+from ...models.admin_get_table_stats_response import AdminGetTableStatsResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> AdminGetTableStatsResponse200:
-    response_200 = AdminGetTableStatsResponse200.from_dict(data)
+def _parse(data: Any) -> AdminGetTableStatsResponse:
+    response_200 = AdminGetTableStatsResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> AdminGetTableStatsResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> AdminGetTableStatsResponse200:
+) -> AdminGetTableStatsResponse:
     """admin/get-table-stats: No description in the spec
 
     Needs a token with the permission read:admin:table-stats.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> AdminGetTableStatsResponse200:
+) -> AdminGetTableStatsResponse:
     """admin/get-table-stats: No description in the spec
 
     Needs a token with the permission read:admin:table-stats.

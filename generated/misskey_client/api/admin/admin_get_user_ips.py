@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_get_user_ips_response_200_item import AdminGetUserIpsResponse200Item
+from ...models.admin_get_user_ips_response_item import AdminGetUserIpsResponseItem
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,16 +25,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[AdminGetUserIpsResponse200Item]:
+def _parse(data: Any) -> list[AdminGetUserIpsResponseItem]:
     _response_200 = data
-    response_200: list[AdminGetUserIpsResponse200Item]
+    response_200: list[AdminGetUserIpsResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = AdminGetUserIpsResponse200Item.from_dict(response_200_item_data)
+                response_200_item = AdminGetUserIpsResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -52,7 +52,7 @@ def sync(
     *,
     client: SyncClient,
     user_id: str,
-) -> list[AdminGetUserIpsResponse200Item]:
+) -> list[AdminGetUserIpsResponseItem]:
     """admin/get-user-ips: No description in the spec
 
     Needs a token with the permission read:admin:user-ips.
@@ -78,7 +78,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     user_id: str,
-) -> list[AdminGetUserIpsResponse200Item]:
+) -> list[AdminGetUserIpsResponseItem]:
     """admin/get-user-ips: No description in the spec
 
     Needs a token with the permission read:admin:user-ips.

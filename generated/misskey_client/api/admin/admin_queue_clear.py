@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_clear_body_queue import AdminQueueClearBodyQueue
 from ...models.admin_queue_clear_body_state import AdminQueueClearBodyState
+from ...models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -16,7 +16,7 @@ ENDPOINT = "admin/queue/clear"
 
 def _body(
     *,
-    queue: AdminQueueClearBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     state: AdminQueueClearBodyState,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -35,7 +35,7 @@ def _parse(data: Any) -> None:
 def sync(
     *,
     client: SyncClient,
-    queue: AdminQueueClearBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     state: AdminQueueClearBodyState,
 ) -> None:
     """admin/queue/clear: No description in the spec
@@ -43,7 +43,7 @@ def sync(
     Needs a token with the permission write:admin:queue.
 
     Args:
-        queue (AdminQueueClearBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         state (AdminQueueClearBodyState):
 
     Raises:
@@ -64,7 +64,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    queue: AdminQueueClearBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     state: AdminQueueClearBodyState,
 ) -> None:
     """admin/queue/clear: No description in the spec
@@ -72,7 +72,7 @@ async def asyncio(
     Needs a token with the permission write:admin:queue.
 
     Args:
-        queue (AdminQueueClearBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         state (AdminQueueClearBodyState):
 
     Raises:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_promote_jobs_body_queue import (
-    AdminQueuePromoteJobsBodyQueue,
-)
+from ...models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,7 +15,7 @@ ENDPOINT = "admin/queue/promote-jobs"
 
 def _body(
     *,
-    queue: AdminQueuePromoteJobsBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _queue: str = queue
@@ -33,14 +31,14 @@ def _parse(data: Any) -> None:
 def sync(
     *,
     client: SyncClient,
-    queue: AdminQueuePromoteJobsBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
 ) -> None:
     """admin/queue/promote-jobs: No description in the spec
 
     Needs a token with the permission write:admin:queue.
 
     Args:
-        queue (AdminQueuePromoteJobsBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -59,14 +57,14 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    queue: AdminQueuePromoteJobsBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
 ) -> None:
     """admin/queue/promote-jobs: No description in the spec
 
     Needs a token with the permission write:admin:queue.
 
     Args:
-        queue (AdminQueuePromoteJobsBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_queue_stats_body_queue import (
-    AdminQueueQueueStatsBodyQueue,
-)
-from ...models.admin_queue_queue_stats_response_200 import AdminQueueQueueStatsResponse200
+from ...models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
+from ...models.admin_queue_queue_stats_response import AdminQueueQueueStatsResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -18,7 +16,7 @@ ENDPOINT = "admin/queue/queue-stats"
 
 def _body(
     *,
-    queue: AdminQueueQueueStatsBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _queue: str = queue
@@ -27,8 +25,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminQueueQueueStatsResponse200:
-    response_200 = AdminQueueQueueStatsResponse200.from_dict(data)
+def _parse(data: Any) -> AdminQueueQueueStatsResponse:
+    response_200 = AdminQueueQueueStatsResponse.from_dict(data)
 
     return response_200
 
@@ -36,14 +34,14 @@ def _parse(data: Any) -> AdminQueueQueueStatsResponse200:
 def sync(
     *,
     client: SyncClient,
-    queue: AdminQueueQueueStatsBodyQueue,
-) -> AdminQueueQueueStatsResponse200:
+    queue: AdminQueueJobsBodyQueue,
+) -> AdminQueueQueueStatsResponse:
     """admin/queue/queue-stats: No description in the spec
 
     Needs a token with the permission read:admin:queue.
 
     Args:
-        queue (AdminQueueQueueStatsBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -62,14 +60,14 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    queue: AdminQueueQueueStatsBodyQueue,
-) -> AdminQueueQueueStatsResponse200:
+    queue: AdminQueueJobsBodyQueue,
+) -> AdminQueueQueueStatsResponse:
     """admin/queue/queue-stats: No description in the spec
 
     Needs a token with the permission read:admin:queue.
 
     Args:
-        queue (AdminQueueQueueStatsBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

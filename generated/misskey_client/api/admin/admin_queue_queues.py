@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_queue_queues_response_200_item import AdminQueueQueuesResponse200Item
+from ...models.admin_queue_queues_response_item import AdminQueueQueuesResponseItem
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -19,16 +19,16 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> list[AdminQueueQueuesResponse200Item]:
+def _parse(data: Any) -> list[AdminQueueQueuesResponseItem]:
     _response_200 = data
-    response_200: list[AdminQueueQueuesResponse200Item]
+    response_200: list[AdminQueueQueuesResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = AdminQueueQueuesResponse200Item.from_dict(response_200_item_data)
+                response_200_item = AdminQueueQueuesResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -45,7 +45,7 @@ def _parse(data: Any) -> list[AdminQueueQueuesResponse200Item]:
 def sync(
     *,
     client: SyncClient,
-) -> list[AdminQueueQueuesResponse200Item]:
+) -> list[AdminQueueQueuesResponseItem]:
     """admin/queue/queues: No description in the spec
 
     Needs a token with the permission read:admin:queue.
@@ -65,7 +65,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> list[AdminQueueQueuesResponse200Item]:
+) -> list[AdminQueueQueuesResponseItem]:
     """admin/queue/queues: No description in the spec
 
     Needs a token with the permission read:admin:queue.

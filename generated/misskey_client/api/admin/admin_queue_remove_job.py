@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_remove_job_body_queue import (
-    AdminQueueRemoveJobBodyQueue,
-)
+from ...models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,7 +15,7 @@ ENDPOINT = "admin/queue/remove-job"
 
 def _body(
     *,
-    queue: AdminQueueRemoveJobBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -35,7 +33,7 @@ def _parse(data: Any) -> None:
 def sync(
     *,
     client: SyncClient,
-    queue: AdminQueueRemoveJobBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> None:
     """admin/queue/remove-job: No description in the spec
@@ -43,7 +41,7 @@ def sync(
     Needs a token with the permission write:admin:queue.
 
     Args:
-        queue (AdminQueueRemoveJobBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
 
     Raises:
@@ -64,7 +62,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    queue: AdminQueueRemoveJobBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> None:
     """admin/queue/remove-job: No description in the spec
@@ -72,7 +70,7 @@ async def asyncio(
     Needs a token with the permission write:admin:queue.
 
     Args:
-        queue (AdminQueueRemoveJobBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
 
     Raises:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_show_job_body_queue import AdminQueueShowJobBodyQueue
+from ...models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
 from ...models.queue_job import QueueJob
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ ENDPOINT = "admin/queue/show-job"
 
 def _body(
     *,
-    queue: AdminQueueShowJobBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -36,7 +36,7 @@ def _parse(data: Any) -> QueueJob:
 def sync(
     *,
     client: SyncClient,
-    queue: AdminQueueShowJobBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> QueueJob:
     """admin/queue/show-job: No description in the spec
@@ -44,7 +44,7 @@ def sync(
     Needs a token with the permission read:admin:queue.
 
     Args:
-        queue (AdminQueueShowJobBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
 
     Raises:
@@ -65,7 +65,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    queue: AdminQueueShowJobBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> QueueJob:
     """admin/queue/show-job: No description in the spec
@@ -73,7 +73,7 @@ async def asyncio(
     Needs a token with the permission read:admin:queue.
 
     Args:
-        queue (AdminQueueShowJobBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
 
     Raises:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_show_job_logs_body_queue import (
-    AdminQueueShowJobLogsBodyQueue,
-)
+from ...models.admin_queue_jobs_body_queue import AdminQueueJobsBodyQueue
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,7 +15,7 @@ ENDPOINT = "admin/queue/show-job-logs"
 
 def _body(
     *,
-    queue: AdminQueueShowJobLogsBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -37,7 +35,7 @@ def _parse(data: Any) -> list[str]:
 def sync(
     *,
     client: SyncClient,
-    queue: AdminQueueShowJobLogsBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> list[str]:
     """admin/queue/show-job-logs: No description in the spec
@@ -45,7 +43,7 @@ def sync(
     Needs a token with the permission read:admin:queue.
 
     Args:
-        queue (AdminQueueShowJobLogsBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
 
     Raises:
@@ -66,7 +64,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    queue: AdminQueueShowJobLogsBodyQueue,
+    queue: AdminQueueJobsBodyQueue,
     job_id: str,
 ) -> list[str]:
     """admin/queue/show-job-logs: No description in the spec
@@ -74,7 +72,7 @@ async def asyncio(
     Needs a token with the permission read:admin:queue.
 
     Args:
-        queue (AdminQueueShowJobLogsBodyQueue):
+        queue (AdminQueueJobsBodyQueue):
         job_id (str):
 
     Raises:

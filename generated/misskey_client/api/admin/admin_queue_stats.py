@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_queue_stats_response_200 import AdminQueueStatsResponse200
+from ...models.admin_queue_stats_response import AdminQueueStatsResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> AdminQueueStatsResponse200:
-    response_200 = AdminQueueStatsResponse200.from_dict(data)
+def _parse(data: Any) -> AdminQueueStatsResponse:
+    response_200 = AdminQueueStatsResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> AdminQueueStatsResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> AdminQueueStatsResponse200:
+) -> AdminQueueStatsResponse:
     """admin/queue/stats: No description in the spec
 
     Needs a token with the permission read:admin:emoji.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> AdminQueueStatsResponse200:
+) -> AdminQueueStatsResponse:
     """admin/queue/stats: No description in the spec
 
     Needs a token with the permission read:admin:emoji.

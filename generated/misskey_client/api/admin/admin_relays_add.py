@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_relays_add_response_200 import AdminRelaysAddResponse200
+from ...models.admin_relays_add_response import AdminRelaysAddResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminRelaysAddResponse200:
-    response_200 = AdminRelaysAddResponse200.from_dict(data)
+def _parse(data: Any) -> AdminRelaysAddResponse:
+    response_200 = AdminRelaysAddResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     inbox: str,
-) -> AdminRelaysAddResponse200:
+) -> AdminRelaysAddResponse:
     """admin/relays/add: No description in the spec
 
     Needs a token with the permission write:admin:relays.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     inbox: str,
-) -> AdminRelaysAddResponse200:
+) -> AdminRelaysAddResponse:
     """admin/relays/add: No description in the spec
 
     Needs a token with the permission write:admin:relays.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_reset_password_response_200 import AdminResetPasswordResponse200
+from ...models.admin_reset_password_response import AdminResetPasswordResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminResetPasswordResponse200:
-    response_200 = AdminResetPasswordResponse200.from_dict(data)
+def _parse(data: Any) -> AdminResetPasswordResponse:
+    response_200 = AdminResetPasswordResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     user_id: str,
-) -> AdminResetPasswordResponse200:
+) -> AdminResetPasswordResponse:
     """admin/reset-password: No description in the spec
 
     Needs a token with the permission write:admin:reset-password.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     user_id: str,
-) -> AdminResetPasswordResponse200:
+) -> AdminResetPasswordResponse:
     """admin/reset-password: No description in the spec
 
     Needs a token with the permission write:admin:reset-password.

@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_resolve_abuse_user_report_body_resolved_as_type_1 import (
-    AdminResolveAbuseUserReportBodyResolvedAsType1,
-)
-from ...models.admin_resolve_abuse_user_report_body_resolved_as_type_2_type_1 import (
-    AdminResolveAbuseUserReportBodyResolvedAsType2Type1,
-)
-from ...models.admin_resolve_abuse_user_report_body_resolved_as_type_3_type_1 import (
-    AdminResolveAbuseUserReportBodyResolvedAsType3Type1,
-)
+from ...models.resolved_as import ResolvedAs
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,20 +17,12 @@ ENDPOINT = "admin/resolve-abuse-user-report"
 def _body(
     *,
     report_id: str,
-    resolved_as: AdminResolveAbuseUserReportBodyResolvedAsType1
-    | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-    | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-    | None
-    | Unset = UNSET,
+    resolved_as: None | ResolvedAs | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _resolved_as: None | str | Unset
     if isinstance(resolved_as, Unset):
         _resolved_as = UNSET
-    elif isinstance(resolved_as, str):
-        _resolved_as = resolved_as
-    elif isinstance(resolved_as, str):
-        _resolved_as = resolved_as
     elif isinstance(resolved_as, str):
         _resolved_as = resolved_as
     else:
@@ -58,11 +42,7 @@ def sync(
     *,
     client: SyncClient,
     report_id: str,
-    resolved_as: AdminResolveAbuseUserReportBodyResolvedAsType1
-    | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-    | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-    | None
-    | Unset = UNSET,
+    resolved_as: None | ResolvedAs | Unset = UNSET,
 ) -> None:
     """admin/resolve-abuse-user-report: No description in the spec
 
@@ -70,9 +50,7 @@ def sync(
 
     Args:
         report_id (str):
-        resolved_as (AdminResolveAbuseUserReportBodyResolvedAsType1 |
-            AdminResolveAbuseUserReportBodyResolvedAsType2Type1 |
-            AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
+        resolved_as (None | ResolvedAs | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -93,11 +71,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     report_id: str,
-    resolved_as: AdminResolveAbuseUserReportBodyResolvedAsType1
-    | AdminResolveAbuseUserReportBodyResolvedAsType2Type1
-    | AdminResolveAbuseUserReportBodyResolvedAsType3Type1
-    | None
-    | Unset = UNSET,
+    resolved_as: None | ResolvedAs | Unset = UNSET,
 ) -> None:
     """admin/resolve-abuse-user-report: No description in the spec
 
@@ -105,9 +79,7 @@ async def asyncio(
 
     Args:
         report_id (str):
-        resolved_as (AdminResolveAbuseUserReportBodyResolvedAsType1 |
-            AdminResolveAbuseUserReportBodyResolvedAsType2Type1 |
-            AdminResolveAbuseUserReportBodyResolvedAsType3Type1 | None | Unset):
+        resolved_as (None | ResolvedAs | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...models.admin_roles_create_body_cond_formula import AdminRolesCreateBodyCondFormula
 from ...models.admin_roles_create_body_policies import AdminRolesCreateBodyPolicies
-from ...models.admin_roles_create_body_target import AdminRolesCreateBodyTarget
 from ...models.role import Role
+from ...models.target import Target
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def _body(
     description: str,
     color: None | str,
     icon_url: None | str,
-    target: AdminRolesCreateBodyTarget,
+    target: Target,
     cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
     is_public: bool,
     is_moderator: bool,
@@ -91,7 +91,7 @@ def sync(
     description: str,
     color: None | str,
     icon_url: None | str,
-    target: AdminRolesCreateBodyTarget,
+    target: Target,
     cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
     is_public: bool,
     is_moderator: bool,
@@ -112,7 +112,7 @@ def sync(
         description (str):
         color (None | str):
         icon_url (None | str):
-        target (AdminRolesCreateBodyTarget):
+        target (Target):
         cond_formula (AdminRolesCreateBodyCondFormula):
         is_public (bool):
         is_moderator (bool):
@@ -159,7 +159,7 @@ async def asyncio(
     description: str,
     color: None | str,
     icon_url: None | str,
-    target: AdminRolesCreateBodyTarget,
+    target: Target,
     cond_formula: AdminRolesCreateBodyCondFormula | Mapping[str, Any],
     is_public: bool,
     is_moderator: bool,
@@ -180,7 +180,7 @@ async def asyncio(
         description (str):
         color (None | str):
         icon_url (None | str):
-        target (AdminRolesCreateBodyTarget):
+        target (Target):
         cond_formula (AdminRolesCreateBodyCondFormula):
         is_public (bool):
         is_moderator (bool):

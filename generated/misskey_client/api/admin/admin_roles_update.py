@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ...models.admin_roles_update_body_cond_formula import AdminRolesUpdateBodyCondFormula
 from ...models.admin_roles_update_body_policies import AdminRolesUpdateBodyPolicies
-from ...models.admin_roles_update_body_target import AdminRolesUpdateBodyTarget
+from ...models.target import Target
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def _body(
     description: str | Unset = UNSET,
     color: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
-    target: AdminRolesUpdateBodyTarget | Unset = UNSET,
+    target: Target | Unset = UNSET,
     cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
     is_public: bool | Unset = UNSET,
     is_moderator: bool | Unset = UNSET,
@@ -117,7 +117,7 @@ def sync(
     description: str | Unset = UNSET,
     color: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
-    target: AdminRolesUpdateBodyTarget | Unset = UNSET,
+    target: Target | Unset = UNSET,
     cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
     is_public: bool | Unset = UNSET,
     is_moderator: bool | Unset = UNSET,
@@ -139,7 +139,7 @@ def sync(
         description (str | Unset):
         color (None | str | Unset):
         icon_url (None | str | Unset):
-        target (AdminRolesUpdateBodyTarget | Unset):
+        target (Target | Unset):
         cond_formula (AdminRolesUpdateBodyCondFormula | Unset):
         is_public (bool | Unset):
         is_moderator (bool | Unset):
@@ -188,7 +188,7 @@ async def asyncio(
     description: str | Unset = UNSET,
     color: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
-    target: AdminRolesUpdateBodyTarget | Unset = UNSET,
+    target: Target | Unset = UNSET,
     cond_formula: AdminRolesUpdateBodyCondFormula | Unset | Mapping[str, Any] = UNSET,
     is_public: bool | Unset = UNSET,
     is_moderator: bool | Unset = UNSET,
@@ -210,7 +210,7 @@ async def asyncio(
         description (str | Unset):
         color (None | str | Unset):
         icon_url (None | str | Unset):
-        target (AdminRolesUpdateBodyTarget | Unset):
+        target (Target | Unset):
         cond_formula (AdminRolesUpdateBodyCondFormula | Unset):
         is_public (bool | Unset):
         is_moderator (bool | Unset):

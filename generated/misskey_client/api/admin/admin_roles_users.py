@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_roles_users_response_200_item import AdminRolesUsersResponse200Item
+from ...models.admin_roles_users_response_item import AdminRolesUsersResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -41,16 +41,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[AdminRolesUsersResponse200Item]:
+def _parse(data: Any) -> list[AdminRolesUsersResponseItem]:
     _response_200 = data
-    response_200: list[AdminRolesUsersResponse200Item]
+    response_200: list[AdminRolesUsersResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = AdminRolesUsersResponse200Item.from_dict(response_200_item_data)
+                response_200_item = AdminRolesUsersResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -73,7 +73,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> list[AdminRolesUsersResponse200Item]:
+) -> list[AdminRolesUsersResponseItem]:
     """admin/roles/users: No description in the spec
 
     Needs a token with the permission read:admin:roles.
@@ -114,7 +114,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> list[AdminRolesUsersResponse200Item]:
+) -> list[AdminRolesUsersResponseItem]:
     """admin/roles/users: No description in the spec
 
     Needs a token with the permission read:admin:roles.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_server_info_response_200 import AdminServerInfoResponse200
+from ...models.admin_server_info_response import AdminServerInfoResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> AdminServerInfoResponse200:
-    response_200 = AdminServerInfoResponse200.from_dict(data)
+def _parse(data: Any) -> AdminServerInfoResponse:
+    response_200 = AdminServerInfoResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> AdminServerInfoResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> AdminServerInfoResponse200:
+) -> AdminServerInfoResponse:
     """admin/server-info: No description in the spec
 
     Needs a token with the permission read:admin:server-info.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> AdminServerInfoResponse200:
+) -> AdminServerInfoResponse:
     """admin/server-info: No description in the spec
 
     Needs a token with the permission read:admin:server-info.

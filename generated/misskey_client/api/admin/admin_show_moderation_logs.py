@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_show_moderation_logs_response_200_item import AdminShowModerationLogsResponse200Item
+from ...models.admin_show_moderation_logs_response_item import AdminShowModerationLogsResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -63,16 +63,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[AdminShowModerationLogsResponse200Item]:
+def _parse(data: Any) -> list[AdminShowModerationLogsResponseItem]:
     _response_200 = data
-    response_200: list[AdminShowModerationLogsResponse200Item]
+    response_200: list[AdminShowModerationLogsResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = AdminShowModerationLogsResponse200Item.from_dict(response_200_item_data)
+                response_200_item = AdminShowModerationLogsResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -97,7 +97,7 @@ def sync(
     type: None | str | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
-) -> list[AdminShowModerationLogsResponse200Item]:
+) -> list[AdminShowModerationLogsResponseItem]:
     """admin/show-moderation-logs: No description in the spec
 
     Needs a token with the permission read:admin:show-moderation-log.
@@ -144,7 +144,7 @@ async def asyncio(
     type: None | str | Unset = UNSET,
     user_id: None | str | Unset = UNSET,
     search: None | str | Unset = UNSET,
-) -> list[AdminShowModerationLogsResponse200Item]:
+) -> list[AdminShowModerationLogsResponseItem]:
     """admin/show-moderation-logs: No description in the spec
 
     Needs a token with the permission read:admin:show-moderation-log.

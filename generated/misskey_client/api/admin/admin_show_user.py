@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_show_user_response_200 import AdminShowUserResponse200
+from ...models.admin_show_user_response import AdminShowUserResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AdminShowUserResponse200:
-    response_200 = AdminShowUserResponse200.from_dict(data)
+def _parse(data: Any) -> AdminShowUserResponse:
+    response_200 = AdminShowUserResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     user_id: str,
-) -> AdminShowUserResponse200:
+) -> AdminShowUserResponse:
     """admin/show-user: No description in the spec
 
     Needs a token with the permission read:admin:show-user.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     user_id: str,
-) -> AdminShowUserResponse200:
+) -> AdminShowUserResponse:
     """admin/show-user: No description in the spec
 
     Needs a token with the permission read:admin:show-user.

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched, parse_union
 
-from ...models.admin_show_users_body_origin import AdminShowUsersBodyOrigin
 from ...models.admin_show_users_body_sort import AdminShowUsersBodySort
 from ...models.admin_show_users_body_state import AdminShowUsersBodyState
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
+from ...models.users_body_origin import UsersBodyOrigin
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def _body(
     offset: int | Unset = UNSET,
     sort: AdminShowUsersBodySort | Unset = UNSET,
     state: AdminShowUsersBodyState | Unset = UNSET,
-    origin: AdminShowUsersBodyOrigin | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
     username: None | str | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -129,7 +129,7 @@ def sync(
     offset: int | Unset = UNSET,
     sort: AdminShowUsersBodySort | Unset = UNSET,
     state: AdminShowUsersBodyState | Unset = UNSET,
-    origin: AdminShowUsersBodyOrigin | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
     username: None | str | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
@@ -142,7 +142,7 @@ def sync(
         offset (int | Unset):  Default: 0.
         sort (AdminShowUsersBodySort | Unset):
         state (AdminShowUsersBodyState | Unset):  Default: 'all'.
-        origin (AdminShowUsersBodyOrigin | Unset):  Default: 'combined'.
+        origin (UsersBodyOrigin | Unset):  Default: 'combined'.
         username (None | str | Unset):
         hostname (None | str | Unset): The local host is represented with `null`.
 
@@ -173,7 +173,7 @@ async def asyncio(
     offset: int | Unset = UNSET,
     sort: AdminShowUsersBodySort | Unset = UNSET,
     state: AdminShowUsersBodyState | Unset = UNSET,
-    origin: AdminShowUsersBodyOrigin | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
     username: None | str | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
@@ -186,7 +186,7 @@ async def asyncio(
         offset (int | Unset):  Default: 0.
         sort (AdminShowUsersBodySort | Unset):
         state (AdminShowUsersBodyState | Unset):  Default: 'all'.
-        origin (AdminShowUsersBodyOrigin | Unset):  Default: 'combined'.
+        origin (UsersBodyOrigin | Unset):  Default: 'combined'.
         username (None | str | Unset):
         hostname (None | str | Unset): The local host is represented with `null`.
 

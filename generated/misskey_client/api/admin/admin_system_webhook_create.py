@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_system_webhook_create_body_on_item import (
-    AdminSystemWebhookCreateBodyOnItem,
-)
 from ...models.system_webhook import SystemWebhook
+from ...models.system_webhook_on_item import SystemWebhookOnItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,7 +19,7 @@ def _body(
     *,
     is_active: bool,
     name: str,
-    on: list[AdminSystemWebhookCreateBodyOnItem],
+    on: list[SystemWebhookOnItem],
     url: str,
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -55,7 +53,7 @@ def sync(
     client: SyncClient,
     is_active: bool,
     name: str,
-    on: list[AdminSystemWebhookCreateBodyOnItem],
+    on: list[SystemWebhookOnItem],
     url: str,
     secret: str | Unset = UNSET,
 ) -> SystemWebhook:
@@ -66,7 +64,7 @@ def sync(
     Args:
         is_active (bool):
         name (str):
-        on (list[AdminSystemWebhookCreateBodyOnItem]):
+        on (list[SystemWebhookOnItem]):
         url (str):
         secret (str | Unset):  Default: ''.
 
@@ -93,7 +91,7 @@ async def asyncio(
     client: AsyncClient,
     is_active: bool,
     name: str,
-    on: list[AdminSystemWebhookCreateBodyOnItem],
+    on: list[SystemWebhookOnItem],
     url: str,
     secret: str | Unset = UNSET,
 ) -> SystemWebhook:
@@ -104,7 +102,7 @@ async def asyncio(
     Args:
         is_active (bool):
         name (str):
-        on (list[AdminSystemWebhookCreateBodyOnItem]):
+        on (list[SystemWebhookOnItem]):
         url (str):
         secret (str | Unset):  Default: ''.
 

@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.admin_system_webhook_list_body_on_item import (
-    AdminSystemWebhookListBodyOnItem,
-)
 from ...models.system_webhook import SystemWebhook
+from ...models.system_webhook_on_item import SystemWebhookOnItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,7 +20,7 @@ ENDPOINT = "admin/system-webhook/list"
 def _body(
     *,
     is_active: bool | Unset = UNSET,
-    on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
+    on: list[SystemWebhookOnItem] | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _on: list[str] | Unset = UNSET
@@ -70,7 +68,7 @@ def sync(
     *,
     client: SyncClient,
     is_active: bool | Unset = UNSET,
-    on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
+    on: list[SystemWebhookOnItem] | Unset = UNSET,
 ) -> list[SystemWebhook]:
     """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -78,7 +76,7 @@ def sync(
 
     Args:
         is_active (bool | Unset):
-        on (list[AdminSystemWebhookListBodyOnItem] | Unset):
+        on (list[SystemWebhookOnItem] | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -99,7 +97,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     is_active: bool | Unset = UNSET,
-    on: list[AdminSystemWebhookListBodyOnItem] | Unset = UNSET,
+    on: list[SystemWebhookOnItem] | Unset = UNSET,
 ) -> list[SystemWebhook]:
     """admin/system-webhook/list: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -107,7 +105,7 @@ async def asyncio(
 
     Args:
         is_active (bool | Unset):
-        on (list[AdminSystemWebhookListBodyOnItem] | Unset):
+        on (list[SystemWebhookOnItem] | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

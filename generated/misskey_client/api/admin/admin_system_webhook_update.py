@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_system_webhook_update_body_on_item import (
-    AdminSystemWebhookUpdateBodyOnItem,
-)
 from ...models.system_webhook import SystemWebhook
+from ...models.system_webhook_on_item import SystemWebhookOnItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,7 +20,7 @@ def _body(
     id: str,
     is_active: bool,
     name: str,
-    on: list[AdminSystemWebhookUpdateBodyOnItem],
+    on: list[SystemWebhookOnItem],
     url: str,
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -58,7 +56,7 @@ def sync(
     id: str,
     is_active: bool,
     name: str,
-    on: list[AdminSystemWebhookUpdateBodyOnItem],
+    on: list[SystemWebhookOnItem],
     url: str,
     secret: str | Unset = UNSET,
 ) -> SystemWebhook:
@@ -70,7 +68,7 @@ def sync(
         id (str):
         is_active (bool):
         name (str):
-        on (list[AdminSystemWebhookUpdateBodyOnItem]):
+        on (list[SystemWebhookOnItem]):
         url (str):
         secret (str | Unset):  Default: ''.
 
@@ -99,7 +97,7 @@ async def asyncio(
     id: str,
     is_active: bool,
     name: str,
-    on: list[AdminSystemWebhookUpdateBodyOnItem],
+    on: list[SystemWebhookOnItem],
     url: str,
     secret: str | Unset = UNSET,
 ) -> SystemWebhook:
@@ -111,7 +109,7 @@ async def asyncio(
         id (str):
         is_active (bool):
         name (str):
-        on (list[AdminSystemWebhookUpdateBodyOnItem]):
+        on (list[SystemWebhookOnItem]):
         url (str):
         secret (str | Unset):  Default: ''.
 

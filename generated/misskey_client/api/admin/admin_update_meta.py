@@ -6,21 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from ...models.admin_update_meta_body_client_options import AdminUpdateMetaBodyClientOptions
-from ...models.admin_update_meta_body_deliver_suspended_software_item import (
-    AdminUpdateMetaBodyDeliverSuspendedSoftwareItem,
-)
 from ...models.admin_update_meta_body_federation import (
     AdminUpdateMetaBodyFederation,
 )
-from ...models.admin_update_meta_body_sensitive_media_detection import (
-    AdminUpdateMetaBodySensitiveMediaDetection,
+from ...models.deliver_suspended_software_item import DeliverSuspendedSoftwareItem
+from ...models.sensitive_media_detection import SensitiveMediaDetection
+from ...models.sensitive_media_detection_sensitivity import (
+    SensitiveMediaDetectionSensitivity,
 )
-from ...models.admin_update_meta_body_sensitive_media_detection_sensitivity import (
-    AdminUpdateMetaBodySensitiveMediaDetectionSensitivity,
-)
-from ...models.admin_update_meta_body_ugc_visibility_for_visitor import (
-    AdminUpdateMetaBodyUgcVisibilityForVisitor,
-)
+from ...models.ugc_visibility_for_visitor import UgcVisibilityForVisitor
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -75,8 +69,8 @@ def _body(
     turnstile_secret_key: None | str | Unset = UNSET,
     enable_testcaptcha: bool | Unset = UNSET,
     google_analytics_measurement_id: None | str | Unset = UNSET,
-    sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset = UNSET,
-    sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset = UNSET,
+    sensitive_media_detection: SensitiveMediaDetection | Unset = UNSET,
+    sensitive_media_detection_sensitivity: SensitiveMediaDetectionSensitivity | Unset = UNSET,
     set_sensitive_flag_automatically: bool | Unset = UNSET,
     enable_sensitive_media_detection_for_videos: bool | Unset = UNSET,
     maintainer_name: None | str | Unset = UNSET,
@@ -149,9 +143,9 @@ def _body(
     url_preview_summary_proxy_url: None | str | Unset = UNSET,
     federation: AdminUpdateMetaBodyFederation | Unset = UNSET,
     federation_hosts: list[str] | Unset = UNSET,
-    deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET,
+    deliver_suspended_software: list[DeliverSuspendedSoftwareItem] | Unset = UNSET,
     single_user_mode: bool | Unset = UNSET,
-    ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset = UNSET,
+    ugc_visibility_for_visitor: UgcVisibilityForVisitor | Unset = UNSET,
     proxy_remote_files: bool | Unset = UNSET,
     sign_to_activity_pub_get: bool | Unset = UNSET,
     allow_external_ap_redirect: bool | Unset = UNSET,
@@ -878,8 +872,8 @@ def sync(
     turnstile_secret_key: None | str | Unset = UNSET,
     enable_testcaptcha: bool | Unset = UNSET,
     google_analytics_measurement_id: None | str | Unset = UNSET,
-    sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset = UNSET,
-    sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset = UNSET,
+    sensitive_media_detection: SensitiveMediaDetection | Unset = UNSET,
+    sensitive_media_detection_sensitivity: SensitiveMediaDetectionSensitivity | Unset = UNSET,
     set_sensitive_flag_automatically: bool | Unset = UNSET,
     enable_sensitive_media_detection_for_videos: bool | Unset = UNSET,
     maintainer_name: None | str | Unset = UNSET,
@@ -952,9 +946,9 @@ def sync(
     url_preview_summary_proxy_url: None | str | Unset = UNSET,
     federation: AdminUpdateMetaBodyFederation | Unset = UNSET,
     federation_hosts: list[str] | Unset = UNSET,
-    deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET,
+    deliver_suspended_software: list[DeliverSuspendedSoftwareItem] | Unset = UNSET,
     single_user_mode: bool | Unset = UNSET,
-    ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset = UNSET,
+    ugc_visibility_for_visitor: UgcVisibilityForVisitor | Unset = UNSET,
     proxy_remote_files: bool | Unset = UNSET,
     sign_to_activity_pub_get: bool | Unset = UNSET,
     allow_external_ap_redirect: bool | Unset = UNSET,
@@ -1010,9 +1004,8 @@ def sync(
         turnstile_secret_key (None | str | Unset):
         enable_testcaptcha (bool | Unset):
         google_analytics_measurement_id (None | str | Unset):
-        sensitive_media_detection (AdminUpdateMetaBodySensitiveMediaDetection | Unset):
-        sensitive_media_detection_sensitivity
-            (AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset):
+        sensitive_media_detection (SensitiveMediaDetection | Unset):
+        sensitive_media_detection_sensitivity (SensitiveMediaDetectionSensitivity | Unset):
         set_sensitive_flag_automatically (bool | Unset):
         enable_sensitive_media_detection_for_videos (bool | Unset):
         maintainer_name (None | str | Unset):
@@ -1085,10 +1078,9 @@ def sync(
         url_preview_summary_proxy_url (None | str | Unset):
         federation (AdminUpdateMetaBodyFederation | Unset):
         federation_hosts (list[str] | Unset):
-        deliver_suspended_software (list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] |
-            Unset):
+        deliver_suspended_software (list[DeliverSuspendedSoftwareItem] | Unset):
         single_user_mode (bool | Unset):
-        ugc_visibility_for_visitor (AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset):
+        ugc_visibility_for_visitor (UgcVisibilityForVisitor | Unset):
         proxy_remote_files (bool | Unset):
         sign_to_activity_pub_get (bool | Unset):
         allow_external_ap_redirect (bool | Unset):
@@ -1281,8 +1273,8 @@ async def asyncio(
     turnstile_secret_key: None | str | Unset = UNSET,
     enable_testcaptcha: bool | Unset = UNSET,
     google_analytics_measurement_id: None | str | Unset = UNSET,
-    sensitive_media_detection: AdminUpdateMetaBodySensitiveMediaDetection | Unset = UNSET,
-    sensitive_media_detection_sensitivity: AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset = UNSET,
+    sensitive_media_detection: SensitiveMediaDetection | Unset = UNSET,
+    sensitive_media_detection_sensitivity: SensitiveMediaDetectionSensitivity | Unset = UNSET,
     set_sensitive_flag_automatically: bool | Unset = UNSET,
     enable_sensitive_media_detection_for_videos: bool | Unset = UNSET,
     maintainer_name: None | str | Unset = UNSET,
@@ -1355,9 +1347,9 @@ async def asyncio(
     url_preview_summary_proxy_url: None | str | Unset = UNSET,
     federation: AdminUpdateMetaBodyFederation | Unset = UNSET,
     federation_hosts: list[str] | Unset = UNSET,
-    deliver_suspended_software: list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] | Unset = UNSET,
+    deliver_suspended_software: list[DeliverSuspendedSoftwareItem] | Unset = UNSET,
     single_user_mode: bool | Unset = UNSET,
-    ugc_visibility_for_visitor: AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset = UNSET,
+    ugc_visibility_for_visitor: UgcVisibilityForVisitor | Unset = UNSET,
     proxy_remote_files: bool | Unset = UNSET,
     sign_to_activity_pub_get: bool | Unset = UNSET,
     allow_external_ap_redirect: bool | Unset = UNSET,
@@ -1413,9 +1405,8 @@ async def asyncio(
         turnstile_secret_key (None | str | Unset):
         enable_testcaptcha (bool | Unset):
         google_analytics_measurement_id (None | str | Unset):
-        sensitive_media_detection (AdminUpdateMetaBodySensitiveMediaDetection | Unset):
-        sensitive_media_detection_sensitivity
-            (AdminUpdateMetaBodySensitiveMediaDetectionSensitivity | Unset):
+        sensitive_media_detection (SensitiveMediaDetection | Unset):
+        sensitive_media_detection_sensitivity (SensitiveMediaDetectionSensitivity | Unset):
         set_sensitive_flag_automatically (bool | Unset):
         enable_sensitive_media_detection_for_videos (bool | Unset):
         maintainer_name (None | str | Unset):
@@ -1488,10 +1479,9 @@ async def asyncio(
         url_preview_summary_proxy_url (None | str | Unset):
         federation (AdminUpdateMetaBodyFederation | Unset):
         federation_hosts (list[str] | Unset):
-        deliver_suspended_software (list[AdminUpdateMetaBodyDeliverSuspendedSoftwareItem] |
-            Unset):
+        deliver_suspended_software (list[DeliverSuspendedSoftwareItem] | Unset):
         single_user_mode (bool | Unset):
-        ugc_visibility_for_visitor (AdminUpdateMetaBodyUgcVisibilityForVisitor | Unset):
+        ugc_visibility_for_visitor (UgcVisibilityForVisitor | Unset):
         proxy_remote_files (bool | Unset):
         sign_to_activity_pub_get (bool | Unset):
         allow_external_ap_redirect (bool | Unset):

@@ -9,7 +9,7 @@ from ...models.v2_admin_emoji_list_body_query import V2AdminEmojiListBodyQuery
 from ...models.v2_admin_emoji_list_body_sort_keys_item import (
     V2AdminEmojiListBodySortKeysItem,
 )
-from ...models.v2_admin_emoji_list_response_200 import V2AdminEmojiListResponse200
+from ...models.v2_admin_emoji_list_response import V2AdminEmojiListResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -73,8 +73,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> V2AdminEmojiListResponse200:
-    response_200 = V2AdminEmojiListResponse200.from_dict(data)
+def _parse(data: Any) -> V2AdminEmojiListResponse:
+    response_200 = V2AdminEmojiListResponse.from_dict(data)
 
     return response_200
 
@@ -90,7 +90,7 @@ def sync(
     limit: int | Unset = UNSET,
     page: int | Unset = UNSET,
     sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
-) -> V2AdminEmojiListResponse200:
+) -> V2AdminEmojiListResponse:
     """v2/admin/emoji/list: No description in the spec
 
     Needs a token with the permission read:admin:emoji.
@@ -137,7 +137,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     page: int | Unset = UNSET,
     sort_keys: list[V2AdminEmojiListBodySortKeysItem] | Unset = UNSET,
-) -> V2AdminEmojiListResponse200:
+) -> V2AdminEmojiListResponse:
     """v2/admin/emoji/list: No description in the spec
 
     Needs a token with the permission read:admin:emoji.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from ...models.antenna import Antenna
-from ...models.antennas_create_body_src import AntennasCreateBodySrc
+from ...models.src import Src
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ ENDPOINT = "antennas/create"
 def _body(
     *,
     name: str,
-    src: AntennasCreateBodySrc,
+    src: Src,
     keywords: list[list[str]],
     exclude_keywords: list[list[str]],
     users: list[str],
@@ -87,7 +87,7 @@ def sync(
     *,
     client: SyncClient,
     name: str,
-    src: AntennasCreateBodySrc,
+    src: Src,
     keywords: list[list[str]],
     exclude_keywords: list[list[str]],
     users: list[str],
@@ -105,7 +105,7 @@ def sync(
 
     Args:
         name (str):
-        src (AntennasCreateBodySrc):
+        src (Src):
         keywords (list[list[str]]):
         exclude_keywords (list[list[str]]):
         users (list[str]):
@@ -146,7 +146,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     name: str,
-    src: AntennasCreateBodySrc,
+    src: Src,
     keywords: list[list[str]],
     exclude_keywords: list[list[str]],
     users: list[str],
@@ -164,7 +164,7 @@ async def asyncio(
 
     Args:
         name (str):
-        src (AntennasCreateBodySrc):
+        src (Src):
         keywords (list[list[str]]):
         exclude_keywords (list[list[str]]):
         users (list[str]):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from ...models.antenna import Antenna
-from ...models.antennas_update_body_src import AntennasUpdateBodySrc
+from ...models.src import Src
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def _body(
     *,
     antenna_id: str,
     name: str | Unset = UNSET,
-    src: AntennasUpdateBodySrc | Unset = UNSET,
+    src: Src | Unset = UNSET,
     user_list_id: None | str | Unset = UNSET,
     keywords: list[list[str]] | Unset = UNSET,
     exclude_keywords: list[list[str]] | Unset = UNSET,
@@ -107,7 +107,7 @@ def sync(
     client: SyncClient,
     antenna_id: str,
     name: str | Unset = UNSET,
-    src: AntennasUpdateBodySrc | Unset = UNSET,
+    src: Src | Unset = UNSET,
     user_list_id: None | str | Unset = UNSET,
     keywords: list[list[str]] | Unset = UNSET,
     exclude_keywords: list[list[str]] | Unset = UNSET,
@@ -126,7 +126,7 @@ def sync(
     Args:
         antenna_id (str):
         name (str | Unset):
-        src (AntennasUpdateBodySrc | Unset):
+        src (Src | Unset):
         user_list_id (None | str | Unset):
         keywords (list[list[str]] | Unset):
         exclude_keywords (list[list[str]] | Unset):
@@ -169,7 +169,7 @@ async def asyncio(
     client: AsyncClient,
     antenna_id: str,
     name: str | Unset = UNSET,
-    src: AntennasUpdateBodySrc | Unset = UNSET,
+    src: Src | Unset = UNSET,
     user_list_id: None | str | Unset = UNSET,
     keywords: list[list[str]] | Unset = UNSET,
     exclude_keywords: list[list[str]] | Unset = UNSET,
@@ -188,7 +188,7 @@ async def asyncio(
     Args:
         antenna_id (str):
         name (str | Unset):
-        src (AntennasUpdateBodySrc | Unset):
+        src (Src | Unset):
         user_list_id (None | str | Unset):
         keywords (list[list[str]] | Unset):
         exclude_keywords (list[list[str]] | Unset):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.auth_session_generate_response_200 import AuthSessionGenerateResponse200
+from ...models.auth_session_generate_response import AuthSessionGenerateResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AuthSessionGenerateResponse200:
-    response_200 = AuthSessionGenerateResponse200.from_dict(data)
+def _parse(data: Any) -> AuthSessionGenerateResponse:
+    response_200 = AuthSessionGenerateResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     app_secret: str,
-) -> AuthSessionGenerateResponse200:
+) -> AuthSessionGenerateResponse:
     """auth/session/generate: *
 
     Works without a token.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     app_secret: str,
-) -> AuthSessionGenerateResponse200:
+) -> AuthSessionGenerateResponse:
     """auth/session/generate: *
 
     Works without a token.

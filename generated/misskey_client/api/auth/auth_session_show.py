@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.auth_session_show_response_200 import AuthSessionShowResponse200
+from ...models.auth_session_show_response import AuthSessionShowResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AuthSessionShowResponse200:
-    response_200 = AuthSessionShowResponse200.from_dict(data)
+def _parse(data: Any) -> AuthSessionShowResponse:
+    response_200 = AuthSessionShowResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     token: str,
-) -> AuthSessionShowResponse200:
+) -> AuthSessionShowResponse:
     """auth/session/show: *
 
     Works without a token.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     token: str,
-) -> AuthSessionShowResponse200:
+) -> AuthSessionShowResponse:
     """auth/session/show: *
 
     Works without a token.

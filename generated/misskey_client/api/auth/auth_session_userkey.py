@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.auth_session_userkey_response_200 import AuthSessionUserkeyResponse200
+from ...models.auth_session_userkey_response import AuthSessionUserkeyResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,8 +25,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> AuthSessionUserkeyResponse200:
-    response_200 = AuthSessionUserkeyResponse200.from_dict(data)
+def _parse(data: Any) -> AuthSessionUserkeyResponse:
+    response_200 = AuthSessionUserkeyResponse.from_dict(data)
 
     return response_200
 
@@ -36,7 +36,7 @@ def sync(
     client: SyncClient,
     app_secret: str,
     token: str,
-) -> AuthSessionUserkeyResponse200:
+) -> AuthSessionUserkeyResponse:
     """auth/session/userkey: *
 
     Works without a token.
@@ -65,7 +65,7 @@ async def asyncio(
     client: AsyncClient,
     app_secret: str,
     token: str,
-) -> AuthSessionUserkeyResponse200:
+) -> AuthSessionUserkeyResponse:
     """auth/session/userkey: *
 
     Works without a token.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.miauth_gen_token_response_200 import MiauthGenTokenResponse200
+from ...models.miauth_gen_token_response import MiauthGenTokenResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> MiauthGenTokenResponse200:
-    response_200 = MiauthGenTokenResponse200.from_dict(data)
+def _parse(data: Any) -> MiauthGenTokenResponse:
+    response_200 = MiauthGenTokenResponse.from_dict(data)
 
     return response_200
 
@@ -68,7 +68,7 @@ def sync(
     name: None | str | Unset = UNSET,
     description: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
-) -> MiauthGenTokenResponse200:
+) -> MiauthGenTokenResponse:
     """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -108,7 +108,7 @@ async def asyncio(
     name: None | str | Unset = UNSET,
     description: None | str | Unset = UNSET,
     icon_url: None | str | Unset = UNSET,
-) -> MiauthGenTokenResponse200:
+) -> MiauthGenTokenResponse:
     """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.bubble_game_ranking_response_200_item import BubbleGameRankingResponse200Item
+from ...models.bubble_game_ranking_response_item import BubbleGameRankingResponseItem
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,16 +25,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[BubbleGameRankingResponse200Item]:
+def _parse(data: Any) -> list[BubbleGameRankingResponseItem]:
     _response_200 = data
-    response_200: list[BubbleGameRankingResponse200Item]
+    response_200: list[BubbleGameRankingResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = BubbleGameRankingResponse200Item.from_dict(response_200_item_data)
+                response_200_item = BubbleGameRankingResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -52,7 +52,7 @@ def sync(
     *,
     client: SyncClient,
     game_mode: str,
-) -> list[BubbleGameRankingResponse200Item]:
+) -> list[BubbleGameRankingResponseItem]:
     """bubble-game/ranking: *
 
     Works without a token.
@@ -78,7 +78,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     game_mode: str,
-) -> list[BubbleGameRankingResponse200Item]:
+) -> list[BubbleGameRankingResponseItem]:
     """bubble-game/ranking: *
 
     Works without a token.

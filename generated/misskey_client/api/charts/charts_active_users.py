@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_active_users_body_span import ChartsActiveUsersBodySpan
-from ...models.charts_active_users_response_200 import ChartsActiveUsersResponse200
+from ...models.charts_active_users_response import ChartsActiveUsersResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/active-users"
 
 def _body(
     *,
-    span: ChartsActiveUsersBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -37,8 +37,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsActiveUsersResponse200:
-    response_200 = ChartsActiveUsersResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsActiveUsersResponse:
+    response_200 = ChartsActiveUsersResponse.from_dict(data)
 
     return response_200
 
@@ -46,16 +46,16 @@ def _parse(data: Any) -> ChartsActiveUsersResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsActiveUsersBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsActiveUsersResponse200:
+) -> ChartsActiveUsersResponse:
     """charts/active-users: *
 
     Works without a token.
 
     Args:
-        span (ChartsActiveUsersBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 
@@ -78,16 +78,16 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsActiveUsersBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsActiveUsersResponse200:
+) -> ChartsActiveUsersResponse:
     """charts/active-users: *
 
     Works without a token.
 
     Args:
-        span (ChartsActiveUsersBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 

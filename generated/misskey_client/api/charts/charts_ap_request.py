@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_ap_request_body_span import ChartsApRequestBodySpan
-from ...models.charts_ap_request_response_200 import ChartsApRequestResponse200
+from ...models.charts_ap_request_response import ChartsApRequestResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/ap-request"
 
 def _body(
     *,
-    span: ChartsApRequestBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -37,8 +37,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsApRequestResponse200:
-    response_200 = ChartsApRequestResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsApRequestResponse:
+    response_200 = ChartsApRequestResponse.from_dict(data)
 
     return response_200
 
@@ -46,16 +46,16 @@ def _parse(data: Any) -> ChartsApRequestResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsApRequestBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsApRequestResponse200:
+) -> ChartsApRequestResponse:
     """charts/ap-request: *
 
     Works without a token.
 
     Args:
-        span (ChartsApRequestBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 
@@ -78,16 +78,16 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsApRequestBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsApRequestResponse200:
+) -> ChartsApRequestResponse:
     """charts/ap-request: *
 
     Works without a token.
 
     Args:
-        span (ChartsApRequestBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 

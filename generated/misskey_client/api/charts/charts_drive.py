@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_drive_body_span import ChartsDriveBodySpan
-from ...models.charts_drive_response_200 import ChartsDriveResponse200
+from ...models.charts_drive_response import ChartsDriveResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/drive"
 
 def _body(
     *,
-    span: ChartsDriveBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -37,8 +37,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsDriveResponse200:
-    response_200 = ChartsDriveResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsDriveResponse:
+    response_200 = ChartsDriveResponse.from_dict(data)
 
     return response_200
 
@@ -46,16 +46,16 @@ def _parse(data: Any) -> ChartsDriveResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsDriveBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsDriveResponse200:
+) -> ChartsDriveResponse:
     """charts/drive: *
 
     Works without a token.
 
     Args:
-        span (ChartsDriveBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 
@@ -78,16 +78,16 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsDriveBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsDriveResponse200:
+) -> ChartsDriveResponse:
     """charts/drive: *
 
     Works without a token.
 
     Args:
-        span (ChartsDriveBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 

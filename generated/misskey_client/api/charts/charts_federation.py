@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_federation_body_span import ChartsFederationBodySpan
-from ...models.charts_federation_response_200 import ChartsFederationResponse200
+from ...models.charts_federation_response import ChartsFederationResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/federation"
 
 def _body(
     *,
-    span: ChartsFederationBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -37,8 +37,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsFederationResponse200:
-    response_200 = ChartsFederationResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsFederationResponse:
+    response_200 = ChartsFederationResponse.from_dict(data)
 
     return response_200
 
@@ -46,16 +46,16 @@ def _parse(data: Any) -> ChartsFederationResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsFederationBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsFederationResponse200:
+) -> ChartsFederationResponse:
     """charts/federation: *
 
     Works without a token.
 
     Args:
-        span (ChartsFederationBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 
@@ -78,16 +78,16 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsFederationBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsFederationResponse200:
+) -> ChartsFederationResponse:
     """charts/federation: *
 
     Works without a token.
 
     Args:
-        span (ChartsFederationBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_instance_body_span import ChartsInstanceBodySpan
-from ...models.charts_instance_response_200 import ChartsInstanceResponse200
+from ...models.charts_instance_response import ChartsInstanceResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/instance"
 
 def _body(
     *,
-    span: ChartsInstanceBodySpan,
+    span: Span,
     host: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsInstanceResponse200:
-    response_200 = ChartsInstanceResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsInstanceResponse:
+    response_200 = ChartsInstanceResponse.from_dict(data)
 
     return response_200
 
@@ -48,17 +48,17 @@ def _parse(data: Any) -> ChartsInstanceResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsInstanceBodySpan,
+    span: Span,
     host: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsInstanceResponse200:
+) -> ChartsInstanceResponse:
     """charts/instance: *
 
     Works without a token.
 
     Args:
-        span (ChartsInstanceBodySpan):
+        span (Span):
         host (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
@@ -83,17 +83,17 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsInstanceBodySpan,
+    span: Span,
     host: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsInstanceResponse200:
+) -> ChartsInstanceResponse:
     """charts/instance: *
 
     Works without a token.
 
     Args:
-        span (ChartsInstanceBodySpan):
+        span (Span):
         host (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):

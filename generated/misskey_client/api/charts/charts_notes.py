@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_notes_body_span import ChartsNotesBodySpan
-from ...models.charts_notes_response_200 import ChartsNotesResponse200
+from ...models.charts_notes_response import ChartsNotesResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/notes"
 
 def _body(
     *,
-    span: ChartsNotesBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -37,8 +37,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsNotesResponse200:
-    response_200 = ChartsNotesResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsNotesResponse:
+    response_200 = ChartsNotesResponse.from_dict(data)
 
     return response_200
 
@@ -46,16 +46,16 @@ def _parse(data: Any) -> ChartsNotesResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsNotesBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsNotesResponse200:
+) -> ChartsNotesResponse:
     """charts/notes: *
 
     Works without a token.
 
     Args:
-        span (ChartsNotesBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 
@@ -78,16 +78,16 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsNotesBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsNotesResponse200:
+) -> ChartsNotesResponse:
     """charts/notes: *
 
     Works without a token.
 
     Args:
-        span (ChartsNotesBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 

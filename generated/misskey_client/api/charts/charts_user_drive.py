@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_user_drive_body_span import ChartsUserDriveBodySpan
-from ...models.charts_user_drive_response_200 import ChartsUserDriveResponse200
+from ...models.charts_user_drive_response import ChartsUserDriveResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/user/drive"
 
 def _body(
     *,
-    span: ChartsUserDriveBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsUserDriveResponse200:
-    response_200 = ChartsUserDriveResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsUserDriveResponse:
+    response_200 = ChartsUserDriveResponse.from_dict(data)
 
     return response_200
 
@@ -48,17 +48,17 @@ def _parse(data: Any) -> ChartsUserDriveResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsUserDriveBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserDriveResponse200:
+) -> ChartsUserDriveResponse:
     """charts/user/drive: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserDriveBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
@@ -83,17 +83,17 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsUserDriveBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserDriveResponse200:
+) -> ChartsUserDriveResponse:
     """charts/user/drive: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserDriveBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_user_following_body_span import ChartsUserFollowingBodySpan
-from ...models.charts_user_following_response_200 import ChartsUserFollowingResponse200
+from ...models.charts_user_following_response import ChartsUserFollowingResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/user/following"
 
 def _body(
     *,
-    span: ChartsUserFollowingBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsUserFollowingResponse200:
-    response_200 = ChartsUserFollowingResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsUserFollowingResponse:
+    response_200 = ChartsUserFollowingResponse.from_dict(data)
 
     return response_200
 
@@ -48,17 +48,17 @@ def _parse(data: Any) -> ChartsUserFollowingResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsUserFollowingBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserFollowingResponse200:
+) -> ChartsUserFollowingResponse:
     """charts/user/following: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserFollowingBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
@@ -83,17 +83,17 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsUserFollowingBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserFollowingResponse200:
+) -> ChartsUserFollowingResponse:
     """charts/user/following: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserFollowingBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_user_notes_body_span import ChartsUserNotesBodySpan
-from ...models.charts_user_notes_response_200 import ChartsUserNotesResponse200
+from ...models.charts_user_notes_response import ChartsUserNotesResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/user/notes"
 
 def _body(
     *,
-    span: ChartsUserNotesBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsUserNotesResponse200:
-    response_200 = ChartsUserNotesResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsUserNotesResponse:
+    response_200 = ChartsUserNotesResponse.from_dict(data)
 
     return response_200
 
@@ -48,17 +48,17 @@ def _parse(data: Any) -> ChartsUserNotesResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsUserNotesBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserNotesResponse200:
+) -> ChartsUserNotesResponse:
     """charts/user/notes: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserNotesBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
@@ -83,17 +83,17 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsUserNotesBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserNotesResponse200:
+) -> ChartsUserNotesResponse:
     """charts/user/notes: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserNotesBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_user_pv_body_span import ChartsUserPvBodySpan
-from ...models.charts_user_pv_response_200 import ChartsUserPvResponse200
+from ...models.charts_user_pv_response import ChartsUserPvResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/user/pv"
 
 def _body(
     *,
-    span: ChartsUserPvBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsUserPvResponse200:
-    response_200 = ChartsUserPvResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsUserPvResponse:
+    response_200 = ChartsUserPvResponse.from_dict(data)
 
     return response_200
 
@@ -48,17 +48,17 @@ def _parse(data: Any) -> ChartsUserPvResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsUserPvBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserPvResponse200:
+) -> ChartsUserPvResponse:
     """charts/user/pv: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserPvBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
@@ -83,17 +83,17 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsUserPvBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserPvResponse200:
+) -> ChartsUserPvResponse:
     """charts/user/pv: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserPvBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_user_reactions_body_span import ChartsUserReactionsBodySpan
-from ...models.charts_user_reactions_response_200 import ChartsUserReactionsResponse200
+from ...models.charts_user_reactions_response import ChartsUserReactionsResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/user/reactions"
 
 def _body(
     *,
-    span: ChartsUserReactionsBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
@@ -39,8 +39,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsUserReactionsResponse200:
-    response_200 = ChartsUserReactionsResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsUserReactionsResponse:
+    response_200 = ChartsUserReactionsResponse.from_dict(data)
 
     return response_200
 
@@ -48,17 +48,17 @@ def _parse(data: Any) -> ChartsUserReactionsResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsUserReactionsBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserReactionsResponse200:
+) -> ChartsUserReactionsResponse:
     """charts/user/reactions: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserReactionsBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
@@ -83,17 +83,17 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsUserReactionsBodySpan,
+    span: Span,
     user_id: str,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUserReactionsResponse200:
+) -> ChartsUserReactionsResponse:
     """charts/user/reactions: *
 
     Works without a token.
 
     Args:
-        span (ChartsUserReactionsBodySpan):
+        span (Span):
         user_id (str):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):

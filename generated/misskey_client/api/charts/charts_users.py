@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.charts_users_body_span import ChartsUsersBodySpan
-from ...models.charts_users_response_200 import ChartsUsersResponse200
+from ...models.charts_users_response import ChartsUsersResponse
+from ...models.span import Span
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ ENDPOINT = "charts/users"
 
 def _body(
     *,
-    span: ChartsUsersBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -37,8 +37,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ChartsUsersResponse200:
-    response_200 = ChartsUsersResponse200.from_dict(data)
+def _parse(data: Any) -> ChartsUsersResponse:
+    response_200 = ChartsUsersResponse.from_dict(data)
 
     return response_200
 
@@ -46,16 +46,16 @@ def _parse(data: Any) -> ChartsUsersResponse200:
 def sync(
     *,
     client: SyncClient,
-    span: ChartsUsersBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUsersResponse200:
+) -> ChartsUsersResponse:
     """charts/users: *
 
     Works without a token.
 
     Args:
-        span (ChartsUsersBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 
@@ -78,16 +78,16 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    span: ChartsUsersBodySpan,
+    span: Span,
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
-) -> ChartsUsersResponse200:
+) -> ChartsUsersResponse:
     """charts/users: *
 
     Works without a token.
 
     Args:
-        span (ChartsUsersBodySpan):
+        span (Span):
         limit (int | Unset):  Default: 30.
         offset (int | None | Unset):
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.drive_response_200 import DriveResponse200
+from ...models.drive_response import DriveResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> DriveResponse200:
-    response_200 = DriveResponse200.from_dict(data)
+def _parse(data: Any) -> DriveResponse:
+    response_200 = DriveResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> DriveResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> DriveResponse200:
+) -> DriveResponse:
     """drive: No description in the spec
 
     Needs a token with the permission read:drive.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> DriveResponse200:
+) -> DriveResponse:
     """drive: No description in the spec
 
     Needs a token with the permission read:drive.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.ap_get_response_200 import ApGetResponse200
+from ...models.ap_get_response import ApGetResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ApGetResponse200:
-    response_200 = ApGetResponse200.from_dict(data)
+def _parse(data: Any) -> ApGetResponse:
+    response_200 = ApGetResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     uri: str,
-) -> ApGetResponse200:
+) -> ApGetResponse:
     """ap/get: No description in the spec
 
     Needs a token with the permission read:federation.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     uri: str,
-) -> ApGetResponse200:
+) -> ApGetResponse:
     """ap/get: No description in the spec
 
     Needs a token with the permission read:federation.

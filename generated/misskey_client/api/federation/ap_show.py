@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import parse_union
 
-from ...models.ap_show_response_200_type_0 import ApShowResponse200Type0
-from ...models.ap_show_response_200_type_1 import ApShowResponse200Type1
+from ...models.ap_show_response_type_0 import ApShowResponseType0
+from ...models.ap_show_response_type_1 import ApShowResponseType1
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -26,25 +26,25 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ApShowResponse200Type0 | ApShowResponse200Type1:
-    def _parse_response_200(data: object) -> ApShowResponse200Type0 | ApShowResponse200Type1:
+def _parse(data: Any) -> ApShowResponseType0 | ApShowResponseType1:
+    def _parse_response_200(data: object) -> ApShowResponseType0 | ApShowResponseType1:
 
-        def _try_0(data: Any) -> ApShowResponse200Type0:
+        def _try_0(data: Any) -> ApShowResponseType0:
             if not isinstance(data, dict):
                 raise TypeError()
-            response_200_type_0 = ApShowResponse200Type0.from_dict(data)
+            response_200_type_0 = ApShowResponseType0.from_dict(data)
 
             return response_200_type_0
 
-        def _try_1(data: Any) -> ApShowResponse200Type1:
+        def _try_1(data: Any) -> ApShowResponseType1:
             if not isinstance(data, dict):
                 raise TypeError()
-            response_200_type_1 = ApShowResponse200Type1.from_dict(data)
+            response_200_type_1 = ApShowResponseType1.from_dict(data)
 
             return response_200_type_1
 
         return cast(
-            ApShowResponse200Type0 | ApShowResponse200Type1,
+            ApShowResponseType0 | ApShowResponseType1,
             parse_union(
                 data,
                 (
@@ -63,7 +63,7 @@ def sync(
     *,
     client: SyncClient,
     uri: str,
-) -> ApShowResponse200Type0 | ApShowResponse200Type1:
+) -> ApShowResponseType0 | ApShowResponseType1:
     """ap/show: No description in the spec
 
     Needs a token with the permission read:account.
@@ -90,7 +90,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     uri: str,
-) -> ApShowResponse200Type0 | ApShowResponse200Type1:
+) -> ApShowResponseType0 | ApShowResponseType1:
     """ap/show: No description in the spec
 
     Needs a token with the permission read:account.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.federation_stats_response_200 import FederationStatsResponse200
+from ...models.federation_stats_response import FederationStatsResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -25,8 +25,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> FederationStatsResponse200:
-    response_200 = FederationStatsResponse200.from_dict(data)
+def _parse(data: Any) -> FederationStatsResponse:
+    response_200 = FederationStatsResponse.from_dict(data)
 
     return response_200
 
@@ -35,7 +35,7 @@ def sync(
     *,
     client: SyncClient,
     limit: int | Unset = UNSET,
-) -> FederationStatsResponse200:
+) -> FederationStatsResponse:
     """federation/stats: *
 
     Works without a token.
@@ -61,7 +61,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     limit: int | Unset = UNSET,
-) -> FederationStatsResponse200:
+) -> FederationStatsResponse:
     """federation/stats: *
 
     Works without a token.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.flash_update_body_visibility import FlashUpdateBodyVisibility
+from ...models.flash_create_body_visibility import FlashCreateBodyVisibility
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ def _body(
     summary: str | Unset = UNSET,
     script: str | Unset = UNSET,
     permissions: list[str] | Unset = UNSET,
-    visibility: FlashUpdateBodyVisibility | Unset = UNSET,
+    visibility: FlashCreateBodyVisibility | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _permissions: list[str] | Unset = UNSET
@@ -59,7 +59,7 @@ def sync(
     summary: str | Unset = UNSET,
     script: str | Unset = UNSET,
     permissions: list[str] | Unset = UNSET,
-    visibility: FlashUpdateBodyVisibility | Unset = UNSET,
+    visibility: FlashCreateBodyVisibility | Unset = UNSET,
 ) -> None:
     """flash/update: No description in the spec
 
@@ -71,7 +71,7 @@ def sync(
         summary (str | Unset):
         script (str | Unset):
         permissions (list[str] | Unset):
-        visibility (FlashUpdateBodyVisibility | Unset):
+        visibility (FlashCreateBodyVisibility | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -100,7 +100,7 @@ async def asyncio(
     summary: str | Unset = UNSET,
     script: str | Unset = UNSET,
     permissions: list[str] | Unset = UNSET,
-    visibility: FlashUpdateBodyVisibility | Unset = UNSET,
+    visibility: FlashCreateBodyVisibility | Unset = UNSET,
 ) -> None:
     """flash/update: No description in the spec
 
@@ -112,7 +112,7 @@ async def asyncio(
         summary (str | Unset):
         script (str | Unset):
         permissions (list[str] | Unset):
-        visibility (FlashUpdateBodyVisibility | Unset):
+        visibility (FlashCreateBodyVisibility | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.following_requests_sent_response_200_item import FollowingRequestsSentResponse200Item
+from ...models.following_requests_list_response_item import FollowingRequestsListResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -39,16 +39,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[FollowingRequestsSentResponse200Item]:
+def _parse(data: Any) -> list[FollowingRequestsListResponseItem]:
     _response_200 = data
-    response_200: list[FollowingRequestsSentResponse200Item]
+    response_200: list[FollowingRequestsListResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = FollowingRequestsSentResponse200Item.from_dict(response_200_item_data)
+                response_200_item = FollowingRequestsListResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -70,7 +70,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> list[FollowingRequestsSentResponse200Item]:
+) -> list[FollowingRequestsListResponseItem]:
     """following/requests/sent: No description in the spec
 
     Needs a token with the permission read:following.
@@ -108,7 +108,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> list[FollowingRequestsSentResponse200Item]:
+) -> list[FollowingRequestsListResponseItem]:
     """following/requests/sent: No description in the spec
 
     Needs a token with the permission read:following.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.following_update_body_notify import FollowingUpdateBodyNotify
+from ...models.notify import Notify
 from ...models.user_lite import UserLite
 from ...types import UNSET, Unset
 
@@ -18,7 +18,7 @@ ENDPOINT = "following/update"
 def _body(
     *,
     user_id: str,
-    notify: FollowingUpdateBodyNotify | Unset = UNSET,
+    notify: Notify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -45,7 +45,7 @@ def sync(
     *,
     client: SyncClient,
     user_id: str,
-    notify: FollowingUpdateBodyNotify | Unset = UNSET,
+    notify: Notify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> UserLite:
     """following/update: No description in the spec
@@ -54,7 +54,7 @@ def sync(
 
     Args:
         user_id (str):
-        notify (FollowingUpdateBodyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
 
     Raises:
@@ -77,7 +77,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     user_id: str,
-    notify: FollowingUpdateBodyNotify | Unset = UNSET,
+    notify: Notify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> UserLite:
     """following/update: No description in the spec
@@ -86,7 +86,7 @@ async def asyncio(
 
     Args:
         user_id (str):
-        notify (FollowingUpdateBodyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
 
     Raises:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.following_update_all_body_notify import (
-    FollowingUpdateAllBodyNotify,
-)
+from ...models.notify import Notify
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -18,7 +16,7 @@ ENDPOINT = "following/update-all"
 
 def _body(
     *,
-    notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
+    notify: Notify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -41,7 +39,7 @@ def _parse(data: Any) -> None:
 def sync(
     *,
     client: SyncClient,
-    notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
+    notify: Notify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> None:
     """following/update-all: No description in the spec
@@ -49,7 +47,7 @@ def sync(
     Needs a token with the permission write:following.
 
     Args:
-        notify (FollowingUpdateAllBodyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
 
     Raises:
@@ -70,7 +68,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    notify: FollowingUpdateAllBodyNotify | Unset = UNSET,
+    notify: Notify | Unset = UNSET,
     with_replies: bool | Unset = UNSET,
 ) -> None:
     """following/update-all: No description in the spec
@@ -78,7 +76,7 @@ async def asyncio(
     Needs a token with the permission write:following.
 
     Args:
-        notify (FollowingUpdateAllBodyNotify | Unset):
+        notify (Notify | Unset):
         with_replies (bool | Unset):
 
     Raises:

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched, parse_union
 
-from ...models.hashtags_users_body_origin import HashtagsUsersBodyOrigin
-from ...models.hashtags_users_body_sort import HashtagsUsersBodySort
-from ...models.hashtags_users_body_state import HashtagsUsersBodyState
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me import UserDetailedNotMe
+from ...models.users_body_origin import UsersBodyOrigin
+from ...models.users_body_sort import UsersBodySort
+from ...models.users_body_state import UsersBodyState
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -23,11 +23,11 @@ ENDPOINT = "hashtags/users"
 def _body(
     *,
     tag: str,
-    sort: HashtagsUsersBodySort,
+    sort: UsersBodySort,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    state: HashtagsUsersBodyState | Unset = UNSET,
-    origin: HashtagsUsersBodyOrigin | Unset = UNSET,
+    state: UsersBodyState | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _sort: str = sort
@@ -108,11 +108,11 @@ def sync(
     *,
     client: SyncClient,
     tag: str,
-    sort: HashtagsUsersBodySort,
+    sort: UsersBodySort,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    state: HashtagsUsersBodyState | Unset = UNSET,
-    origin: HashtagsUsersBodyOrigin | Unset = UNSET,
+    state: UsersBodyState | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
     """hashtags/users: *
 
@@ -120,11 +120,11 @@ def sync(
 
     Args:
         tag (str):
-        sort (HashtagsUsersBodySort):
+        sort (UsersBodySort):
         limit (int | Unset):  Default: 10.
         offset (int | Unset):  Default: 0.
-        state (HashtagsUsersBodyState | Unset):  Default: 'all'.
-        origin (HashtagsUsersBodyOrigin | Unset):  Default: 'local'.
+        state (UsersBodyState | Unset):  Default: 'all'.
+        origin (UsersBodyOrigin | Unset):  Default: 'local'.
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -149,11 +149,11 @@ async def asyncio(
     *,
     client: AsyncClient,
     tag: str,
-    sort: HashtagsUsersBodySort,
+    sort: UsersBodySort,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    state: HashtagsUsersBodyState | Unset = UNSET,
-    origin: HashtagsUsersBodyOrigin | Unset = UNSET,
+    state: UsersBodyState | Unset = UNSET,
+    origin: UsersBodyOrigin | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
     """hashtags/users: *
 
@@ -161,11 +161,11 @@ async def asyncio(
 
     Args:
         tag (str):
-        sort (HashtagsUsersBodySort):
+        sort (UsersBodySort):
         limit (int | Unset):  Default: 10.
         offset (int | Unset):  Default: 0.
-        state (HashtagsUsersBodyState | Unset):  Default: 'all'.
-        origin (HashtagsUsersBodyOrigin | Unset):  Default: 'local'.
+        state (UsersBodyState | Unset):  Default: 'all'.
+        origin (UsersBodyOrigin | Unset):  Default: 'local'.
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i2_fa_done_response_200 import I2FaDoneResponse200
+from ...models.i2_fa_done_response import I2FaDoneResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> I2FaDoneResponse200:
-    response_200 = I2FaDoneResponse200.from_dict(data)
+def _parse(data: Any) -> I2FaDoneResponse:
+    response_200 = I2FaDoneResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     token: str,
-) -> I2FaDoneResponse200:
+) -> I2FaDoneResponse:
     """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -61,7 +61,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     token: str,
-) -> I2FaDoneResponse200:
+) -> I2FaDoneResponse:
     """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

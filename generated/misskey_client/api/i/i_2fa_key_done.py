@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from ...models.i2_fa_key_done_body_credential import I2FaKeyDoneBodyCredential
-from ...models.i2_fa_key_done_response_200 import I2FaKeyDoneResponse200
+from ...models.i2_fa_key_done_response import I2FaKeyDoneResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -46,8 +46,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> I2FaKeyDoneResponse200:
-    response_200 = I2FaKeyDoneResponse200.from_dict(data)
+def _parse(data: Any) -> I2FaKeyDoneResponse:
+    response_200 = I2FaKeyDoneResponse.from_dict(data)
 
     return response_200
 
@@ -59,7 +59,7 @@ def sync(
     name: str,
     credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
     token: None | str | Unset = UNSET,
-) -> I2FaKeyDoneResponse200:
+) -> I2FaKeyDoneResponse:
     """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -96,7 +96,7 @@ async def asyncio(
     name: str,
     credential: I2FaKeyDoneBodyCredential | Mapping[str, Any],
     token: None | str | Unset = UNSET,
-) -> I2FaKeyDoneResponse200:
+) -> I2FaKeyDoneResponse:
     """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i2_fa_register_response_200 import I2FaRegisterResponse200
+from ...models.i2_fa_register_response import I2FaRegisterResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -32,8 +32,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> I2FaRegisterResponse200:
-    response_200 = I2FaRegisterResponse200.from_dict(data)
+def _parse(data: Any) -> I2FaRegisterResponse:
+    response_200 = I2FaRegisterResponse.from_dict(data)
 
     return response_200
 
@@ -43,7 +43,7 @@ def sync(
     client: SyncClient,
     password: str,
     token: None | str | Unset = UNSET,
-) -> I2FaRegisterResponse200:
+) -> I2FaRegisterResponse:
     """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -74,7 +74,7 @@ async def asyncio(
     client: AsyncClient,
     password: str,
     token: None | str | Unset = UNSET,
-) -> I2FaRegisterResponse200:
+) -> I2FaRegisterResponse:
     """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

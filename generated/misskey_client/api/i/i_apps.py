@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
 from ...models.i_apps_body_sort import IAppsBodySort
-from ...models.i_apps_response_200_item import IAppsResponse200Item
+from ...models.i_apps_response_item import IAppsResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -32,16 +32,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[IAppsResponse200Item]:
+def _parse(data: Any) -> list[IAppsResponseItem]:
     _response_200 = data
-    response_200: list[IAppsResponse200Item]
+    response_200: list[IAppsResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = IAppsResponse200Item.from_dict(response_200_item_data)
+                response_200_item = IAppsResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -59,7 +59,7 @@ def sync(
     *,
     client: SyncClient,
     sort: IAppsBodySort | Unset = UNSET,
-) -> list[IAppsResponse200Item]:
+) -> list[IAppsResponseItem]:
     """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -87,7 +87,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     sort: IAppsBodySort | Unset = UNSET,
-) -> list[IAppsResponse200Item]:
+) -> list[IAppsResponseItem]:
     """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
 from ...models.i_authorized_apps_body_sort import IAuthorizedAppsBodySort
-from ...models.i_authorized_apps_response_200_item import IAuthorizedAppsResponse200Item
+from ...models.i_authorized_apps_response_item import IAuthorizedAppsResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -38,16 +38,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[IAuthorizedAppsResponse200Item]:
+def _parse(data: Any) -> list[IAuthorizedAppsResponseItem]:
     _response_200 = data
-    response_200: list[IAuthorizedAppsResponse200Item]
+    response_200: list[IAuthorizedAppsResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = IAuthorizedAppsResponse200Item.from_dict(response_200_item_data)
+                response_200_item = IAuthorizedAppsResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -67,7 +67,7 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
     sort: IAuthorizedAppsBodySort | Unset = UNSET,
-) -> list[IAuthorizedAppsResponse200Item]:
+) -> list[IAuthorizedAppsResponseItem]:
     """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -101,7 +101,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
     sort: IAuthorizedAppsBodySort | Unset = UNSET,
-) -> list[IAuthorizedAppsResponse200Item]:
+) -> list[IAuthorizedAppsResponseItem]:
     """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

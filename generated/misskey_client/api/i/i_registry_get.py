@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_registry_get_response_200 import IRegistryGetResponse200
+from ...models.i_registry_get_response import IRegistryGetResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -36,8 +36,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> IRegistryGetResponse200:
-    response_200 = IRegistryGetResponse200.from_dict(data)
+def _parse(data: Any) -> IRegistryGetResponse:
+    response_200 = IRegistryGetResponse.from_dict(data)
 
     return response_200
 
@@ -48,7 +48,7 @@ def sync(
     key: str,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryGetResponse200:
+) -> IRegistryGetResponse:
     """i/registry/get: No description in the spec
 
     Needs a token with the permission read:account.
@@ -80,7 +80,7 @@ async def asyncio(
     key: str,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryGetResponse200:
+) -> IRegistryGetResponse:
     """i/registry/get: No description in the spec
 
     Needs a token with the permission read:account.

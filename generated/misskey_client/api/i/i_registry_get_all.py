@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_registry_get_all_response_200 import IRegistryGetAllResponse200
+from ...models.i_registry_get_all_response import IRegistryGetAllResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> IRegistryGetAllResponse200:
-    response_200 = IRegistryGetAllResponse200.from_dict(data)
+def _parse(data: Any) -> IRegistryGetAllResponse:
+    response_200 = IRegistryGetAllResponse.from_dict(data)
 
     return response_200
 
@@ -45,7 +45,7 @@ def sync(
     client: SyncClient,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryGetAllResponse200:
+) -> IRegistryGetAllResponse:
     """i/registry/get-all: No description in the spec
 
     Needs a token with the permission read:account.
@@ -74,7 +74,7 @@ async def asyncio(
     client: AsyncClient,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryGetAllResponse200:
+) -> IRegistryGetAllResponse:
     """i/registry/get-all: No description in the spec
 
     Needs a token with the permission read:account.

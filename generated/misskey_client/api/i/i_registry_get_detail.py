@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_registry_get_detail_response_200 import IRegistryGetDetailResponse200
+from ...models.i_registry_get_detail_response import IRegistryGetDetailResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -36,8 +36,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> IRegistryGetDetailResponse200:
-    response_200 = IRegistryGetDetailResponse200.from_dict(data)
+def _parse(data: Any) -> IRegistryGetDetailResponse:
+    response_200 = IRegistryGetDetailResponse.from_dict(data)
 
     return response_200
 
@@ -48,7 +48,7 @@ def sync(
     key: str,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryGetDetailResponse200:
+) -> IRegistryGetDetailResponse:
     """i/registry/get-detail: No description in the spec
 
     Needs a token with the permission read:account.
@@ -80,7 +80,7 @@ async def asyncio(
     key: str,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryGetDetailResponse200:
+) -> IRegistryGetDetailResponse:
     """i/registry/get-detail: No description in the spec
 
     Needs a token with the permission read:account.

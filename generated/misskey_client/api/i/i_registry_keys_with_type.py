@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_registry_keys_with_type_response_200 import IRegistryKeysWithTypeResponse200
+from ...models.i_registry_keys_with_type_response import IRegistryKeysWithTypeResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -34,8 +34,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> IRegistryKeysWithTypeResponse200:
-    response_200 = IRegistryKeysWithTypeResponse200.from_dict(data)
+def _parse(data: Any) -> IRegistryKeysWithTypeResponse:
+    response_200 = IRegistryKeysWithTypeResponse.from_dict(data)
 
     return response_200
 
@@ -45,7 +45,7 @@ def sync(
     client: SyncClient,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryKeysWithTypeResponse200:
+) -> IRegistryKeysWithTypeResponse:
     """i/registry/keys-with-type: No description in the spec
 
     Needs a token with the permission read:account.
@@ -74,7 +74,7 @@ async def asyncio(
     client: AsyncClient,
     scope: list[str],
     domain: None | str | Unset = UNSET,
-) -> IRegistryKeysWithTypeResponse200:
+) -> IRegistryKeysWithTypeResponse:
     """i/registry/keys-with-type: No description in the spec
 
     Needs a token with the permission read:account.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.i_registry_scopes_with_domain_response_200_item import IRegistryScopesWithDomainResponse200Item
+from ...models.i_registry_scopes_with_domain_response_item import IRegistryScopesWithDomainResponseItem
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -19,16 +19,16 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> list[IRegistryScopesWithDomainResponse200Item]:
+def _parse(data: Any) -> list[IRegistryScopesWithDomainResponseItem]:
     _response_200 = data
-    response_200: list[IRegistryScopesWithDomainResponse200Item]
+    response_200: list[IRegistryScopesWithDomainResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = IRegistryScopesWithDomainResponse200Item.from_dict(response_200_item_data)
+                response_200_item = IRegistryScopesWithDomainResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -45,7 +45,7 @@ def _parse(data: Any) -> list[IRegistryScopesWithDomainResponse200Item]:
 def sync(
     *,
     client: SyncClient,
-) -> list[IRegistryScopesWithDomainResponse200Item]:
+) -> list[IRegistryScopesWithDomainResponseItem]:
     """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -67,7 +67,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> list[IRegistryScopesWithDomainResponse200Item]:
+) -> list[IRegistryScopesWithDomainResponseItem]:
     """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.users_lists_get_memberships_response_200_item import UsersListsGetMembershipsResponse200Item
+from ...models.users_lists_get_memberships_response_item import UsersListsGetMembershipsResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -44,16 +44,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[UsersListsGetMembershipsResponse200Item]:
+def _parse(data: Any) -> list[UsersListsGetMembershipsResponseItem]:
     _response_200 = data
-    response_200: list[UsersListsGetMembershipsResponse200Item]
+    response_200: list[UsersListsGetMembershipsResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = UsersListsGetMembershipsResponse200Item.from_dict(response_200_item_data)
+                response_200_item = UsersListsGetMembershipsResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -77,7 +77,7 @@ def sync(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-) -> list[UsersListsGetMembershipsResponse200Item]:
+) -> list[UsersListsGetMembershipsResponseItem]:
     """users/lists/get-memberships: No description in the spec
 
     Needs a token with the permission read:account.
@@ -121,7 +121,7 @@ async def asyncio(
     until_id: str | Unset = UNSET,
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
-) -> list[UsersListsGetMembershipsResponse200Item]:
+) -> list[UsersListsGetMembershipsResponseItem]:
     """users/lists/get-memberships: No description in the spec
 
     Needs a token with the permission read:account.

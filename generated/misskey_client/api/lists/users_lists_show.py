@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.users_lists_show_response_200 import UsersListsShowResponse200
+from ...models.users_lists_show_response import UsersListsShowResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> UsersListsShowResponse200:
-    response_200 = UsersListsShowResponse200.from_dict(data)
+def _parse(data: Any) -> UsersListsShowResponse:
+    response_200 = UsersListsShowResponse.from_dict(data)
 
     return response_200
 
@@ -38,7 +38,7 @@ def sync(
     client: SyncClient,
     list_id: str,
     for_public: bool | Unset = UNSET,
-) -> UsersListsShowResponse200:
+) -> UsersListsShowResponse:
     """users/lists/show: Show the properties of a list
 
     Needs a token with the permission read:account.
@@ -67,7 +67,7 @@ async def asyncio(
     client: AsyncClient,
     list_id: str,
     for_public: bool | Unset = UNSET,
-) -> UsersListsShowResponse200:
+) -> UsersListsShowResponse:
     """users/lists/show: Show the properties of a list
 
     Needs a token with the permission read:account.

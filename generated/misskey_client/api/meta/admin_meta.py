@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.admin_meta_response_200 import AdminMetaResponse200
+from ...models.admin_meta_response import AdminMetaResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> AdminMetaResponse200:
-    response_200 = AdminMetaResponse200.from_dict(data)
+def _parse(data: Any) -> AdminMetaResponse:
+    response_200 = AdminMetaResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> AdminMetaResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> AdminMetaResponse200:
+) -> AdminMetaResponse:
     """admin/meta: No description in the spec
 
     Needs a token with the permission read:admin:meta.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> AdminMetaResponse200:
+) -> AdminMetaResponse:
     """admin/meta: No description in the spec
 
     Needs a token with the permission read:admin:meta.

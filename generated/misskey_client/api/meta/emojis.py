@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.emojis_response_200 import EmojisResponse200
+from ...models.emojis_response import EmojisResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> EmojisResponse200:
-    response_200 = EmojisResponse200.from_dict(data)
+def _parse(data: Any) -> EmojisResponse:
+    response_200 = EmojisResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> EmojisResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> EmojisResponse200:
+) -> EmojisResponse:
     """emojis: *
 
     Works without a token.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> EmojisResponse200:
+) -> EmojisResponse:
     """emojis: *
 
     Works without a token.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.endpoint_response_200 import EndpointResponse200
+from ...models.endpoint_response import EndpointResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,16 +23,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> EndpointResponse200 | None:
+def _parse(data: Any) -> EndpointResponse | None:
     if data is None:
         # A success without a body (204): nothing to parse.
         return None
     _response_200 = data
-    response_200: EndpointResponse200 | None
+    response_200: EndpointResponse | None
     if _response_200 is None:
         response_200 = _response_200
     else:
-        response_200_type_0 = EndpointResponse200.from_dict(_response_200)
+        response_200_type_0 = EndpointResponse.from_dict(_response_200)
 
         response_200 = response_200_type_0
 
@@ -43,7 +43,7 @@ def sync(
     *,
     client: SyncClient,
     endpoint: str,
-) -> EndpointResponse200 | None:
+) -> EndpointResponse | None:
     """endpoint: *
 
     Works without a token.
@@ -69,7 +69,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     endpoint: str,
-) -> EndpointResponse200 | None:
+) -> EndpointResponse | None:
     """endpoint: *
 
     Works without a token.

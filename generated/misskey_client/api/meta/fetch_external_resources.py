@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.fetch_external_resources_response_200 import FetchExternalResourcesResponse200
+from ...models.fetch_external_resources_response import FetchExternalResourcesResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,8 +25,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> FetchExternalResourcesResponse200:
-    response_200 = FetchExternalResourcesResponse200.from_dict(data)
+def _parse(data: Any) -> FetchExternalResourcesResponse:
+    response_200 = FetchExternalResourcesResponse.from_dict(data)
 
     return response_200
 
@@ -36,7 +36,7 @@ def sync(
     client: SyncClient,
     url: str,
     hash: str,
-) -> FetchExternalResourcesResponse200:
+) -> FetchExternalResourcesResponse:
     """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -67,7 +67,7 @@ async def asyncio(
     client: AsyncClient,
     url: str,
     hash: str,
-) -> FetchExternalResourcesResponse200:
+) -> FetchExternalResourcesResponse:
     """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

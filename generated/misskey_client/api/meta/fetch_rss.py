@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.fetch_rss_response_200 import FetchRssResponse200
+from ...models.fetch_rss_response import FetchRssResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> FetchRssResponse200:
-    response_200 = FetchRssResponse200.from_dict(data)
+def _parse(data: Any) -> FetchRssResponse:
+    response_200 = FetchRssResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     url: str,
-) -> FetchRssResponse200:
+) -> FetchRssResponse:
     """fetch-rss: *
 
     Works without a token.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     url: str,
-) -> FetchRssResponse200:
+) -> FetchRssResponse:
     """fetch-rss: *
 
     Works without a token.

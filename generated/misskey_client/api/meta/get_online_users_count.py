@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.get_online_users_count_response_200 import GetOnlineUsersCountResponse200
+from ...models.get_online_users_count_response import GetOnlineUsersCountResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> GetOnlineUsersCountResponse200:
-    response_200 = GetOnlineUsersCountResponse200.from_dict(data)
+def _parse(data: Any) -> GetOnlineUsersCountResponse:
+    response_200 = GetOnlineUsersCountResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> GetOnlineUsersCountResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> GetOnlineUsersCountResponse200:
+) -> GetOnlineUsersCountResponse:
     """get-online-users-count: *
 
     Works without a token.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> GetOnlineUsersCountResponse200:
+) -> GetOnlineUsersCountResponse:
     """get-online-users-count: *
 
     Works without a token.

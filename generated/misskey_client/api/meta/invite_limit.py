@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.invite_limit_response_200 import InviteLimitResponse200
+from ...models.invite_limit_response import InviteLimitResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> InviteLimitResponse200:
-    response_200 = InviteLimitResponse200.from_dict(data)
+def _parse(data: Any) -> InviteLimitResponse:
+    response_200 = InviteLimitResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> InviteLimitResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> InviteLimitResponse200:
+) -> InviteLimitResponse:
     """invite/limit: No description in the spec
 
     Needs a token with the permission read:invite-codes.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> InviteLimitResponse200:
+) -> InviteLimitResponse:
     """invite/limit: No description in the spec
 
     Needs a token with the permission read:invite-codes.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.ping_response_200 import PingResponse200
+from ...models.ping_response import PingResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> PingResponse200:
-    response_200 = PingResponse200.from_dict(data)
+def _parse(data: Any) -> PingResponse:
+    response_200 = PingResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> PingResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> PingResponse200:
+) -> PingResponse:
     """ping: *
 
     Works without a token.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> PingResponse200:
+) -> PingResponse:
     """ping: *
 
     Works without a token.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.server_info_response_200 import ServerInfoResponse200
+from ...models.server_info_response import ServerInfoResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> ServerInfoResponse200:
-    response_200 = ServerInfoResponse200.from_dict(data)
+def _parse(data: Any) -> ServerInfoResponse:
+    response_200 = ServerInfoResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> ServerInfoResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> ServerInfoResponse200:
+) -> ServerInfoResponse:
     """server-info: *
 
     Works without a token.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> ServerInfoResponse200:
+) -> ServerInfoResponse:
     """server-info: *
 
     Works without a token.

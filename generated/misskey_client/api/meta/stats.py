@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.stats_response_200 import StatsResponse200
+from ...models.stats_response import StatsResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -17,8 +17,8 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> StatsResponse200:
-    response_200 = StatsResponse200.from_dict(data)
+def _parse(data: Any) -> StatsResponse:
+    response_200 = StatsResponse.from_dict(data)
 
     return response_200
 
@@ -26,7 +26,7 @@ def _parse(data: Any) -> StatsResponse200:
 def sync(
     *,
     client: SyncClient,
-) -> StatsResponse200:
+) -> StatsResponse:
     """stats: *
 
     Works without a token.
@@ -46,7 +46,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> StatsResponse200:
+) -> StatsResponse:
     """stats: *
 
     Works without a token.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.test_response_200 import TestResponse200
+from ...models.test_response import TestResponse
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> TestResponse200:
-    response_200 = TestResponse200.from_dict(data)
+def _parse(data: Any) -> TestResponse:
+    response_200 = TestResponse.from_dict(data)
 
     return response_200
 
@@ -55,7 +55,7 @@ def sync(
     default: str | Unset = UNSET,
     nullable_default: None | str | Unset = UNSET,
     id: str | Unset = UNSET,
-) -> TestResponse200:
+) -> TestResponse:
     """test: Endpoint for testing input validation
 
     *
@@ -95,7 +95,7 @@ async def asyncio(
     default: str | Unset = UNSET,
     nullable_default: None | str | Unset = UNSET,
     id: str | Unset = UNSET,
-) -> TestResponse200:
+) -> TestResponse:
     """test: Endpoint for testing input validation
 
     *

@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ...models.created_note import CreatedNote
+from ...models.note_visibility import NoteVisibility
 from ...models.notes_create_body_poll import NotesCreateBodyPoll
-from ...models.notes_create_body_reaction_acceptance_type_1 import (
-    NotesCreateBodyReactionAcceptanceType1,
-)
-from ...models.notes_create_body_reaction_acceptance_type_2_type_1 import (
-    NotesCreateBodyReactionAcceptanceType2Type1,
-)
-from ...models.notes_create_body_reaction_acceptance_type_3_type_1 import (
-    NotesCreateBodyReactionAcceptanceType3Type1,
-)
-from ...models.notes_create_body_visibility import NotesCreateBodyVisibility
-from ...models.notes_create_response_200 import NotesCreateResponse200
+from ...models.reaction_acceptance import ReactionAcceptance
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -27,15 +19,11 @@ ENDPOINT = "notes/create"
 
 def _body(
     *,
-    visibility: NotesCreateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesCreateBodyReactionAcceptanceType1
-    | NotesCreateBodyReactionAcceptanceType2Type1
-    | NotesCreateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     no_extract_mentions: bool | Unset = UNSET,
     no_extract_hashtags: bool | Unset = UNSET,
     no_extract_emojis: bool | Unset = UNSET,
@@ -64,10 +52,6 @@ def _body(
     _reaction_acceptance: None | str | Unset
     if isinstance(reaction_acceptance, Unset):
         _reaction_acceptance = UNSET
-    elif isinstance(reaction_acceptance, str):
-        _reaction_acceptance = reaction_acceptance
-    elif isinstance(reaction_acceptance, str):
-        _reaction_acceptance = reaction_acceptance
     elif isinstance(reaction_acceptance, str):
         _reaction_acceptance = reaction_acceptance
     else:
@@ -147,8 +131,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> NotesCreateResponse200:
-    response_200 = NotesCreateResponse200.from_dict(data)
+def _parse(data: Any) -> CreatedNote:
+    response_200 = CreatedNote.from_dict(data)
 
     return response_200
 
@@ -156,15 +140,11 @@ def _parse(data: Any) -> NotesCreateResponse200:
 def sync(
     *,
     client: SyncClient,
-    visibility: NotesCreateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesCreateBodyReactionAcceptanceType1
-    | NotesCreateBodyReactionAcceptanceType2Type1
-    | NotesCreateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     no_extract_mentions: bool | Unset = UNSET,
     no_extract_hashtags: bool | Unset = UNSET,
     no_extract_emojis: bool | Unset = UNSET,
@@ -175,19 +155,17 @@ def sync(
     file_ids: list[str] | Unset = UNSET,
     media_ids: list[str] | Unset = UNSET,
     poll: None | NotesCreateBodyPoll | Unset = UNSET,
-) -> NotesCreateResponse200:
+) -> CreatedNote:
     """notes/create: No description in the spec
 
     Needs a token with the permission write:notes.
 
     Args:
-        visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
+        visibility (NoteVisibility | Unset):  Default: 'public'.
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         local_only (bool | Unset):  Default: False.
-        reaction_acceptance (None | NotesCreateBodyReactionAcceptanceType1 |
-            NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1
-            | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         no_extract_mentions (bool | Unset):  Default: False.
         no_extract_hashtags (bool | Unset):  Default: False.
         no_extract_emojis (bool | Unset):  Default: False.
@@ -236,15 +214,11 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    visibility: NotesCreateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesCreateBodyReactionAcceptanceType1
-    | NotesCreateBodyReactionAcceptanceType2Type1
-    | NotesCreateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     no_extract_mentions: bool | Unset = UNSET,
     no_extract_hashtags: bool | Unset = UNSET,
     no_extract_emojis: bool | Unset = UNSET,
@@ -255,19 +229,17 @@ async def asyncio(
     file_ids: list[str] | Unset = UNSET,
     media_ids: list[str] | Unset = UNSET,
     poll: None | NotesCreateBodyPoll | Unset = UNSET,
-) -> NotesCreateResponse200:
+) -> CreatedNote:
     """notes/create: No description in the spec
 
     Needs a token with the permission write:notes.
 
     Args:
-        visibility (NotesCreateBodyVisibility | Unset):  Default: 'public'.
+        visibility (NoteVisibility | Unset):  Default: 'public'.
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         local_only (bool | Unset):  Default: False.
-        reaction_acceptance (None | NotesCreateBodyReactionAcceptanceType1 |
-            NotesCreateBodyReactionAcceptanceType2Type1 | NotesCreateBodyReactionAcceptanceType3Type1
-            | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         no_extract_mentions (bool | Unset):  Default: False.
         no_extract_hashtags (bool | Unset):  Default: False.
         no_extract_emojis (bool | Unset):  Default: False.

@@ -5,20 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ...models.created_draft import CreatedDraft
+from ...models.note_visibility import NoteVisibility
 from ...models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
-from ...models.notes_drafts_create_body_reaction_acceptance_type_1 import (
-    NotesDraftsCreateBodyReactionAcceptanceType1,
-)
-from ...models.notes_drafts_create_body_reaction_acceptance_type_2_type_1 import (
-    NotesDraftsCreateBodyReactionAcceptanceType2Type1,
-)
-from ...models.notes_drafts_create_body_reaction_acceptance_type_3_type_1 import (
-    NotesDraftsCreateBodyReactionAcceptanceType3Type1,
-)
-from ...models.notes_drafts_create_body_visibility import (
-    NotesDraftsCreateBodyVisibility,
-)
-from ...models.notes_drafts_create_response_200 import NotesDraftsCreateResponse200
+from ...models.reaction_acceptance import ReactionAcceptance
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,16 +19,12 @@ ENDPOINT = "notes/drafts/create"
 
 def _body(
     *,
-    visibility: NotesDraftsCreateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     hashtag: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesDraftsCreateBodyReactionAcceptanceType1
-    | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-    | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     reply_id: None | str | Unset = UNSET,
     renote_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
@@ -70,10 +56,6 @@ def _body(
     _reaction_acceptance: None | str | Unset
     if isinstance(reaction_acceptance, Unset):
         _reaction_acceptance = UNSET
-    elif isinstance(reaction_acceptance, str):
-        _reaction_acceptance = reaction_acceptance
-    elif isinstance(reaction_acceptance, str):
-        _reaction_acceptance = reaction_acceptance
     elif isinstance(reaction_acceptance, str):
         _reaction_acceptance = reaction_acceptance
     else:
@@ -152,8 +134,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> NotesDraftsCreateResponse200:
-    response_200 = NotesDraftsCreateResponse200.from_dict(data)
+def _parse(data: Any) -> CreatedDraft:
+    response_200 = CreatedDraft.from_dict(data)
 
     return response_200
 
@@ -161,16 +143,12 @@ def _parse(data: Any) -> NotesDraftsCreateResponse200:
 def sync(
     *,
     client: SyncClient,
-    visibility: NotesDraftsCreateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     hashtag: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesDraftsCreateBodyReactionAcceptanceType1
-    | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-    | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     reply_id: None | str | Unset = UNSET,
     renote_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
@@ -179,20 +157,18 @@ def sync(
     poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
-) -> NotesDraftsCreateResponse200:
+) -> CreatedDraft:
     """notes/drafts/create: No description in the spec
 
     Needs a token with the permission write:account.
 
     Args:
-        visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
+        visibility (NoteVisibility | Unset):  Default: 'public'.
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         hashtag (None | str | Unset):
         local_only (bool | Unset):  Default: False.
-        reaction_acceptance (None | NotesDraftsCreateBodyReactionAcceptanceType1 |
-            NotesDraftsCreateBodyReactionAcceptanceType2Type1 |
-            NotesDraftsCreateBodyReactionAcceptanceType3Type1 | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         reply_id (None | str | Unset):
         renote_id (None | str | Unset):
         channel_id (None | str | Unset):
@@ -240,16 +216,12 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-    visibility: NotesDraftsCreateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     hashtag: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesDraftsCreateBodyReactionAcceptanceType1
-    | NotesDraftsCreateBodyReactionAcceptanceType2Type1
-    | NotesDraftsCreateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     reply_id: None | str | Unset = UNSET,
     renote_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
@@ -258,20 +230,18 @@ async def asyncio(
     poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
-) -> NotesDraftsCreateResponse200:
+) -> CreatedDraft:
     """notes/drafts/create: No description in the spec
 
     Needs a token with the permission write:account.
 
     Args:
-        visibility (NotesDraftsCreateBodyVisibility | Unset):  Default: 'public'.
+        visibility (NoteVisibility | Unset):  Default: 'public'.
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         hashtag (None | str | Unset):
         local_only (bool | Unset):  Default: False.
-        reaction_acceptance (None | NotesDraftsCreateBodyReactionAcceptanceType1 |
-            NotesDraftsCreateBodyReactionAcceptanceType2Type1 |
-            NotesDraftsCreateBodyReactionAcceptanceType3Type1 | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         reply_id (None | str | Unset):
         renote_id (None | str | Unset):
         channel_id (None | str | Unset):

@@ -5,20 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.notes_drafts_update_body_poll import NotesDraftsUpdateBodyPoll
-from ...models.notes_drafts_update_body_reaction_acceptance_type_1 import (
-    NotesDraftsUpdateBodyReactionAcceptanceType1,
-)
-from ...models.notes_drafts_update_body_reaction_acceptance_type_2_type_1 import (
-    NotesDraftsUpdateBodyReactionAcceptanceType2Type1,
-)
-from ...models.notes_drafts_update_body_reaction_acceptance_type_3_type_1 import (
-    NotesDraftsUpdateBodyReactionAcceptanceType3Type1,
-)
-from ...models.notes_drafts_update_body_visibility import (
-    NotesDraftsUpdateBodyVisibility,
-)
-from ...models.notes_drafts_update_response_200 import NotesDraftsUpdateResponse200
+from ...models.note_visibility import NoteVisibility
+from ...models.notes_drafts_create_body_poll import NotesDraftsCreateBodyPoll
+from ...models.reaction_acceptance import ReactionAcceptance
+from ...models.updated_draft import UpdatedDraft
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -30,22 +20,18 @@ ENDPOINT = "notes/drafts/update"
 def _body(
     *,
     draft_id: str,
-    visibility: NotesDraftsUpdateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     hashtag: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesDraftsUpdateBodyReactionAcceptanceType1
-    | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-    | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     reply_id: None | str | Unset = UNSET,
     renote_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -71,10 +57,6 @@ def _body(
     _reaction_acceptance: None | str | Unset
     if isinstance(reaction_acceptance, Unset):
         _reaction_acceptance = UNSET
-    elif isinstance(reaction_acceptance, str):
-        _reaction_acceptance = reaction_acceptance
-    elif isinstance(reaction_acceptance, str):
-        _reaction_acceptance = reaction_acceptance
     elif isinstance(reaction_acceptance, str):
         _reaction_acceptance = reaction_acceptance
     else:
@@ -106,7 +88,7 @@ def _body(
     _poll: dict[str, Any] | None | Unset
     if isinstance(poll, Unset):
         _poll = UNSET
-    elif isinstance(poll, NotesDraftsUpdateBodyPoll):
+    elif isinstance(poll, NotesDraftsCreateBodyPoll):
         _poll = (
             poll.to_dict()
             if hasattr(poll, "to_dict")
@@ -154,8 +136,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> NotesDraftsUpdateResponse200:
-    response_200 = NotesDraftsUpdateResponse200.from_dict(data)
+def _parse(data: Any) -> UpdatedDraft:
+    response_200 = UpdatedDraft.from_dict(data)
 
     return response_200
 
@@ -164,45 +146,39 @@ def sync(
     *,
     client: SyncClient,
     draft_id: str,
-    visibility: NotesDraftsUpdateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     hashtag: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesDraftsUpdateBodyReactionAcceptanceType1
-    | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-    | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     reply_id: None | str | Unset = UNSET,
     renote_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
-) -> NotesDraftsUpdateResponse200:
+) -> UpdatedDraft:
     """notes/drafts/update: No description in the spec
 
     Needs a token with the permission write:account.
 
     Args:
         draft_id (str):
-        visibility (NotesDraftsUpdateBodyVisibility | Unset):
+        visibility (NoteVisibility | Unset):
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         hashtag (None | str | Unset):
         local_only (bool | Unset):
-        reaction_acceptance (None | NotesDraftsUpdateBodyReactionAcceptanceType1 |
-            NotesDraftsUpdateBodyReactionAcceptanceType2Type1 |
-            NotesDraftsUpdateBodyReactionAcceptanceType3Type1 | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         reply_id (None | str | Unset):
         renote_id (None | str | Unset):
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsUpdateBodyPoll | Unset):
+        poll (None | NotesDraftsCreateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):
 
@@ -248,45 +224,39 @@ async def asyncio(
     *,
     client: AsyncClient,
     draft_id: str,
-    visibility: NotesDraftsUpdateBodyVisibility | Unset = UNSET,
+    visibility: NoteVisibility | Unset = UNSET,
     visible_user_ids: list[str] | Unset = UNSET,
     cw: None | str | Unset = UNSET,
     hashtag: None | str | Unset = UNSET,
     local_only: bool | Unset = UNSET,
-    reaction_acceptance: None
-    | NotesDraftsUpdateBodyReactionAcceptanceType1
-    | NotesDraftsUpdateBodyReactionAcceptanceType2Type1
-    | NotesDraftsUpdateBodyReactionAcceptanceType3Type1
-    | Unset = UNSET,
+    reaction_acceptance: None | ReactionAcceptance | Unset = UNSET,
     reply_id: None | str | Unset = UNSET,
     renote_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
     text: None | str | Unset = UNSET,
     file_ids: list[str] | Unset = UNSET,
-    poll: None | NotesDraftsUpdateBodyPoll | Unset = UNSET,
+    poll: None | NotesDraftsCreateBodyPoll | Unset = UNSET,
     scheduled_at: int | None | Unset = UNSET,
     is_actually_scheduled: bool | Unset = UNSET,
-) -> NotesDraftsUpdateResponse200:
+) -> UpdatedDraft:
     """notes/drafts/update: No description in the spec
 
     Needs a token with the permission write:account.
 
     Args:
         draft_id (str):
-        visibility (NotesDraftsUpdateBodyVisibility | Unset):
+        visibility (NoteVisibility | Unset):
         visible_user_ids (list[str] | Unset):
         cw (None | str | Unset):
         hashtag (None | str | Unset):
         local_only (bool | Unset):
-        reaction_acceptance (None | NotesDraftsUpdateBodyReactionAcceptanceType1 |
-            NotesDraftsUpdateBodyReactionAcceptanceType2Type1 |
-            NotesDraftsUpdateBodyReactionAcceptanceType3Type1 | Unset):
+        reaction_acceptance (None | ReactionAcceptance | Unset):
         reply_id (None | str | Unset):
         renote_id (None | str | Unset):
         channel_id (None | str | Unset):
         text (None | str | Unset):
         file_ids (list[str] | Unset):
-        poll (None | NotesDraftsUpdateBodyPoll | Unset):
+        poll (None | NotesDraftsCreateBodyPoll | Unset):
         scheduled_at (int | None | Unset):
         is_actually_scheduled (bool | Unset):
 

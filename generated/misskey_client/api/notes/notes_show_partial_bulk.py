@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.notes_show_partial_bulk_response_200_item import NotesShowPartialBulkResponse200Item
+from ...models.notes_show_partial_bulk_response_item import NotesShowPartialBulkResponseItem
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -27,16 +27,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[NotesShowPartialBulkResponse200Item]:
+def _parse(data: Any) -> list[NotesShowPartialBulkResponseItem]:
     _response_200 = data
-    response_200: list[NotesShowPartialBulkResponse200Item]
+    response_200: list[NotesShowPartialBulkResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = NotesShowPartialBulkResponse200Item.from_dict(response_200_item_data)
+                response_200_item = NotesShowPartialBulkResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -54,7 +54,7 @@ def sync(
     *,
     client: SyncClient,
     note_ids: list[str],
-) -> list[NotesShowPartialBulkResponse200Item]:
+) -> list[NotesShowPartialBulkResponseItem]:
     """notes/show-partial-bulk: *
 
     Works without a token.
@@ -80,7 +80,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     note_ids: list[str],
-) -> list[NotesShowPartialBulkResponse200Item]:
+) -> list[NotesShowPartialBulkResponseItem]:
     """notes/show-partial-bulk: *
 
     Works without a token.

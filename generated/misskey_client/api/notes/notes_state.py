@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.notes_state_response_200 import NotesStateResponse200
+from ...models.notes_state_response import NotesStateResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> NotesStateResponse200:
-    response_200 = NotesStateResponse200.from_dict(data)
+def _parse(data: Any) -> NotesStateResponse:
+    response_200 = NotesStateResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     note_id: str,
-) -> NotesStateResponse200:
+) -> NotesStateResponse:
     """notes/state: No description in the spec
 
     Needs a token with the permission read:account.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     note_id: str,
-) -> NotesStateResponse200:
+) -> NotesStateResponse:
     """notes/state: No description in the spec
 
     Needs a token with the permission read:account.

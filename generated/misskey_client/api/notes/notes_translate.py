@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.notes_translate_response_200 import NotesTranslateResponse200
+from ...models.notes_translate_response import NotesTranslateResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,11 +25,11 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> NotesTranslateResponse200 | None:
+def _parse(data: Any) -> NotesTranslateResponse | None:
     if data is None:
         # A success without a body (204): nothing to parse.
         return None
-    response_200 = NotesTranslateResponse200.from_dict(data)
+    response_200 = NotesTranslateResponse.from_dict(data)
 
     return response_200
 
@@ -39,7 +39,7 @@ def sync(
     client: SyncClient,
     note_id: str,
     target_lang: str,
-) -> NotesTranslateResponse200 | None:
+) -> NotesTranslateResponse | None:
     """notes/translate: No description in the spec
 
     Needs a token with the permission read:account.
@@ -68,7 +68,7 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
     target_lang: str,
-) -> NotesTranslateResponse200 | None:
+) -> NotesTranslateResponse | None:
     """notes/translate: No description in the spec
 
     Needs a token with the permission read:account.

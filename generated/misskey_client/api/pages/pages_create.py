@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ...models.font import Font
 from ...models.page import Page
 from ...models.pages_create_body_content_item import PagesCreateBodyContentItem
-from ...models.pages_create_body_font import PagesCreateBodyFont
 from ...models.pages_create_body_variables_item import PagesCreateBodyVariablesItem
 from ...types import UNSET, Unset
 
@@ -26,7 +26,7 @@ def _body(
     script: str,
     summary: None | str | Unset = UNSET,
     eye_catching_image_id: None | str | Unset = UNSET,
-    font: PagesCreateBodyFont | Unset = UNSET,
+    font: Font | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def sync(
     script: str,
     summary: None | str | Unset = UNSET,
     eye_catching_image_id: None | str | Unset = UNSET,
-    font: PagesCreateBodyFont | Unset = UNSET,
+    font: Font | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> Page:
@@ -124,7 +124,7 @@ def sync(
         script (str):
         summary (None | str | Unset):
         eye_catching_image_id (None | str | Unset):
-        font (PagesCreateBodyFont | Unset):  Default: 'sans-serif'.
+        font (Font | Unset):  Default: 'sans-serif'.
         align_center (bool | Unset):  Default: False.
         hide_title_when_pinned (bool | Unset):  Default: False.
 
@@ -161,7 +161,7 @@ async def asyncio(
     script: str,
     summary: None | str | Unset = UNSET,
     eye_catching_image_id: None | str | Unset = UNSET,
-    font: PagesCreateBodyFont | Unset = UNSET,
+    font: Font | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> Page:
@@ -177,7 +177,7 @@ async def asyncio(
         script (str):
         summary (None | str | Unset):
         eye_catching_image_id (None | str | Unset):
-        font (PagesCreateBodyFont | Unset):  Default: 'sans-serif'.
+        font (Font | Unset):  Default: 'sans-serif'.
         align_center (bool | Unset):  Default: False.
         hide_title_when_pinned (bool | Unset):  Default: False.
 

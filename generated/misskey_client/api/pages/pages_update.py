@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ...models.font import Font
 from ...models.pages_update_body_content_item import PagesUpdateBodyContentItem
-from ...models.pages_update_body_font import PagesUpdateBodyFont
 from ...models.pages_update_body_variables_item import PagesUpdateBodyVariablesItem
 from ...types import UNSET, Unset
 
@@ -26,7 +26,7 @@ def _body(
     variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET,
     script: str | Unset = UNSET,
     eye_catching_image_id: None | str | Unset = UNSET,
-    font: PagesUpdateBodyFont | Unset = UNSET,
+    font: Font | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def sync(
     variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET,
     script: str | Unset = UNSET,
     eye_catching_image_id: None | str | Unset = UNSET,
-    font: PagesUpdateBodyFont | Unset = UNSET,
+    font: Font | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> None:
@@ -134,7 +134,7 @@ def sync(
         variables (list[PagesUpdateBodyVariablesItem] | Unset):
         script (str | Unset):
         eye_catching_image_id (None | str | Unset):
-        font (PagesUpdateBodyFont | Unset):
+        font (Font | Unset):
         align_center (bool | Unset):
         hide_title_when_pinned (bool | Unset):
 
@@ -174,7 +174,7 @@ async def asyncio(
     variables: list[PagesUpdateBodyVariablesItem] | Unset = UNSET,
     script: str | Unset = UNSET,
     eye_catching_image_id: None | str | Unset = UNSET,
-    font: PagesUpdateBodyFont | Unset = UNSET,
+    font: Font | Unset = UNSET,
     align_center: bool | Unset = UNSET,
     hide_title_when_pinned: bool | Unset = UNSET,
 ) -> None:
@@ -191,7 +191,7 @@ async def asyncio(
         variables (list[PagesUpdateBodyVariablesItem] | Unset):
         script (str | Unset):
         eye_catching_image_id (None | str | Unset):
-        font (PagesUpdateBodyFont | Unset):
+        font (Font | Unset):
         align_center (bool | Unset):
         hide_title_when_pinned (bool | Unset):
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.reversi_verify_response_200 import ReversiVerifyResponse200
+from ...models.reversi_verify_response import ReversiVerifyResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -25,8 +25,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> ReversiVerifyResponse200:
-    response_200 = ReversiVerifyResponse200.from_dict(data)
+def _parse(data: Any) -> ReversiVerifyResponse:
+    response_200 = ReversiVerifyResponse.from_dict(data)
 
     return response_200
 
@@ -36,7 +36,7 @@ def sync(
     client: SyncClient,
     game_id: str,
     crc32: str,
-) -> ReversiVerifyResponse200:
+) -> ReversiVerifyResponse:
     """reversi/verify: *
 
     Works without a token.
@@ -65,7 +65,7 @@ async def asyncio(
     client: AsyncClient,
     game_id: str,
     crc32: str,
-) -> ReversiVerifyResponse200:
+) -> ReversiVerifyResponse:
     """reversi/verify: *
 
     Works without a token.

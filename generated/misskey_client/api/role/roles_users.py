@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.roles_users_response_200_item import RolesUsersResponse200Item
+from ...models.roles_users_response_item import RolesUsersResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -41,16 +41,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[RolesUsersResponse200Item]:
+def _parse(data: Any) -> list[RolesUsersResponseItem]:
     _response_200 = data
-    response_200: list[RolesUsersResponse200Item]
+    response_200: list[RolesUsersResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = RolesUsersResponse200Item.from_dict(response_200_item_data)
+                response_200_item = RolesUsersResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -73,7 +73,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> list[RolesUsersResponse200Item]:
+) -> list[RolesUsersResponseItem]:
     """roles/users: *
 
     Works without a token.
@@ -114,7 +114,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
-) -> list[RolesUsersResponse200Item]:
+) -> list[RolesUsersResponseItem]:
     """roles/users: *
 
     Works without a token.

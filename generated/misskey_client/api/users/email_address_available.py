@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.email_address_available_response_200 import EmailAddressAvailableResponse200
+from ...models.email_address_available_response import EmailAddressAvailableResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> EmailAddressAvailableResponse200:
-    response_200 = EmailAddressAvailableResponse200.from_dict(data)
+def _parse(data: Any) -> EmailAddressAvailableResponse:
+    response_200 = EmailAddressAvailableResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     email_address: str,
-) -> EmailAddressAvailableResponse200:
+) -> EmailAddressAvailableResponse:
     """email-address/available: *
 
     Works without a token.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     email_address: str,
-) -> EmailAddressAvailableResponse200:
+) -> EmailAddressAvailableResponse:
     """email-address/available: *
 
     Works without a token.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.get_avatar_decorations_response_200_item import GetAvatarDecorationsResponse200Item
+from ...models.get_avatar_decorations_response_item import GetAvatarDecorationsResponseItem
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -19,16 +19,16 @@ def _body() -> dict[str, Any]:
     return {}
 
 
-def _parse(data: Any) -> list[GetAvatarDecorationsResponse200Item]:
+def _parse(data: Any) -> list[GetAvatarDecorationsResponseItem]:
     _response_200 = data
-    response_200: list[GetAvatarDecorationsResponse200Item]
+    response_200: list[GetAvatarDecorationsResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = GetAvatarDecorationsResponse200Item.from_dict(response_200_item_data)
+                response_200_item = GetAvatarDecorationsResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -45,7 +45,7 @@ def _parse(data: Any) -> list[GetAvatarDecorationsResponse200Item]:
 def sync(
     *,
     client: SyncClient,
-) -> list[GetAvatarDecorationsResponse200Item]:
+) -> list[GetAvatarDecorationsResponseItem]:
     """get-avatar-decorations: *
 
     Works without a token.
@@ -65,7 +65,7 @@ def sync(
 async def asyncio(
     *,
     client: AsyncClient,
-) -> list[GetAvatarDecorationsResponse200Item]:
+) -> list[GetAvatarDecorationsResponseItem]:
     """get-avatar-decorations: *
 
     Works without a token.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.i_move_response_200 import IMoveResponse200
+from ...models.i_move_response import IMoveResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> IMoveResponse200:
-    response_200 = IMoveResponse200.from_dict(data)
+def _parse(data: Any) -> IMoveResponse:
+    response_200 = IMoveResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     move_to_account: str,
-) -> IMoveResponse200:
+) -> IMoveResponse:
     """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *
@@ -62,7 +62,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     move_to_account: str,
-) -> IMoveResponse200:
+) -> IMoveResponse:
     """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
     *

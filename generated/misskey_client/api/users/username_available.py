@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...models.username_available_response_200 import UsernameAvailableResponse200
+from ...models.username_available_response import UsernameAvailableResponse
 
 if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
@@ -23,8 +23,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> UsernameAvailableResponse200:
-    response_200 = UsernameAvailableResponse200.from_dict(data)
+def _parse(data: Any) -> UsernameAvailableResponse:
+    response_200 = UsernameAvailableResponse.from_dict(data)
 
     return response_200
 
@@ -33,7 +33,7 @@ def sync(
     *,
     client: SyncClient,
     username: str,
-) -> UsernameAvailableResponse200:
+) -> UsernameAvailableResponse:
     """username/available: *
 
     Works without a token.
@@ -59,7 +59,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     username: str,
-) -> UsernameAvailableResponse200:
+) -> UsernameAvailableResponse:
     """username/available: *
 
     Works without a token.

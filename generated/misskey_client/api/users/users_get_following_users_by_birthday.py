@@ -13,9 +13,7 @@ from ...models.users_get_following_users_by_birthday_body_birthday_type_0 import
 from ...models.users_get_following_users_by_birthday_body_birthday_type_1 import (
     UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
 )
-from ...models.users_get_following_users_by_birthday_response_200_item import (
-    UsersGetFollowingUsersByBirthdayResponse200Item,
-)
+from ...models.users_get_following_users_by_birthday_response_item import UsersGetFollowingUsersByBirthdayResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -58,16 +56,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[UsersGetFollowingUsersByBirthdayResponse200Item]:
+def _parse(data: Any) -> list[UsersGetFollowingUsersByBirthdayResponseItem]:
     _response_200 = data
-    response_200: list[UsersGetFollowingUsersByBirthdayResponse200Item]
+    response_200: list[UsersGetFollowingUsersByBirthdayResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = UsersGetFollowingUsersByBirthdayResponse200Item.from_dict(response_200_item_data)
+                response_200_item = UsersGetFollowingUsersByBirthdayResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -87,7 +85,7 @@ def sync(
     birthday: UsersGetFollowingUsersByBirthdayBodyBirthdayType0 | UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-) -> list[UsersGetFollowingUsersByBirthdayResponse200Item]:
+) -> list[UsersGetFollowingUsersByBirthdayResponseItem]:
     """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
     Needs a token with the permission read:account.
@@ -120,7 +118,7 @@ async def asyncio(
     birthday: UsersGetFollowingUsersByBirthdayBodyBirthdayType0 | UsersGetFollowingUsersByBirthdayBodyBirthdayType1,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-) -> list[UsersGetFollowingUsersByBirthdayResponse200Item]:
+) -> list[UsersGetFollowingUsersByBirthdayResponseItem]:
     """users/get-following-users-by-birthday: Retrieve users who have a birthday on the specified range
 
     Needs a token with the permission read:account.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
-from ...models.users_get_frequently_replied_users_response_200_item import UsersGetFrequentlyRepliedUsersResponse200Item
+from ...models.users_get_frequently_replied_users_response_item import UsersGetFrequentlyRepliedUsersResponseItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -29,16 +29,16 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> list[UsersGetFrequentlyRepliedUsersResponse200Item]:
+def _parse(data: Any) -> list[UsersGetFrequentlyRepliedUsersResponseItem]:
     _response_200 = data
-    response_200: list[UsersGetFrequentlyRepliedUsersResponse200Item]
+    response_200: list[UsersGetFrequentlyRepliedUsersResponseItem]
     if type(_response_200) is not list:
         raise TypeError(f"response_200: expected a list, not {type(_response_200).__name__}")
     if _response_200:
         response_200 = []
         for response_200_item_data in _response_200:
             try:
-                response_200_item = UsersGetFrequentlyRepliedUsersResponse200Item.from_dict(response_200_item_data)
+                response_200_item = UsersGetFrequentlyRepliedUsersResponseItem.from_dict(response_200_item_data)
 
             except PARSE_ERRORS as exc:
                 # One odd item is kept as it came (lenient) and costs the list nothing.
@@ -57,7 +57,7 @@ def sync(
     client: SyncClient,
     user_id: str,
     limit: int | Unset = UNSET,
-) -> list[UsersGetFrequentlyRepliedUsersResponse200Item]:
+) -> list[UsersGetFrequentlyRepliedUsersResponseItem]:
     """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
     *
@@ -88,7 +88,7 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
     limit: int | Unset = UNSET,
-) -> list[UsersGetFrequentlyRepliedUsersResponse200Item]:
+) -> list[UsersGetFrequentlyRepliedUsersResponseItem]:
     """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
     *

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.admin_system_webhook_test_body_override import AdminSystemWebhookTestBodyOverride
-from ...models.admin_system_webhook_test_body_type import (
-    AdminSystemWebhookTestBodyType,
-)
+from ...models.i_webhooks_test_body_override import IWebhooksTestBodyOverride
+from ...models.system_webhook_on_item import SystemWebhookOnItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -22,8 +20,8 @@ ENDPOINT = "admin/system-webhook/test"
 def _body(
     *,
     webhook_id: str,
-    type: AdminSystemWebhookTestBodyType,
-    override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
+    type: SystemWebhookOnItem,
+    override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _type_: str = type
@@ -52,8 +50,8 @@ def sync(
     *,
     client: SyncClient,
     webhook_id: str,
-    type: AdminSystemWebhookTestBodyType,
-    override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
+    type: SystemWebhookOnItem,
+    override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> None:
     """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -61,8 +59,8 @@ def sync(
 
     Args:
         webhook_id (str):
-        type (AdminSystemWebhookTestBodyType):
-        override (AdminSystemWebhookTestBodyOverride | Unset):
+        type (SystemWebhookOnItem):
+        override (IWebhooksTestBodyOverride | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -84,8 +82,8 @@ async def asyncio(
     *,
     client: AsyncClient,
     webhook_id: str,
-    type: AdminSystemWebhookTestBodyType,
-    override: AdminSystemWebhookTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
+    type: SystemWebhookOnItem,
+    override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> None:
     """admin/system-webhook/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
@@ -93,8 +91,8 @@ async def asyncio(
 
     Args:
         webhook_id (str):
-        type (AdminSystemWebhookTestBodyType):
-        override (AdminSystemWebhookTestBodyOverride | Unset):
+        type (SystemWebhookOnItem):
+        override (IWebhooksTestBodyOverride | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_webhooks_create_body_on_item import IWebhooksCreateBodyOnItem
-from ...models.i_webhooks_create_response_200 import IWebhooksCreateResponse200
+from ...models.i_webhooks_create_response import IWebhooksCreateResponse
+from ...models.user_webhook_on_item import UserWebhookOnItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ def _body(
     *,
     name: str,
     url: str,
-    on: list[IWebhooksCreateBodyOnItem],
+    on: list[UserWebhookOnItem],
     secret: str | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -40,8 +40,8 @@ def _body(
     return _json
 
 
-def _parse(data: Any) -> IWebhooksCreateResponse200:
-    response_200 = IWebhooksCreateResponse200.from_dict(data)
+def _parse(data: Any) -> IWebhooksCreateResponse:
+    response_200 = IWebhooksCreateResponse.from_dict(data)
 
     return response_200
 
@@ -51,9 +51,9 @@ def sync(
     client: SyncClient,
     name: str,
     url: str,
-    on: list[IWebhooksCreateBodyOnItem],
+    on: list[UserWebhookOnItem],
     secret: str | Unset = UNSET,
-) -> IWebhooksCreateResponse200:
+) -> IWebhooksCreateResponse:
     """i/webhooks/create: No description in the spec
 
     Needs a token with the permission write:account.
@@ -61,7 +61,7 @@ def sync(
     Args:
         name (str):
         url (str):
-        on (list[IWebhooksCreateBodyOnItem]):
+        on (list[UserWebhookOnItem]):
         secret (str | Unset):  Default: ''.
 
     Raises:
@@ -86,9 +86,9 @@ async def asyncio(
     client: AsyncClient,
     name: str,
     url: str,
-    on: list[IWebhooksCreateBodyOnItem],
+    on: list[UserWebhookOnItem],
     secret: str | Unset = UNSET,
-) -> IWebhooksCreateResponse200:
+) -> IWebhooksCreateResponse:
     """i/webhooks/create: No description in the spec
 
     Needs a token with the permission write:account.
@@ -96,7 +96,7 @@ async def asyncio(
     Args:
         name (str):
         url (str):
-        on (list[IWebhooksCreateBodyOnItem]):
+        on (list[UserWebhookOnItem]):
         secret (str | Unset):  Default: ''.
 
     Raises:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from ...models.i_webhooks_test_body_override import IWebhooksTestBodyOverride
-from ...models.i_webhooks_test_body_type import IWebhooksTestBodyType
+from ...models.user_webhook_on_item import UserWebhookOnItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ ENDPOINT = "i/webhooks/test"
 def _body(
     *,
     webhook_id: str,
-    type: IWebhooksTestBodyType,
+    type: UserWebhookOnItem,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -50,7 +50,7 @@ def sync(
     *,
     client: SyncClient,
     webhook_id: str,
-    type: IWebhooksTestBodyType,
+    type: UserWebhookOnItem,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> None:
     """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
@@ -59,7 +59,7 @@ def sync(
 
     Args:
         webhook_id (str):
-        type (IWebhooksTestBodyType):
+        type (UserWebhookOnItem):
         override (IWebhooksTestBodyOverride | Unset):
 
     Raises:
@@ -82,7 +82,7 @@ async def asyncio(
     *,
     client: AsyncClient,
     webhook_id: str,
-    type: IWebhooksTestBodyType,
+    type: UserWebhookOnItem,
     override: IWebhooksTestBodyOverride | Unset | Mapping[str, Any] = UNSET,
 ) -> None:
     """i/webhooks/test: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
@@ -91,7 +91,7 @@ async def asyncio(
 
     Args:
         webhook_id (str):
-        type (IWebhooksTestBodyType):
+        type (UserWebhookOnItem):
         override (IWebhooksTestBodyOverride | Unset):
 
     Raises:

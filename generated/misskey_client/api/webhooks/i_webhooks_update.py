@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from ...models.i_webhooks_update_body_on_item import IWebhooksUpdateBodyOnItem
+from ...models.user_webhook_on_item import UserWebhookOnItem
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def _body(
     name: str | Unset = UNSET,
     url: str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
-    on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
+    on: list[UserWebhookOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
@@ -65,7 +65,7 @@ def sync(
     name: str | Unset = UNSET,
     url: str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
-    on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
+    on: list[UserWebhookOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
 ) -> None:
     """i/webhooks/update: No description in the spec
@@ -77,7 +77,7 @@ def sync(
         name (str | Unset):
         url (str | Unset):
         secret (None | str | Unset):
-        on (list[IWebhooksUpdateBodyOnItem] | Unset):
+        on (list[UserWebhookOnItem] | Unset):
         active (bool | Unset):
 
     Raises:
@@ -106,7 +106,7 @@ async def asyncio(
     name: str | Unset = UNSET,
     url: str | Unset = UNSET,
     secret: None | str | Unset = UNSET,
-    on: list[IWebhooksUpdateBodyOnItem] | Unset = UNSET,
+    on: list[UserWebhookOnItem] | Unset = UNSET,
     active: bool | Unset = UNSET,
 ) -> None:
     """i/webhooks/update: No description in the spec
@@ -118,7 +118,7 @@ async def asyncio(
         name (str | Unset):
         url (str | Unset):
         secret (None | str | Unset):
-        on (list[IWebhooksUpdateBodyOnItem] | Unset):
+        on (list[UserWebhookOnItem] | Unset):
         active (bool | Unset):
 
     Raises:
