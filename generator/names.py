@@ -182,6 +182,11 @@ def share_inline_schemas(spec: JSON) -> dict[str, list[str]]:
                     replacement["description"] = description
                 o.container[o.key] = replacement
             shared[name] = sorted("/".join(o.path) for o in found)
+    # A nullable enum used once, ``{type: [string, null], enum: [..., null]}``, is a union of the enum
+    # and null too: as such its class is named after its property, not ``...SortType2Type1``.
+    for o in _occurrences(spec):
+        if o.nullable and "enum" in o.core:
+            o.container[o.key] = {"oneOf": [o.core, {"type": "null"}]}
     return shared
 
 

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
 
     from ..models.chat_message import ChatMessage
     from ..models.drive_file import DriveFile
-    from ..models.drive_files_body_sort_type_1 import DriveFilesBodySortType1
-    from ..models.drive_files_body_sort_type_2_type_1 import DriveFilesBodySortType2Type1
-    from ..models.drive_files_body_sort_type_3_type_1 import DriveFilesBodySortType3Type1
+    from ..models.drive_files_body_sort import DriveFilesBodySort
     from ..models.drive_folder import DriveFolder
     from ..models.drive_response import DriveResponse
     from ..models.note import Note
@@ -128,11 +126,7 @@ class DriveFilesNamespace:
         until_date: int | Unset = UNSET,
         folder_id: None | str | Unset = UNSET,
         type: None | str | Unset = UNSET,
-        sort: DriveFilesBodySortType1
-        | DriveFilesBodySortType2Type1
-        | DriveFilesBodySortType3Type1
-        | None
-        | Unset = UNSET,
+        sort: DriveFilesBodySort | None | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
         """drive/files: No description in the spec
 
@@ -146,8 +140,7 @@ class DriveFilesNamespace:
             until_date (int | Unset):
             folder_id (None | str | Unset):
             type (None | str | Unset):
-            sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
-                DriveFilesBodySortType3Type1 | None | Unset):
+            sort (DriveFilesBodySort | None | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -876,11 +869,7 @@ class AsyncDriveFilesNamespace:
         until_date: int | Unset = UNSET,
         folder_id: None | str | Unset = UNSET,
         type: None | str | Unset = UNSET,
-        sort: DriveFilesBodySortType1
-        | DriveFilesBodySortType2Type1
-        | DriveFilesBodySortType3Type1
-        | None
-        | Unset = UNSET,
+        sort: DriveFilesBodySort | None | Unset = UNSET,
     ) -> builtins.list[DriveFile]:
         """drive/files: No description in the spec
 
@@ -894,8 +883,7 @@ class AsyncDriveFilesNamespace:
             until_date (int | Unset):
             folder_id (None | str | Unset):
             type (None | str | Unset):
-            sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
-                DriveFilesBodySortType3Type1 | None | Unset):
+            sort (DriveFilesBodySort | None | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:

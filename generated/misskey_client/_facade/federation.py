@@ -14,9 +14,7 @@ if TYPE_CHECKING:
     from misskey_core import AsyncClient, SyncClient
 
     from ..models.federation_instance import FederationInstance
-    from ..models.federation_instances_body_sort_type_1 import FederationInstancesBodySortType1
-    from ..models.federation_instances_body_sort_type_2_type_1 import FederationInstancesBodySortType2Type1
-    from ..models.federation_instances_body_sort_type_3_type_1 import FederationInstancesBodySortType3Type1
+    from ..models.federation_instances_body_sort import FederationInstancesBodySort
     from ..models.federation_stats_response import FederationStatsResponse
     from ..models.following import Following
     from ..models.user_detailed_not_me import UserDetailedNotMe
@@ -131,11 +129,7 @@ class FederationNamespace:
         publishing: bool | None | Unset = UNSET,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-        sort: FederationInstancesBodySortType1
-        | FederationInstancesBodySortType2Type1
-        | FederationInstancesBodySortType3Type1
-        | None
-        | Unset = UNSET,
+        sort: FederationInstancesBodySort | None | Unset = UNSET,
     ) -> builtins.list[FederationInstance]:
         """federation/instances: *
 
@@ -152,8 +146,7 @@ class FederationNamespace:
             publishing (bool | None | Unset):
             limit (int | Unset):  Default: 30.
             offset (int | Unset):  Default: 0.
-            sort (FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 |
-                FederationInstancesBodySortType3Type1 | None | Unset):
+            sort (FederationInstancesBodySort | None | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -417,11 +410,7 @@ class AsyncFederationNamespace:
         publishing: bool | None | Unset = UNSET,
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
-        sort: FederationInstancesBodySortType1
-        | FederationInstancesBodySortType2Type1
-        | FederationInstancesBodySortType3Type1
-        | None
-        | Unset = UNSET,
+        sort: FederationInstancesBodySort | None | Unset = UNSET,
     ) -> builtins.list[FederationInstance]:
         """federation/instances: *
 
@@ -438,8 +427,7 @@ class AsyncFederationNamespace:
             publishing (bool | None | Unset):
             limit (int | Unset):  Default: 30.
             offset (int | Unset):  Default: 0.
-            sort (FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 |
-                FederationInstancesBodySortType3Type1 | None | Unset):
+            sort (FederationInstancesBodySort | None | Unset):
 
         Raises:
             MisskeyAPIError: the server's error, as its class in misskey_client.errors:

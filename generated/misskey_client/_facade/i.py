@@ -39,9 +39,7 @@ if TYPE_CHECKING:
     from ..models.i_registry_scopes_with_domain_response_item import IRegistryScopesWithDomainResponseItem
     from ..models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
     from ..models.i_update_body_chat_scope import IUpdateBodyChatScope
-    from ..models.i_update_body_lang_type_1 import IUpdateBodyLangType1
-    from ..models.i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1
-    from ..models.i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1
+    from ..models.i_update_body_lang import IUpdateBodyLang
     from ..models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig
     from ..models.i_webhooks_create_response import IWebhooksCreateResponse
     from ..models.i_webhooks_test_body_override import IWebhooksTestBodyOverride
@@ -1135,7 +1133,7 @@ class INamespace:
         followed_message: None | str | Unset = UNSET,
         location: None | str | Unset = UNSET,
         birthday: None | str | Unset = UNSET,
-        lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset = UNSET,
+        lang: IUpdateBodyLang | None | Unset = UNSET,
         avatar_id: None | str | Unset = UNSET,
         avatar_decorations: builtins.list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
         banner_id: None | str | Unset = UNSET,
@@ -1178,8 +1176,7 @@ class INamespace:
             followed_message (None | str | Unset):
             location (None | str | Unset):
             birthday (None | str | Unset):
-            lang (IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None
-                | Unset):
+            lang (IUpdateBodyLang | None | Unset):
             avatar_id (None | str | Unset):
             avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
             banner_id (None | str | Unset):
@@ -3201,7 +3198,7 @@ class AsyncINamespace:
         followed_message: None | str | Unset = UNSET,
         location: None | str | Unset = UNSET,
         birthday: None | str | Unset = UNSET,
-        lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset = UNSET,
+        lang: IUpdateBodyLang | None | Unset = UNSET,
         avatar_id: None | str | Unset = UNSET,
         avatar_decorations: builtins.list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
         banner_id: None | str | Unset = UNSET,
@@ -3244,8 +3241,7 @@ class AsyncINamespace:
             followed_message (None | str | Unset):
             location (None | str | Unset):
             birthday (None | str | Unset):
-            lang (IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None
-                | Unset):
+            lang (IUpdateBodyLang | None | Unset):
             avatar_id (None | str | Unset):
             avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
             banner_id (None | str | Unset):

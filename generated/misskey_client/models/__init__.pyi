@@ -285,9 +285,7 @@ from .drive_file_properties import DriveFileProperties
 from .drive_files_attached_chat_messages_body import DriveFilesAttachedChatMessagesBody
 from .drive_files_attached_notes_body import DriveFilesAttachedNotesBody
 from .drive_files_body import DriveFilesBody
-from .drive_files_body_sort_type_1 import DriveFilesBodySortType1
-from .drive_files_body_sort_type_2_type_1 import DriveFilesBodySortType2Type1
-from .drive_files_body_sort_type_3_type_1 import DriveFilesBodySortType3Type1
+from .drive_files_body_sort import DriveFilesBodySort
 from .drive_files_check_existence_body import DriveFilesCheckExistenceBody
 from .drive_files_create_body import DriveFilesCreateBody
 from .drive_files_delete_body import DriveFilesDeleteBody
@@ -327,9 +325,7 @@ from .federation_following_body import FederationFollowingBody
 from .federation_instance import FederationInstance
 from .federation_instance_suspension_state import FederationInstanceSuspensionState
 from .federation_instances_body import FederationInstancesBody
-from .federation_instances_body_sort_type_1 import FederationInstancesBodySortType1
-from .federation_instances_body_sort_type_2_type_1 import FederationInstancesBodySortType2Type1
-from .federation_instances_body_sort_type_3_type_1 import FederationInstancesBodySortType3Type1
+from .federation_instances_body_sort import FederationInstancesBodySort
 from .federation_show_instance_body import FederationShowInstanceBody
 from .federation_stats_body import FederationStatsBody
 from .federation_stats_response import FederationStatsResponse
@@ -400,9 +396,7 @@ from .i2_fa_password_less_body import I2FaPasswordLessBody
 from .i2_fa_register_body import I2FaRegisterBody
 from .i2_fa_register_key_body import I2FaRegisterKeyBody
 from .i2_fa_register_key_response import I2FaRegisterKeyResponse
-from .i2_fa_register_key_response_attestation_type_1 import I2FaRegisterKeyResponseAttestationType1
-from .i2_fa_register_key_response_attestation_type_2_type_1 import I2FaRegisterKeyResponseAttestationType2Type1
-from .i2_fa_register_key_response_attestation_type_3_type_1 import I2FaRegisterKeyResponseAttestationType3Type1
+from .i2_fa_register_key_response_attestation_type_0 import I2FaRegisterKeyResponseAttestationType0
 from .i2_fa_register_key_response_authenticator_selection_type_0 import (
     I2FaRegisterKeyResponseAuthenticatorSelectionType0,
 )
@@ -475,9 +469,7 @@ from .i_unpin_body import IUnpinBody
 from .i_update_body import IUpdateBody
 from .i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
 from .i_update_body_chat_scope import IUpdateBodyChatScope
-from .i_update_body_lang_type_1 import IUpdateBodyLangType1
-from .i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1
-from .i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1
+from .i_update_body_lang import IUpdateBodyLang
 from .i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig
 from .i_update_body_notification_recieve_config_app_type_0 import IUpdateBodyNotificationRecieveConfigAppType0
 from .i_update_body_notification_recieve_config_app_type_0_type import IUpdateBodyNotificationRecieveConfigAppType0Type
@@ -1087,9 +1079,7 @@ __all__ = [
     "DriveFilesAttachedChatMessagesBody",
     "DriveFilesAttachedNotesBody",
     "DriveFilesBody",
-    "DriveFilesBodySortType1",
-    "DriveFilesBodySortType2Type1",
-    "DriveFilesBodySortType3Type1",
+    "DriveFilesBodySort",
     "DriveFilesCheckExistenceBody",
     "DriveFilesCreateBody",
     "DriveFilesDeleteBody",
@@ -1126,9 +1116,7 @@ __all__ = [
     "FederationFollowingBody",
     "FederationInstance",
     "FederationInstancesBody",
-    "FederationInstancesBodySortType1",
-    "FederationInstancesBodySortType2Type1",
-    "FederationInstancesBodySortType3Type1",
+    "FederationInstancesBodySort",
     "FederationInstanceSuspensionState",
     "FederationShowInstanceBody",
     "FederationStatsBody",
@@ -1200,9 +1188,7 @@ __all__ = [
     "I2FaRegisterBody",
     "I2FaRegisterKeyBody",
     "I2FaRegisterKeyResponse",
-    "I2FaRegisterKeyResponseAttestationType1",
-    "I2FaRegisterKeyResponseAttestationType2Type1",
-    "I2FaRegisterKeyResponseAttestationType3Type1",
+    "I2FaRegisterKeyResponseAttestationType0",
     "I2FaRegisterKeyResponseAuthenticatorSelectionType0",
     "I2FaRegisterKeyResponseAuthenticatorSelectionType0AuthenticatorAttachment",
     "I2FaRegisterKeyResponseAuthenticatorSelectionType0UserVerification",
@@ -1270,9 +1256,7 @@ __all__ = [
     "IUpdateBody",
     "IUpdateBodyAvatarDecorationsItem",
     "IUpdateBodyChatScope",
-    "IUpdateBodyLangType1",
-    "IUpdateBodyLangType2Type1",
-    "IUpdateBodyLangType3Type1",
+    "IUpdateBodyLang",
     "IUpdateBodyNotificationRecieveConfig",
     "IUpdateBodyNotificationRecieveConfigAppType0",
     "IUpdateBodyNotificationRecieveConfigAppType0Type",

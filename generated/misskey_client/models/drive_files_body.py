@@ -12,17 +12,10 @@ from misskey_core._parsing import (
     mismatched,
     new_instance,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.drive_files_body_sort_type_1 import DriveFilesBodySortType1
-from ..models.drive_files_body_sort_type_2_type_1 import (
-    DriveFilesBodySortType2Type1,
-)
-from ..models.drive_files_body_sort_type_3_type_1 import (
-    DriveFilesBodySortType3Type1,
-)
+from ..models.drive_files_body_sort import DriveFilesBodySort, check_drive_files_body_sort
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DriveFilesBody")
@@ -39,7 +32,7 @@ class DriveFilesBody:
         until_date (int | Unset):
         folder_id (None | str | Unset):
         type (None | str | Unset):
-        sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset):
+        sort (DriveFilesBodySort | None | Unset):
     """
 
     limit: int | Unset = 10
@@ -49,7 +42,7 @@ class DriveFilesBody:
     until_date: int | Unset = UNSET
     folder_id: None | str | Unset = UNSET
     type: None | str | Unset = UNSET
-    sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET
+    sort: DriveFilesBodySort | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -68,10 +61,6 @@ class DriveFilesBody:
         _sort: None | str | Unset
         if isinstance(self.sort, Unset):
             _sort = UNSET
-        elif isinstance(self.sort, str):
-            _sort = self.sort
-        elif isinstance(self.sort, str):
-            _sort = self.sort
         elif isinstance(self.sort, str):
             _sort = self.sort
         else:
@@ -158,14 +147,18 @@ class DriveFilesBody:
             if "sort" in d:
                 _n += 1
                 _sort = d["sort"]
-                sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None
-                if _sort is None or _sort in ("+createdAt", "+name", "+size", "-createdAt", "-name", "-size"):
+                sort: DriveFilesBodySort | None
+                if _sort is None:
                     sort = _sort
                 else:
-                    sort = unknown_enum_value(
-                        "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None",
-                        _sort,
+                    _sort_type_0 = _sort
+                    sort_type_0 = (
+                        _sort_type_0
+                        if _sort_type_0 in {"+createdAt", "+name", "+size", "-createdAt", "-name", "-size"}
+                        else check_drive_files_body_sort(_sort_type_0)
                     )
+
+                    sort = sort_type_0
 
                 _model.sort = sort
 
@@ -225,18 +218,18 @@ class DriveFilesBody:
         _sort_raw = d.pop("sort", UNSET)
         try:
             _sort = _sort_raw
-            sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset
-            if (
-                _sort is None
-                or _sort is UNSET
-                or _sort in ("+createdAt", "+name", "+size", "-createdAt", "-name", "-size")
-            ):
+            sort: DriveFilesBodySort | None | Unset
+            if _sort is None or _sort is UNSET:
                 sort = _sort
             else:
-                sort = unknown_enum_value(
-                    "DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None",
-                    _sort,
+                _sort_type_0 = _sort
+                sort_type_0 = (
+                    _sort_type_0
+                    if _sort_type_0 in {"+createdAt", "+name", "+size", "-createdAt", "-name", "-size"}
+                    else check_drive_files_body_sort(_sort_type_0)
                 )
+
+                sort = sort_type_0
 
         except PARSE_ERRORS as exc:
             sort = mismatched("DriveFilesBody", "sort", _sort_raw, exc)

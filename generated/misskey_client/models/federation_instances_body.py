@@ -11,19 +11,10 @@ from misskey_core._parsing import (
     mismatched,
     new_instance,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.federation_instances_body_sort_type_1 import (
-    FederationInstancesBodySortType1,
-)
-from ..models.federation_instances_body_sort_type_2_type_1 import (
-    FederationInstancesBodySortType2Type1,
-)
-from ..models.federation_instances_body_sort_type_3_type_1 import (
-    FederationInstancesBodySortType3Type1,
-)
+from ..models.federation_instances_body_sort import FederationInstancesBodySort, check_federation_instances_body_sort
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FederationInstancesBody")
@@ -43,8 +34,7 @@ class FederationInstancesBody:
         publishing (bool | None | Unset):
         limit (int | Unset):  Default: 30.
         offset (int | Unset):  Default: 0.
-        sort (FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 |
-            FederationInstancesBodySortType3Type1 | None | Unset):
+        sort (FederationInstancesBodySort | None | Unset):
     """
 
     host: None | str | Unset = UNSET
@@ -57,13 +47,7 @@ class FederationInstancesBody:
     publishing: bool | None | Unset = UNSET
     limit: int | Unset = 30
     offset: int | Unset = 0
-    sort: (
-        FederationInstancesBodySortType1
-        | FederationInstancesBodySortType2Type1
-        | FederationInstancesBodySortType3Type1
-        | None
-        | Unset
-    ) = UNSET
+    sort: FederationInstancesBodySort | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,10 +96,6 @@ class FederationInstancesBody:
         _sort: None | str | Unset
         if isinstance(self.sort, Unset):
             _sort = UNSET
-        elif isinstance(self.sort, str):
-            _sort = self.sort
-        elif isinstance(self.sort, str):
-            _sort = self.sort
         elif isinstance(self.sort, str):
             _sort = self.sort
         else:
@@ -238,34 +218,13 @@ class FederationInstancesBody:
             if "sort" in d:
                 _n += 1
                 _sort = d["sort"]
-                sort: (
-                    FederationInstancesBodySortType1
-                    | FederationInstancesBodySortType2Type1
-                    | FederationInstancesBodySortType3Type1
-                    | None
-                )
-                if _sort is None or _sort in (
-                    "+firstRetrievedAt",
-                    "+followers",
-                    "+following",
-                    "+latestRequestReceivedAt",
-                    "+notes",
-                    "+pubSub",
-                    "+users",
-                    "-firstRetrievedAt",
-                    "-followers",
-                    "-following",
-                    "-latestRequestReceivedAt",
-                    "-notes",
-                    "-pubSub",
-                    "-users",
-                ):
+                sort: FederationInstancesBodySort | None
+                if _sort is None:
                     sort = _sort
                 else:
-                    sort = unknown_enum_value(
-                        "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
-                        _sort,
-                    )
+                    sort_type_0 = check_federation_instances_body_sort(_sort)
+
+                    sort = sort_type_0
 
                 _model.sort = sort
 
@@ -361,40 +320,13 @@ class FederationInstancesBody:
         _sort_raw = d.pop("sort", UNSET)
         try:
             _sort = _sort_raw
-            sort: (
-                FederationInstancesBodySortType1
-                | FederationInstancesBodySortType2Type1
-                | FederationInstancesBodySortType3Type1
-                | None
-                | Unset
-            )
-            if (
-                _sort is None
-                or _sort is UNSET
-                or _sort
-                in (
-                    "+firstRetrievedAt",
-                    "+followers",
-                    "+following",
-                    "+latestRequestReceivedAt",
-                    "+notes",
-                    "+pubSub",
-                    "+users",
-                    "-firstRetrievedAt",
-                    "-followers",
-                    "-following",
-                    "-latestRequestReceivedAt",
-                    "-notes",
-                    "-pubSub",
-                    "-users",
-                )
-            ):
+            sort: FederationInstancesBodySort | None | Unset
+            if _sort is None or _sort is UNSET:
                 sort = _sort
             else:
-                sort = unknown_enum_value(
-                    "FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 | FederationInstancesBodySortType3Type1 | None",
-                    _sort,
-                )
+                sort_type_0 = check_federation_instances_body_sort(_sort)
+
+                sort = sort_type_0
 
         except PARSE_ERRORS as exc:
             sort = mismatched("FederationInstancesBody", "sort", _sort_raw, exc)

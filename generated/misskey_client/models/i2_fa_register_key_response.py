@@ -13,18 +13,12 @@ from misskey_core._parsing import (
     missing_required,
     new_instance,
     parse_error,
-    unknown_enum_value,
     unknown_properties,
 )
 
-from ..models.i2_fa_register_key_response_attestation_type_1 import (
-    I2FaRegisterKeyResponseAttestationType1,
-)
-from ..models.i2_fa_register_key_response_attestation_type_2_type_1 import (
-    I2FaRegisterKeyResponseAttestationType2Type1,
-)
-from ..models.i2_fa_register_key_response_attestation_type_3_type_1 import (
-    I2FaRegisterKeyResponseAttestationType3Type1,
+from ..models.i2_fa_register_key_response_attestation_type_0 import (
+    I2FaRegisterKeyResponseAttestationType0,
+    check_i2_fa_register_key_response_attestation_type_0,
 )
 from ..types import UNSET, Unset
 
@@ -57,8 +51,7 @@ class I2FaRegisterKeyResponse:
         timeout (float | None):
         exclude_credentials (list[I2FaRegisterKeyResponseExcludeCredentialsType0Item] | None):
         authenticator_selection (I2FaRegisterKeyResponseAuthenticatorSelectionType0 | None):
-        attestation (I2FaRegisterKeyResponseAttestationType1 | I2FaRegisterKeyResponseAttestationType2Type1 |
-            I2FaRegisterKeyResponseAttestationType3Type1 | None):
+        attestation (I2FaRegisterKeyResponseAttestationType0 | None):
         extensions (I2FaRegisterKeyResponseExtensionsType0 | None):
     """
 
@@ -69,12 +62,7 @@ class I2FaRegisterKeyResponse:
     timeout: float | None
     exclude_credentials: list[I2FaRegisterKeyResponseExcludeCredentialsType0Item] | None
     authenticator_selection: I2FaRegisterKeyResponseAuthenticatorSelectionType0 | None
-    attestation: (
-        I2FaRegisterKeyResponseAttestationType1
-        | I2FaRegisterKeyResponseAttestationType2Type1
-        | I2FaRegisterKeyResponseAttestationType3Type1
-        | None
-    )
+    attestation: I2FaRegisterKeyResponseAttestationType0 | None
     extensions: I2FaRegisterKeyResponseExtensionsType0 | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -158,10 +146,6 @@ class I2FaRegisterKeyResponse:
         _attestation: None | str | Unset
         if isinstance(self.attestation, Unset):
             _attestation = UNSET
-        elif isinstance(self.attestation, str):
-            _attestation = self.attestation
-        elif isinstance(self.attestation, str):
-            _attestation = self.attestation
         elif isinstance(self.attestation, str):
             _attestation = self.attestation
         else:
@@ -306,19 +290,18 @@ class I2FaRegisterKeyResponse:
             _model.authenticator_selection = authenticator_selection
 
             _attestation = d["attestation"]
-            attestation: (
-                I2FaRegisterKeyResponseAttestationType1
-                | I2FaRegisterKeyResponseAttestationType2Type1
-                | I2FaRegisterKeyResponseAttestationType3Type1
-                | None
-            )
-            if _attestation is None or _attestation in ("direct", "enterprise", "indirect", "none"):
+            attestation: I2FaRegisterKeyResponseAttestationType0 | None
+            if _attestation is None:
                 attestation = _attestation
             else:
-                attestation = unknown_enum_value(
-                    "I2FaRegisterKeyResponseAttestationType1 | I2FaRegisterKeyResponseAttestationType2Type1 | I2FaRegisterKeyResponseAttestationType3Type1 | None",
-                    _attestation,
+                _attestation_type_0 = _attestation
+                attestation_type_0 = (
+                    _attestation_type_0
+                    if _attestation_type_0 in {"direct", "enterprise", "indirect", "none"}
+                    else check_i2_fa_register_key_response_attestation_type_0(_attestation_type_0)
                 )
+
+                attestation = attestation_type_0
 
             _model.attestation = attestation
 
@@ -518,19 +501,18 @@ class I2FaRegisterKeyResponse:
         if _attestation_raw is not UNSET:
             try:
                 _attestation = _attestation_raw
-                attestation: (
-                    I2FaRegisterKeyResponseAttestationType1
-                    | I2FaRegisterKeyResponseAttestationType2Type1
-                    | I2FaRegisterKeyResponseAttestationType3Type1
-                    | None
-                )
-                if _attestation is None or _attestation in ("direct", "enterprise", "indirect", "none"):
+                attestation: I2FaRegisterKeyResponseAttestationType0 | None
+                if _attestation is None:
                     attestation = _attestation
                 else:
-                    attestation = unknown_enum_value(
-                        "I2FaRegisterKeyResponseAttestationType1 | I2FaRegisterKeyResponseAttestationType2Type1 | I2FaRegisterKeyResponseAttestationType3Type1 | None",
-                        _attestation,
+                    _attestation_type_0 = _attestation
+                    attestation_type_0 = (
+                        _attestation_type_0
+                        if _attestation_type_0 in {"direct", "enterprise", "indirect", "none"}
+                        else check_i2_fa_register_key_response_attestation_type_0(_attestation_type_0)
                     )
+
+                    attestation = attestation_type_0
 
             except PARSE_ERRORS as exc:
                 # A value that does not fit its type: kept as it came (lenient) or an error (strict).

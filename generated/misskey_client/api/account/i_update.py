@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ...models.fields_item import FieldsItem
 from ...models.i_update_body_avatar_decorations_item import IUpdateBodyAvatarDecorationsItem
 from ...models.i_update_body_chat_scope import IUpdateBodyChatScope
-from ...models.i_update_body_lang_type_1 import IUpdateBodyLangType1
-from ...models.i_update_body_lang_type_2_type_1 import IUpdateBodyLangType2Type1
-from ...models.i_update_body_lang_type_3_type_1 import IUpdateBodyLangType3Type1
+from ...models.i_update_body_lang import IUpdateBodyLang
 from ...models.i_update_body_notification_recieve_config import IUpdateBodyNotificationRecieveConfig
 from ...models.me_detailed import MeDetailed
 from ...models.user_detailed_not_me_only_followers_visibility import (
@@ -33,7 +31,7 @@ def _body(
     followed_message: None | str | Unset = UNSET,
     location: None | str | Unset = UNSET,
     birthday: None | str | Unset = UNSET,
-    lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset = UNSET,
+    lang: IUpdateBodyLang | None | Unset = UNSET,
     avatar_id: None | str | Unset = UNSET,
     avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
     banner_id: None | str | Unset = UNSET,
@@ -95,10 +93,6 @@ def _body(
     _lang: None | str | Unset
     if isinstance(lang, Unset):
         _lang = UNSET
-    elif isinstance(lang, str):
-        _lang = lang
-    elif isinstance(lang, str):
-        _lang = lang
     elif isinstance(lang, str):
         _lang = lang
     else:
@@ -315,7 +309,7 @@ def sync(
     followed_message: None | str | Unset = UNSET,
     location: None | str | Unset = UNSET,
     birthday: None | str | Unset = UNSET,
-    lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset = UNSET,
+    lang: IUpdateBodyLang | None | Unset = UNSET,
     avatar_id: None | str | Unset = UNSET,
     avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
     banner_id: None | str | Unset = UNSET,
@@ -358,8 +352,7 @@ def sync(
         followed_message (None | str | Unset):
         location (None | str | Unset):
         birthday (None | str | Unset):
-        lang (IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None
-            | Unset):
+        lang (IUpdateBodyLang | None | Unset):
         avatar_id (None | str | Unset):
         avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
         banner_id (None | str | Unset):
@@ -453,7 +446,7 @@ async def asyncio(
     followed_message: None | str | Unset = UNSET,
     location: None | str | Unset = UNSET,
     birthday: None | str | Unset = UNSET,
-    lang: IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None | Unset = UNSET,
+    lang: IUpdateBodyLang | None | Unset = UNSET,
     avatar_id: None | str | Unset = UNSET,
     avatar_decorations: list[IUpdateBodyAvatarDecorationsItem] | Unset = UNSET,
     banner_id: None | str | Unset = UNSET,
@@ -496,8 +489,7 @@ async def asyncio(
         followed_message (None | str | Unset):
         location (None | str | Unset):
         birthday (None | str | Unset):
-        lang (IUpdateBodyLangType1 | IUpdateBodyLangType2Type1 | IUpdateBodyLangType3Type1 | None
-            | Unset):
+        lang (IUpdateBodyLang | None | Unset):
         avatar_id (None | str | Unset):
         avatar_decorations (list[IUpdateBodyAvatarDecorationsItem] | Unset):
         banner_id (None | str | Unset):

@@ -8,13 +8,7 @@ from typing import TYPE_CHECKING, Any
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
 from ...models.drive_file import DriveFile
-from ...models.drive_files_body_sort_type_1 import DriveFilesBodySortType1
-from ...models.drive_files_body_sort_type_2_type_1 import (
-    DriveFilesBodySortType2Type1,
-)
-from ...models.drive_files_body_sort_type_3_type_1 import (
-    DriveFilesBodySortType3Type1,
-)
+from ...models.drive_files_body_sort import DriveFilesBodySort
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -32,7 +26,7 @@ def _body(
     until_date: int | Unset = UNSET,
     folder_id: None | str | Unset = UNSET,
     type: None | str | Unset = UNSET,
-    sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
+    sort: DriveFilesBodySort | None | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _folder_id: None | str | Unset
@@ -48,10 +42,6 @@ def _body(
     _sort: None | str | Unset
     if isinstance(sort, Unset):
         _sort = UNSET
-    elif isinstance(sort, str):
-        _sort = sort
-    elif isinstance(sort, str):
-        _sort = sort
     elif isinstance(sort, str):
         _sort = sort
     else:
@@ -109,7 +99,7 @@ def sync(
     until_date: int | Unset = UNSET,
     folder_id: None | str | Unset = UNSET,
     type: None | str | Unset = UNSET,
-    sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
+    sort: DriveFilesBodySort | None | Unset = UNSET,
 ) -> list[DriveFile]:
     """drive/files: No description in the spec
 
@@ -123,8 +113,7 @@ def sync(
         until_date (int | Unset):
         folder_id (None | str | Unset):
         type (None | str | Unset):
-        sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
-            DriveFilesBodySortType3Type1 | None | Unset):
+        sort (DriveFilesBodySort | None | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -157,7 +146,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     folder_id: None | str | Unset = UNSET,
     type: None | str | Unset = UNSET,
-    sort: DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 | DriveFilesBodySortType3Type1 | None | Unset = UNSET,
+    sort: DriveFilesBodySort | None | Unset = UNSET,
 ) -> list[DriveFile]:
     """drive/files: No description in the spec
 
@@ -171,8 +160,7 @@ async def asyncio(
         until_date (int | Unset):
         folder_id (None | str | Unset):
         type (None | str | Unset):
-        sort (DriveFilesBodySortType1 | DriveFilesBodySortType2Type1 |
-            DriveFilesBodySortType3Type1 | None | Unset):
+        sort (DriveFilesBodySort | None | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

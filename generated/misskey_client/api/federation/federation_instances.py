@@ -8,15 +8,7 @@ from typing import TYPE_CHECKING, Any
 from misskey_core._parsing import PARSE_ERRORS, index_of, mismatched
 
 from ...models.federation_instance import FederationInstance
-from ...models.federation_instances_body_sort_type_1 import (
-    FederationInstancesBodySortType1,
-)
-from ...models.federation_instances_body_sort_type_2_type_1 import (
-    FederationInstancesBodySortType2Type1,
-)
-from ...models.federation_instances_body_sort_type_3_type_1 import (
-    FederationInstancesBodySortType3Type1,
-)
+from ...models.federation_instances_body_sort import FederationInstancesBodySort
 from ...types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -37,11 +29,7 @@ def _body(
     publishing: bool | None | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    sort: FederationInstancesBodySortType1
-    | FederationInstancesBodySortType2Type1
-    | FederationInstancesBodySortType3Type1
-    | None
-    | Unset = UNSET,
+    sort: FederationInstancesBodySort | None | Unset = UNSET,
 ) -> dict[str, Any]:
     _json: dict[str, Any] = {}
     _host: None | str | Unset
@@ -87,10 +75,6 @@ def _body(
     _sort: None | str | Unset
     if isinstance(sort, Unset):
         _sort = UNSET
-    elif isinstance(sort, str):
-        _sort = sort
-    elif isinstance(sort, str):
-        _sort = sort
     elif isinstance(sort, str):
         _sort = sort
     else:
@@ -157,11 +141,7 @@ def sync(
     publishing: bool | None | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    sort: FederationInstancesBodySortType1
-    | FederationInstancesBodySortType2Type1
-    | FederationInstancesBodySortType3Type1
-    | None
-    | Unset = UNSET,
+    sort: FederationInstancesBodySort | None | Unset = UNSET,
 ) -> list[FederationInstance]:
     """federation/instances: *
 
@@ -178,8 +158,7 @@ def sync(
         publishing (bool | None | Unset):
         limit (int | Unset):  Default: 30.
         offset (int | Unset):  Default: 0.
-        sort (FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 |
-            FederationInstancesBodySortType3Type1 | None | Unset):
+        sort (FederationInstancesBodySort | None | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:
@@ -218,11 +197,7 @@ async def asyncio(
     publishing: bool | None | Unset = UNSET,
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
-    sort: FederationInstancesBodySortType1
-    | FederationInstancesBodySortType2Type1
-    | FederationInstancesBodySortType3Type1
-    | None
-    | Unset = UNSET,
+    sort: FederationInstancesBodySort | None | Unset = UNSET,
 ) -> list[FederationInstance]:
     """federation/instances: *
 
@@ -239,8 +214,7 @@ async def asyncio(
         publishing (bool | None | Unset):
         limit (int | Unset):  Default: 30.
         offset (int | Unset):  Default: 0.
-        sort (FederationInstancesBodySortType1 | FederationInstancesBodySortType2Type1 |
-            FederationInstancesBodySortType3Type1 | None | Unset):
+        sort (FederationInstancesBodySort | None | Unset):
 
     Raises:
         MisskeyAPIError: the server's error, as its class in misskey_client.errors:

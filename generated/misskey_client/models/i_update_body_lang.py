@@ -3,7 +3,7 @@ from typing import Literal, cast
 
 from misskey_core._parsing import unknown_enum_value
 
-IUpdateBodyLangType2Type1 = Literal[
+IUpdateBodyLang = Literal[
     "ach",
     "ady",
     "af",
@@ -227,7 +227,7 @@ IUpdateBodyLangType2Type1 = Literal[
     "zu-ZA",
 ]
 
-I_UPDATE_BODY_LANG_TYPE_2_TYPE_1_VALUES: set[IUpdateBodyLangType2Type1] = {
+I_UPDATE_BODY_LANG_VALUES: set[IUpdateBodyLang] = {
     "ach",
     "ady",
     "af",
@@ -452,8 +452,8 @@ I_UPDATE_BODY_LANG_TYPE_2_TYPE_1_VALUES: set[IUpdateBodyLangType2Type1] = {
 }
 
 
-def check_i_update_body_lang_type_2_type_1(value: str) -> IUpdateBodyLangType2Type1:
-    if value in I_UPDATE_BODY_LANG_TYPE_2_TYPE_1_VALUES:
+def check_i_update_body_lang(value: str) -> IUpdateBodyLang:
+    if value in I_UPDATE_BODY_LANG_VALUES:
         return value
     # A value newer than the spec: kept as it is (lenient) or rejected (strict).
-    return cast(IUpdateBodyLangType2Type1, unknown_enum_value("IUpdateBodyLangType2Type1", value))
+    return cast(IUpdateBodyLang, unknown_enum_value("IUpdateBodyLang", value))

@@ -3,7 +3,7 @@ from typing import Literal, cast
 
 from misskey_core._parsing import unknown_enum_value
 
-FederationInstancesBodySortType1 = Literal[
+FederationInstancesBodySort = Literal[
     "+firstRetrievedAt",
     "+followers",
     "+following",
@@ -20,7 +20,7 @@ FederationInstancesBodySortType1 = Literal[
     "-users",
 ]
 
-FEDERATION_INSTANCES_BODY_SORT_TYPE_1_VALUES: set[FederationInstancesBodySortType1] = {
+FEDERATION_INSTANCES_BODY_SORT_VALUES: set[FederationInstancesBodySort] = {
     "+firstRetrievedAt",
     "+followers",
     "+following",
@@ -38,8 +38,8 @@ FEDERATION_INSTANCES_BODY_SORT_TYPE_1_VALUES: set[FederationInstancesBodySortTyp
 }
 
 
-def check_federation_instances_body_sort_type_1(value: str) -> FederationInstancesBodySortType1:
-    if value in FEDERATION_INSTANCES_BODY_SORT_TYPE_1_VALUES:
+def check_federation_instances_body_sort(value: str) -> FederationInstancesBodySort:
+    if value in FEDERATION_INSTANCES_BODY_SORT_VALUES:
         return value
     # A value newer than the spec: kept as it is (lenient) or rejected (strict).
-    return cast(FederationInstancesBodySortType1, unknown_enum_value("FederationInstancesBodySortType1", value))
+    return cast(FederationInstancesBodySort, unknown_enum_value("FederationInstancesBodySort", value))
