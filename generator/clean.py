@@ -33,6 +33,8 @@ class CleanResult:
     body_alternatives: dict[str, list[list[str]]] = field(default_factory=dict)
     #: model class name -> (property, value) that tells it apart inside a union
     discriminators: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: component name -> its members, for each union told apart by a tag (Notification, PageBlock)
+    tagged_unions: dict[str, list[str]] = field(default_factory=dict)
     #: component name -> where the identical inline schemas it replaces were (generator/names.py)
     shared: dict[str, list[str]] = field(default_factory=dict)
 
@@ -438,6 +440,7 @@ def _hoist_tagged_unions(result: CleanResult) -> None:
             result.discriminators[pascal(name)] = tag
             hoisted.append({"$ref": f"#/components/schemas/{name}"})
         schema["oneOf"] = hoisted
+        result.tagged_unions[owner] = [ref["$ref"].rsplit("/", 1)[1] for ref in hoisted]
 
 
 def _inline_object_properties(schema: JSON) -> Iterator[tuple[JSON, str]]:

@@ -93,6 +93,10 @@ def _docline(prop: Any) -> str:
     return public_name(prop) + str(prop.to_docstring())[len(str(prop.python_name)) :]
 
 
+#: Namespaces that also have hand-written methods (misskey_core): path -> (module, sync class, async class).
+NAMESPACE_MIXINS = {"drive": ("misskey_core._drive", "SyncDriveHelpers", "AsyncDriveHelpers")}
+
+
 def attribute_name(segment: str, *, top: bool = False) -> str:
     """A path segment as a Python attribute: ``get-all`` -> ``get_all``, ``2fa`` -> ``two_fa``.
 
@@ -441,6 +445,7 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
         import_template=lambda prop: project.env.get_template("property_templates/" + prop.template).module,
         discriminators={strings.pascal_case(name): tag for name, tag in cleaned.discriminators.items()},
         endpoint_info=lambda endpoint: by_path[endpoint_name(_raw(endpoint.path))],
+        mixins=NAMESPACE_MIXINS,
         spec_version=source.version or str(cleaned.spec["info"]["version"]),
         spec_software=source.software or "misskey",
         root=root,
@@ -459,9 +464,21 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     as_json = {f.where for f in cleaned.findings if f.kind == "as-json"}
     no_body = {info.name for info in infos if info.returns == "None"}
     imports = [import_string_from_class(m.class_info) for m in [*openapi.models, *openapi.enums]]
-    alls = [m.class_info.name for m in [*openapi.models, *openapi.enums]]
-    stub = _render(project, "models_init.pyi.jinja", imports=imports, alls=alls)
-    (config.output_path / "models" / "__init__.pyi").write_text(stub, encoding="utf-8")
+    alls: list[str] = [str(m.class_info.name) for m in [*openapi.models, *openapi.enums]]
+    # A tagged union (Notification, PageBlock) is a type alias of its members: models/_unions.py.
+    unions = {
+        strings.pascal_case(owner): [strings.pascal_case(m) for m in members]
+        for owner, members in sorted(cleaned.tagged_unions.items())
+        if all(strings.pascal_case(m) in alls for m in members) and strings.pascal_case(owner) not in alls
+    }
+    if unions:
+        text = _render(project, "models_unions.py.jinja", unions=unions)
+        (config.output_path / "models" / "_unions.py").write_text(text, encoding="utf-8")
+        imports += [f"from ._unions import {name}" for name in unions]
+        alls += list(unions)
+    for template, target in (("models_init.pyi.jinja", "__init__.pyi"), ("models_init.py.jinja", "__init__.py")):
+        text = _render(project, template, imports=imports, alls=alls)
+        (config.output_path / "models" / target).write_text(text, encoding="utf-8")
     client_module = config.output_path / "client.py"
     client_module.write_text(_prune_imports(client_module.read_text(encoding="utf-8")), encoding="utf-8")
 
@@ -473,6 +490,7 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     files[f"{PACKAGE}/_facade/__init__.py"] = _render(project, "facade_init.py.jinja")
     files[f"{PACKAGE}/_endpoints.py"] = _render(project, "endpoints.py.jinja", endpoints=infos)
     files[f"{PACKAGE}/_api_errors.py"] = _render(project, "api_errors.py.jinja")
+    files[f"{PACKAGE}/streaming.py"] = _render(project, "streaming.py.jinja")
     files["misskey_auth/_permissions.py"] = _render(
         project, "permissions.py.jinja", permissions=sorted({p for info in infos for p in info.permission})
     )

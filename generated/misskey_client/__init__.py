@@ -40,7 +40,8 @@ from .errors import (
 from .types import UNSET, File, Unset
 
 if TYPE_CHECKING:
-    from misskey_core._streaming import AsyncStream, ChannelRejectedError, Event, NoteUpdate, SyncStream
+    from misskey_core._events import Event, NoteUpdate
+    from misskey_core._streaming import AsyncStream, ChannelRejectedError, SyncStream
 
     from misskey_auth import (
         PERMISSIONS,
@@ -59,9 +60,8 @@ _LAZY = {
         ["PERMISSIONS", "LegacyAuth", "MiAuth", "MiAuthError", "MiAuthNotAuthorizedError", "MisskeyAuthError", "login"],
         "misskey_auth",
     ),
-    **dict.fromkeys(
-        ["AsyncStream", "ChannelRejectedError", "Event", "NoteUpdate", "SyncStream"], "misskey_core._streaming"
-    ),
+    **dict.fromkeys(["AsyncStream", "ChannelRejectedError", "SyncStream"], "misskey_core._streaming"),
+    **dict.fromkeys(["Event", "NoteUpdate"], "misskey_core._events"),
 }
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 # "ClassName:module" pairs, one per model.
 _INDEX = (
+    "Notification:._unions "
+    "PageBlock:._unions "
     "AbuseReportNotificationRecipient:.abuse_report_notification_recipient "
     "AbuseReportNotificationRecipientMethod:.abuse_report_notification_recipient_method "
     "Achievement:.achievement "
