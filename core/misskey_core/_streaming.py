@@ -11,8 +11,10 @@ How a lost connection is repaired (see docs/streaming.md):
    re-capture every note;
 3. for each timeline-like channel, once the server confirmed the join, page through its REST twin
    from the id of the last note delivered (``sinceId``) and deliver what was missed, oldest first,
-   while notes the socket sends meanwhile wait in a buffer;
-4. then release the buffer, dropping notes already delivered (a bounded set of recent ids).
+   while notes the socket sends meanwhile wait in a buffer; ``main`` likewise from
+   ``i/notifications``, telling the mentions, replies, renotes and follows among them again
+   (``_MainLedger`` pairs each with its notification, so each is delivered once);
+4. then release the buffer, dropping what was already delivered (a bounded set of recent ids).
 
 Because a channel's cursor only moves when a note is handed to the user, anything buffered when
 the connection drops again can be thrown away: the next backfill starts from the same cursor.
@@ -32,8 +34,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
 
+from ._channels import Channel, channel_from_name
 from ._errors import (
     AuthenticationError,
     MisskeyAPIError,
@@ -42,7 +45,7 @@ from ._errors import (
     PermissionDeniedError,
     ResponseParseError,
 )
-from ._stream_catalog import ChannelSpec, parse_event_body, parse_note, validate_params
+from ._events import Event, NoteUpdate, make_event, make_note_update
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -54,8 +57,6 @@ __all__ = [
     "AsyncNoteCapture",
     "AsyncStream",
     "ChannelRejectedError",
-    "Event",
-    "NoteUpdate",
     "StreamStats",
     "SyncChannel",
     "SyncNoteCapture",
@@ -77,42 +78,6 @@ class ChannelRejectedError(MisskeyError):
     Misskey silently refuses a join when a parameter points at nothing (an antenna that is not
     yours, say), when the token lacks the channel's permission, or past 32 channels per socket.
     """
-
-
-@dataclass(frozen=True)
-class Event:
-    """One event of a channel: ``type`` (``"note"``, ``"notification"``, ...) and its ``body``.
-
-    ``body`` is a generated model where the server's type is known (``Note``, a ``Notification*``
-    variant, ``UserLite``, ``DriveFile``, ...) and the JSON as it came otherwise. ``backfilled`` is
-    true for notes fetched through the REST API after a reconnect rather than pushed by the socket.
-    """
-
-    type: str
-    body: Any
-    channel: str
-    backfilled: bool = False
-
-
-@dataclass(frozen=True)
-class NoteUpdate:
-    """A ``noteUpdated`` event of a captured note: ``reacted``, ``unreacted``, ``pollVoted``,
-    ``deleted`` or ``updated``, with its body (``{"reaction", "userId", "emoji"}``, ...) as sent."""
-
-    note_id: str
-    type: str
-    body: Any
-
-    @property
-    def user_id(self) -> str | None:
-        """Who reacted or voted, for the events that say."""
-        value = self.body.get("userId") if isinstance(self.body, dict) else None
-        return value if isinstance(value, str) else None
-
-    @property
-    def reaction(self) -> str | None:
-        value = self.body.get("reaction") if isinstance(self.body, dict) else None
-        return value if isinstance(value, str) else None
 
 
 @dataclass
@@ -142,6 +107,123 @@ class _End:
 
 
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound=Event)
+
+#: Notification type -> the main event Misskey also sends for it, and where its body is.
+_TOLD_AGAIN = {
+    "mention": ("mention", "note"),
+    "reply": ("reply", "note"),
+    "renote": ("renote", "note"),
+    "follow": ("followed", "user"),
+    "receiveFollowRequest": ("receiveFollowRequest", "user"),
+}
+_TOLD_AGAIN_KINDS = frozenset(kind for kind, _ in _TOLD_AGAIN.values())
+
+
+def _told_again(notification: Any) -> tuple[tuple[str, str], str, Any] | None:
+    """(key, kind, body) of the main event a notification comes with: ("mention", note id)..."""
+    tag = notification.get("type") if isinstance(notification, dict) else None
+    found = _TOLD_AGAIN.get(tag) if isinstance(tag, str) else None
+    if found is None:
+        return None
+    kind, where = found
+    body = notification.get(where)
+    if not (isinstance(body, dict) and isinstance(body.get("id"), str)):
+        return None
+    return (kind, body["id"]), kind, body
+
+
+def _key_of(kind: str, body: Any) -> tuple[str, str] | None:
+    if kind in _TOLD_AGAIN_KINDS and isinstance(body, dict) and isinstance(body.get("id"), str):
+        return kind, body["id"]
+    return None
+
+
+class _Window:
+    """An insertion-ordered set that forgets its oldest entries past ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._size = size
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def add(self, key: Any, value: Any = None) -> None:
+        self._items[key] = value
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def discard(self, key: Any) -> bool:
+        return self._items.pop(key, _MISSING) is not _MISSING
+
+    def drain(self) -> list[tuple[Any, Any]]:
+        items = list(self._items.items())
+        self._items.clear()
+        return items
+
+
+_MISSING = object()
+
+
+class _MainLedger:
+    """What ``main`` delivered, so that a refill from ``i/notifications`` tells each event once.
+
+    Misskey sends a mention twice: as ``mention`` (the note) and as ``notification`` (of type
+    ``mention``), in no fixed order. The ledger pairs the two by ``(kind, note or user id)``: an
+    event whose notification has not come yet is *unpaired*; a notification whose event has not
+    come yet is *awaiting* it. After a reconnect, awaiting events were lost with the socket and are
+    told again; of the notifications missed, each is delivered with its event unless the socket
+    already delivered that one (unpaired). Events the refill told again are dropped when their
+    late socket copy comes out of the buffer.
+    """
+
+    def __init__(self, window: int) -> None:
+        self.cursor: str | None = None  # the newest notification delivered
+        self._seen = _Window(window)  # notification ids delivered
+        self._unpaired = _Window(window)
+        self._awaiting = _Window(window)
+        self._told = _Window(window)  # events the refill told again
+
+    def socket(self, kind: str, body: Any) -> bool:
+        """Record a socket event of ``main``; False for one already delivered."""
+        if kind == "notification" and isinstance(body, dict) and isinstance(body.get("id"), str):
+            if body["id"] in self._seen:
+                return False
+            self._remember(body["id"])
+            told = _told_again(body)
+            if told is not None and not self._unpaired.discard(told[0]):
+                self._awaiting.add(told[0], (told[1], told[2]))
+            return True
+        key = _key_of(kind, body)
+        if key is not None:
+            if self._told.discard(key):
+                return False
+            if not self._awaiting.discard(key):
+                self._unpaired.add(key)
+        return True
+
+    def refill(self, notifications: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+        """What to deliver (oldest first) for the notifications missed while the socket was down."""
+        out: list[tuple[str, Any]] = []
+        for key, (kind, body) in self._awaiting.drain():
+            self._told.add(key)
+            out.append((kind, body))
+        for notification in notifications:
+            if notification["id"] in self._seen:
+                continue
+            self._remember(notification["id"])
+            told = _told_again(notification)
+            if told is not None and not self._unpaired.discard(told[0]):
+                self._told.add(told[0])
+                out.append((told[1], told[2]))
+            out.append(("notification", notification))
+        return out
+
+    def _remember(self, notification_id: str) -> None:
+        self._seen.add(notification_id)
+        if self.cursor is None or notification_id > self.cursor:
+            self.cursor = notification_id
 
 
 class _Inbox:
@@ -175,35 +257,47 @@ class _Inbox:
 class _Subscription:
     """One channel as the server knows it (one ``id``), and the local channels reading it."""
 
-    def __init__(self, spec: ChannelSpec, params: dict[str, Any], window: int) -> None:
+    def __init__(self, channel: Channel[Any], window: int) -> None:
         self.id = uuid.uuid4().hex
-        self.spec = spec
-        self.params = params
-        self.readers: list[AsyncChannel] = []
+        self.channel = channel
+        self.name = channel.name
+        self.params = channel.params()
+        self.backfill = channel.backfill
+        self.readers: list[AsyncChannel[Any]] = []
         self.joined = asyncio.Event()
         #: Id of the newest note delivered (or, before the first, of the newest at join time).
         self.cursor: str | None = None
-        #: While a backfill runs, notes from the socket wait here (raw JSON).
-        self.buffer: list[Any] | None = None
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._window = window
+        #: While a backfill runs, what the socket sends waits here: (kind, raw JSON).
+        self.buffer: list[tuple[str, Any]] | None = None
+        self._seen = _Window(window)
+        #: ``main`` only: its notifications and the events that come with them.
+        self.ledger = _MainLedger(window) if self.backfill and self.backfill.kind == "notification" else None
+        #: A timeline (refilled by note ids); read for every frame, so an attribute.
+        self.timeline = self.backfill is not None and self.backfill.kind == "note"
 
     @property
-    def timeline(self) -> bool:
-        return self.spec.backfill is not None
+    def refilled(self) -> bool:
+        return self.backfill is not None
+
+    @property
+    def position(self) -> str | None:
+        """Where a refill starts: the newest note (or notification) delivered, or seen at the join."""
+        return self.ledger.cursor if self.ledger is not None else self.cursor
 
     def seen(self, note_id: str) -> bool:
         return note_id in self._seen
 
     def remember(self, note_id: str) -> None:
-        self._seen[note_id] = None
+        self._seen.add(note_id)
         self.cursor = note_id
-        while len(self._seen) > self._window:
-            self._seen.popitem(last=False)
 
 
-class AsyncChannel:
-    """A joined channel; ``async for event in channel`` yields its events until it is disconnected."""
+class AsyncChannel(Generic[_E]):
+    """A joined channel; ``async for event in channel`` yields its events until it is disconnected.
+
+    ``_E`` is the union of the channel's event classes (``NoteEvent | UnknownEvent`` for a
+    timeline), so ``isinstance`` and ``match`` narrow each event for a type checker.
+    """
 
     def __init__(self, stream: AsyncStream, subscription: _Subscription) -> None:
         self._stream = stream
@@ -212,20 +306,26 @@ class AsyncChannel:
 
     @property
     def name(self) -> str:
-        return self._subscription.spec.name
+        return self._subscription.name
+
+    @property
+    def channel(self) -> Channel[Any]:
+        """The channel joined, with its parameters."""
+        return self._subscription.channel
 
     @property
     def params(self) -> Mapping[str, Any]:
+        """The parameters as sent to the server."""
         return self._subscription.params
 
     def __repr__(self) -> str:
-        return f"AsyncChannel({self.name!r}, params={self.params!r})"
+        return f"AsyncChannel({self.channel!r})"
 
-    def __aiter__(self) -> AsyncChannel:
+    def __aiter__(self) -> AsyncChannel[_E]:
         return self
 
-    async def __anext__(self) -> Event:
-        item: Event = await self._inbox.get()
+    async def __anext__(self) -> _E:
+        item: _E = await self._inbox.get()
         return item
 
     async def send(self, type: str, body: Any = None) -> None:
@@ -407,98 +507,35 @@ class AsyncStream:
 
     # -- public operations -------------------------------------------------------------------------
 
-    # Typed parameters for every channel of Misskey 2026.3.2 (see _stream_catalog.CHANNELS): a
-    # misspelt channel or parameter is a type error, and a ValueError/TypeError at run time.
     @overload
-    async def connect(self, channel: Literal["main"]) -> AsyncChannel: ...
+    async def connect(self, channel: Channel[_E], /) -> AsyncChannel[_E]: ...
 
     @overload
-    async def connect(
-        self, channel: Literal["homeTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
-    ) -> AsyncChannel: ...
+    async def connect(self, channel: str, /, **params: Any) -> AsyncChannel[Event]: ...
 
-    @overload
-    async def connect(
-        self,
-        channel: Literal["localTimeline"],
-        *,
-        withRenotes: bool = ...,
-        withFiles: bool = ...,
-        withReplies: bool = ...,
-    ) -> AsyncChannel: ...
+    async def connect(self, channel: Channel[Any] | str, /, **params: Any) -> AsyncChannel[Any]:
+        """Join a channel: ``await stream.connect(HomeTimeline(with_renotes=False))``.
 
-    @overload
-    async def connect(
-        self,
-        channel: Literal["hybridTimeline"],
-        *,
-        withRenotes: bool = ...,
-        withFiles: bool = ...,
-        withReplies: bool = ...,
-    ) -> AsyncChannel: ...
-
-    @overload
-    async def connect(
-        self, channel: Literal["globalTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
-    ) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["antenna"], *, antennaId: str) -> AsyncChannel: ...
-
-    @overload
-    async def connect(
-        self, channel: Literal["userList"], *, listId: str, withRenotes: bool = ..., withFiles: bool = ...
-    ) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["hashtag"], *, q: list[list[str]]) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["roleTimeline"], *, roleId: str) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["channel"], *, channelId: str) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["chatUser"], *, otherId: str) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["chatRoom"], *, roomId: str) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["drive"]) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["admin"]) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["serverStats"]) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["queueStats"]) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["reversi"]) -> AsyncChannel: ...
-
-    @overload
-    async def connect(self, channel: Literal["reversiGame"], *, gameId: str) -> AsyncChannel: ...
-
-    async def connect(self, channel: str, **params: Any) -> AsyncChannel:
-        """Join ``channel`` (``"homeTimeline"``, ``"antenna"`` with ``antennaId=...``, ...).
-
-        Returns once the server confirmed the join, so no event sent after that is missed.
-        ``ValueError`` for an unknown channel and ``TypeError`` for a wrong parameter are raised
-        before anything is sent; ``ChannelRejectedError`` if the server does not confirm.
+        Or by its name, ``await stream.connect("homeTimeline", with_renotes=False)`` (events then
+        type as ``Event``, which ``isinstance`` still narrows). Returns once the server confirmed
+        the join, so no event sent after that is missed. ``ValueError`` for an unknown channel and
+        ``TypeError`` for a wrong parameter are raised before anything is sent;
+        ``ChannelRejectedError`` if the server does not confirm.
         """
-        spec = validate_params(channel, params)
+        if isinstance(channel, str):
+            channel = channel_from_name(channel, params)
+        elif params:
+            raise TypeError("a channel object carries its parameters: connect(HomeTimeline(with_renotes=False))")
+        elif not isinstance(channel, Channel):
+            raise TypeError(f"connect takes a channel (HomeTimeline(), Main()...) or its name, not {channel!r}")
         self._check_usable()
-        if spec.shared:
+        if channel.shared:
             for existing in self._subscriptions.values():
-                if existing.spec.name == channel:
-                    reader = AsyncChannel(self, existing)
+                if existing.name == channel.name:
+                    reader: AsyncChannel[Any] = AsyncChannel(self, existing)
                     existing.readers.append(reader)
                     return reader
-        subscription = _Subscription(spec, dict(params), self.dedup_window)
+        subscription = _Subscription(channel, self.dedup_window)
         reader = AsyncChannel(self, subscription)
         subscription.readers.append(reader)
         self._subscriptions[subscription.id] = subscription
@@ -509,7 +546,7 @@ class AsyncStream:
         except BaseException:
             self._subscriptions.pop(subscription.id, None)
             raise
-        if subscription.timeline and self.backfill and subscription.cursor is None:
+        if subscription.refilled and self.backfill and subscription.position is None:
             self._spawn(self._take_baseline(subscription), self._tasks)
         return reader
 
@@ -540,13 +577,13 @@ class AsyncStream:
                 return
             if was_up and self._up.is_set():
                 raise ChannelRejectedError(
-                    f"Misskey did not confirm joining {subscription.spec.name!r} within "
+                    f"Misskey did not confirm joining {subscription.name!r} within "
                     f"{self.ack_timeout:g}s: a parameter that points at nothing or is not yours, a token "
                     "without the channel's permission, or more than 32 channels on one stream"
                 )
             # The connection dropped meanwhile: the reconnect re-sends the join; keep waiting.
 
-    async def _leave(self, reader: AsyncChannel) -> None:
+    async def _leave(self, reader: AsyncChannel[Any]) -> None:
         subscription = reader._subscription
         reader._inbox.end()
         if reader in subscription.readers:
@@ -575,7 +612,7 @@ class AsyncStream:
 
     @staticmethod
     def _join_message(subscription: _Subscription) -> dict[str, Any]:
-        body = {"channel": subscription.spec.name, "id": subscription.id, "params": subscription.params}
+        body = {"channel": subscription.name, "id": subscription.id, "params": subscription.params}
         return {"type": "connect", "body": body | {"pong": True}}
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any], tasks: set[asyncio.Task[Any]]) -> None:
@@ -694,7 +731,7 @@ class AsyncStream:
     async def _resubscribe(self, ws: ClientConnection) -> None:
         again = self.stats.connections > 1
         for subscription in list(self._subscriptions.values()):
-            refill = again and self.backfill and subscription.timeline and subscription.cursor is not None
+            refill = again and self.backfill and subscription.refilled and subscription.position is not None
             if refill:
                 subscription.buffer = []
                 self._spawn(self._refill(subscription), self._repairs)
@@ -736,45 +773,41 @@ class AsyncStream:
             if not (isinstance(body, dict) and isinstance(body.get("id"), str) and isinstance(body.get("type"), str)):
                 self._malformed("noteUpdated without id and type", frame)
                 return
-            update = NoteUpdate(body["id"], body["type"], body.get("body"))
+            update = make_note_update(body["id"], body["type"], body.get("body"))
             for capture in self._captures.get(update.note_id, []):
                 capture._inbox.put(update)
         else:
             logger.debug("ignored a %r broadcast", kind)
 
     def _on_channel_event(self, subscription: _Subscription, kind: str, body: Any, frame: Any) -> None:
-        if subscription.timeline and kind == "note":
-            if not (isinstance(body, dict) and isinstance(body.get("id"), str)):
-                self._malformed("note without an id", frame)
-                return
-            if subscription.buffer is not None:
-                subscription.buffer.append(body)
-                return
-            self._deliver_note(subscription, body, backfilled=False)
+        has_id = isinstance(body, dict) and isinstance(body.get("id"), str)
+        if subscription.timeline and kind == "note" and not has_id:
+            self._malformed("note without an id", frame)
             return
-        try:
-            parsed = parse_event_body(subscription.spec, kind, body)
-        except _PARSE_ERRORS as exc:
-            self._malformed(f"{subscription.spec.name}/{kind} does not fit its model: {exc}", frame)
+        if subscription.buffer is not None and (subscription.ledger is not None or kind == "note"):
+            subscription.buffer.append((kind, body))
             return
-        event = Event(kind, parsed, subscription.spec.name)
-        for reader in subscription.readers:
-            reader._inbox.put(event)
+        self._deliver(subscription, kind, body, backfilled=False)
 
-    def _deliver_note(self, subscription: _Subscription, raw: dict[str, Any], *, backfilled: bool) -> bool:
-        note_id = raw["id"]
-        if subscription.seen(note_id):
+    def _deliver(self, subscription: _Subscription, kind: str, raw: Any, *, backfilled: bool) -> bool:
+        """Hand one event to every reader of the channel; False for a duplicate or a body that does not fit."""
+        note = kind == "note" and subscription.timeline
+        if note:
+            if raw["id"] in subscription._seen:
+                self.stats.duplicates_dropped += 1
+                return False
+        elif subscription.ledger is not None and not backfilled and not subscription.ledger.socket(kind, raw):
             self.stats.duplicates_dropped += 1
             return False
         try:
-            note = parse_note(raw)
+            event = make_event(subscription.channel.events.get(kind), subscription.name, kind, raw, backfilled)
         except _PARSE_ERRORS as exc:
-            self._malformed(f"note {note_id} does not fit the Note model: {exc}", json.dumps(raw))
+            self._malformed(f"{subscription.name}/{kind} does not fit its model: {exc}", json.dumps(raw))
             return False
-        subscription.remember(note_id)
+        if note:
+            subscription.remember(raw["id"])
         if backfilled:
             self.stats.backfilled += 1
-        event = Event("note", note, subscription.spec.name, backfilled=backfilled)
         for reader in subscription.readers:
             reader._inbox.put(event)
         return True
@@ -782,24 +815,28 @@ class AsyncStream:
     # -- backfill -----------------------------------------------------------------------------------
 
     def _rest_params(self, subscription: _Subscription) -> dict[str, Any]:
-        assert subscription.spec.backfill is not None
-        return subscription.spec.backfill.request(subscription.params)
+        assert subscription.backfill is not None
+        return subscription.backfill.request(subscription.params)
 
     async def _take_baseline(self, subscription: _Subscription) -> None:
-        """Remember the newest note at join time, so a loss before the first note is repaired too."""
-        assert subscription.spec.backfill is not None
-        endpoint = subscription.spec.backfill.endpoint
+        """Remember the newest item at join time, so a loss before the first one is repaired too."""
+        assert subscription.backfill is not None
+        endpoint = subscription.backfill.endpoint
         try:
-            notes = await self._client.request(endpoint, self._rest_params(subscription) | {"limit": 1})
+            items = await self._client.request(endpoint, self._rest_params(subscription) | {"limit": 1})
         except MisskeyError as exc:
-            logger.warning("%s: no backfill baseline (%s)", subscription.spec.name, exc)
+            logger.warning("%s: no backfill baseline (%s)", subscription.name, exc)
             return
-        if subscription.cursor is None and isinstance(notes, list) and notes and isinstance(notes[0], dict):
-            subscription.cursor = notes[0].get("id")
+        newest = items[0].get("id") if isinstance(items, list) and items and isinstance(items[0], dict) else None
+        if subscription.position is None and isinstance(newest, str):
+            if subscription.ledger is not None:
+                subscription.ledger.cursor = newest
+            else:
+                subscription.cursor = newest
 
     async def _refill(self, subscription: _Subscription) -> None:
         """After a reconnect: wait for the join, fetch what was missed, then release the buffer."""
-        name = subscription.spec.name
+        name = subscription.name
         if not await self._wait_for(subscription.joined, self.ack_timeout):
             logger.warning("%s: the server did not confirm the re-join; backfilling anyway", name)
         missed: list[dict[str, Any]] = []
@@ -812,44 +849,48 @@ class AsyncStream:
                 break
             except MisskeyError as exc:
                 if attempt == _BACKFILL_ATTEMPTS:
-                    logger.error("%s: backfill failed, notes may be missing: %s", name, exc)
+                    logger.error("%s: backfill failed, events may be missing: %s", name, exc)
                 else:
                     await asyncio.sleep(self._backoff(attempt))
         # From here to the end nothing awaits: no frame can slip between the backfill and the buffer.
-        delivered = sum(self._deliver_note(subscription, raw, backfilled=True) for raw in missed)
+        if subscription.ledger is not None:
+            told = subscription.ledger.refill(missed)
+        else:
+            told = [("note", raw) for raw in missed]
+        delivered = sum(self._deliver(subscription, kind, raw, backfilled=True) for kind, raw in told)
         buffered, subscription.buffer = subscription.buffer or [], None
-        for raw in buffered:
-            self._deliver_note(subscription, raw, backfilled=False)
-        logger.info("%s: backfilled %d missed note(s) after the reconnect", name, delivered)
+        for kind, raw in buffered:
+            self._deliver(subscription, kind, raw, backfilled=False)
+        logger.info("%s: backfilled %d missed event(s) after the reconnect", name, delivered)
 
     async def _fetch_since(self, subscription: _Subscription) -> list[dict[str, Any]]:
-        """Every note after the cursor, oldest first, paging as far as needed.
+        """Every note (or notification) after the refill position, oldest first, paging as far as needed.
 
-        Misskey 2026.3.2 answers ``sinceId`` alone with the oldest notes after it, ascending; an
+        Misskey 2026.3.2 answers ``sinceId`` alone with the oldest items after it, ascending; an
         answer in newest-first order (other versions, forks) is paged backwards with ``untilId``.
         """
-        assert subscription.spec.backfill is not None and subscription.cursor is not None
-        endpoint = subscription.spec.backfill.endpoint
+        assert subscription.backfill is not None and subscription.position is not None
+        endpoint = subscription.backfill.endpoint
         base = self._rest_params(subscription) | {"limit": self.backfill_page_size}
-        since, until = subscription.cursor, None
+        since, until = subscription.position, None
         found: dict[str, dict[str, Any]] = {}
         for _ in range(self.backfill_max_pages):
             page_params = base | {"sinceId": since} | ({"untilId": until} if until else {})
             page = await self._client.request(endpoint, page_params)
-            notes = [note for note in page if isinstance(note, dict) and isinstance(note.get("id"), str)]
-            for note in notes:
-                found.setdefault(note["id"], note)
-            if len(page) < self.backfill_page_size or not notes:
+            items = [item for item in page if isinstance(item, dict) and isinstance(item.get("id"), str)]
+            for item in items:
+                found.setdefault(item["id"], item)
+            if len(page) < self.backfill_page_size or not items:
                 break
-            ids = [note["id"] for note in notes]
+            ids = [item["id"] for item in items]
             if ids == sorted(ids):
                 since = ids[-1]
             else:
                 until = min(ids)
         else:
             logger.warning(
-                "%s: gap larger than %d pages; older missed notes were skipped",
-                subscription.spec.name,
+                "%s: gap larger than %d pages; older missed events were skipped",
+                subscription.name,
                 self.backfill_max_pages,
             )
         return [found[key] for key in sorted(found)]
@@ -867,7 +908,7 @@ class _ThreadedRequester:
         return await asyncio.to_thread(self._client.request, endpoint, params)
 
 
-async def _next(iterator: AsyncChannel | AsyncNoteCapture) -> tuple[bool, Any]:
+async def _next(iterator: AsyncChannel[Any] | AsyncNoteCapture) -> tuple[bool, Any]:
     try:
         return True, await iterator.__anext__()
     except StopAsyncIteration:
@@ -945,83 +986,15 @@ class SyncStream:
             self._loop = None
 
     @overload
-    def connect(self, channel: Literal["main"]) -> SyncChannel: ...
+    def connect(self, channel: Channel[_E], /) -> SyncChannel[_E]: ...
 
     @overload
-    def connect(
-        self, channel: Literal["homeTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
-    ) -> SyncChannel: ...
+    def connect(self, channel: str, /, **params: Any) -> SyncChannel[Event]: ...
 
-    @overload
-    def connect(
-        self,
-        channel: Literal["localTimeline"],
-        *,
-        withRenotes: bool = ...,
-        withFiles: bool = ...,
-        withReplies: bool = ...,
-    ) -> SyncChannel: ...
-
-    @overload
-    def connect(
-        self,
-        channel: Literal["hybridTimeline"],
-        *,
-        withRenotes: bool = ...,
-        withFiles: bool = ...,
-        withReplies: bool = ...,
-    ) -> SyncChannel: ...
-
-    @overload
-    def connect(
-        self, channel: Literal["globalTimeline"], *, withRenotes: bool = ..., withFiles: bool = ...
-    ) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["antenna"], *, antennaId: str) -> SyncChannel: ...
-
-    @overload
-    def connect(
-        self, channel: Literal["userList"], *, listId: str, withRenotes: bool = ..., withFiles: bool = ...
-    ) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["hashtag"], *, q: list[list[str]]) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["roleTimeline"], *, roleId: str) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["channel"], *, channelId: str) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["chatUser"], *, otherId: str) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["chatRoom"], *, roomId: str) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["drive"]) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["admin"]) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["serverStats"]) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["queueStats"]) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["reversi"]) -> SyncChannel: ...
-
-    @overload
-    def connect(self, channel: Literal["reversiGame"], *, gameId: str) -> SyncChannel: ...
-
-    def connect(self, channel: str, **params: Any) -> SyncChannel:
+    def connect(self, channel: Channel[Any] | str, /, **params: Any) -> SyncChannel[Any]:
         """Join a channel; see ``AsyncStream.connect``."""
         loop, stream = self._require()
-        join: Any = stream.connect  # the typed overloads are for callers; params were checked there
+        join: Any = stream.connect
         return SyncChannel(self._call(join(channel, **params)), loop)
 
     def capture(self, note_id: str) -> SyncNoteCapture:
@@ -1039,7 +1012,7 @@ def _wait(future: concurrent.futures.Future[_T]) -> _T:
 
 
 class _SyncIterator:
-    def __init__(self, inner: AsyncChannel | AsyncNoteCapture, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, inner: AsyncChannel[Any] | AsyncNoteCapture, loop: asyncio.AbstractEventLoop) -> None:
         self._inner = inner
         self._loop = loop
 
@@ -1053,27 +1026,44 @@ class _SyncIterator:
         return _wait(asyncio.run_coroutine_threadsafe(coroutine, self._loop))
 
 
-class SyncChannel(_SyncIterator):
+class SyncChannel(_SyncIterator, Generic[_E]):
     """A joined channel; ``for event in channel`` blocks for each event."""
 
-    _inner: AsyncChannel
+    _inner: AsyncChannel[_E]
 
     @property
     def name(self) -> str:
         return self._inner.name
 
     @property
+    def channel(self) -> Channel[Any]:
+        return self._inner.channel
+
+    @property
     def params(self) -> Mapping[str, Any]:
         return self._inner.params
 
     def __repr__(self) -> str:
-        return f"SyncChannel({self.name!r}, params={self.params!r})"
+        return f"SyncChannel({self.channel!r})"
 
-    def __iter__(self) -> Iterator[Event]:
+    def __iter__(self) -> Iterator[_E]:
         return self
 
-    def __next__(self) -> Event:
-        item: Event = self._next_item()
+    def __next__(self) -> _E:
+        item: _E = self._next_item()
+        return item
+
+    def next(self, timeout: float | None = None) -> _E:
+        """The next event, waiting at most ``timeout`` seconds (``TimeoutError`` after that).
+
+        ``StopIteration`` once the channel is closed, as ``next(channel)`` would.
+        """
+        try:
+            item: _E = self._run(asyncio.wait_for(self._inner.__anext__(), timeout))
+        except StopAsyncIteration:
+            raise StopIteration from None
+        except asyncio.TimeoutError:  # a class of its own before Python 3.11
+            raise TimeoutError(f"no event on {self.name} within {timeout} s") from None
         return item
 
     def send(self, type: str, body: Any = None) -> None:

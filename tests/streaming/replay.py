@@ -149,8 +149,8 @@ class ReplayServer:
             status, answer = record["status"], record["response"]
         else:
             self.errors.append(f"unrecorded REST request {endpoint} {params}")
-        data = json.dumps(answer).encode()
-        reason = "OK" if status == 200 else "Error"
+        data = b"" if status == 204 else json.dumps(answer).encode()
+        reason = {200: "OK", 204: "No Content"}.get(status, "Error")
         writer.write(
             f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json; charset=utf-8\r\n"
             f"content-length: {len(data)}\r\n\r\n".encode()

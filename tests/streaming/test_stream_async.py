@@ -11,9 +11,29 @@ from typing import Any
 import pytest
 
 from misskey_client import AsyncMisskey
-from misskey_client.models import Note, NotificationMention, NotificationReaction
+from misskey_client.models import (
+    NotificationFollow,
+    NotificationMention,
+    NotificationReaction,
+    NotificationReply,
+)
+from misskey_client.streaming import (
+    Event,
+    FollowedEvent,
+    HomeTimeline,
+    Main,
+    MainEvent,
+    MentionEvent,
+    NoteEvent,
+    NoteReacted,
+    NoteUnreacted,
+    NoteUpdate,
+    NotificationEvent,
+    ReplyEvent,
+    TimelineEvent,
+)
 from misskey_core import AuthenticationError
-from misskey_core._streaming import AsyncStream, ChannelRejectedError, Event, NoteUpdate
+from misskey_core._streaming import AsyncStream, ChannelRejectedError
 from tests.streaming.conftest import TOKEN
 from tests.streaming.replay import SERVER_LOGGER, Recording, ReplayServer
 
@@ -54,55 +74,99 @@ async def test_a_cut_connection_loses_and_duplicates_nothing(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     posted: list[str] = recorded.meta["posted"]
-    home_events: list[Event] = []
-    main_events: list[Event] = []
+    missed_by_bob: list[str] = recorded.meta["missed_by_bob"]
+    home_events: list[TimelineEvent] = []
+    main_events: list[MainEvent] = []
     updates: list[NoteUpdate] = []
     async with _stream(client, backfill_page_size=recorded.meta["page_size"]) as stream:
-        home = await stream.connect("homeTimeline")
-        main = await stream.connect("main")
+        home = await stream.connect(HomeTimeline())
+        main = await stream.connect(Main())
         readers = [
-            asyncio.create_task(_collect(home, home_events, len(posted))),
+            asyncio.create_task(_collect(home, home_events)),
             asyncio.create_task(_collect(main, main_events)),
         ]
         await _until(lambda: home_events, "the first note")
-        capture = await stream.capture(home_events[0].body.id)
+        first = home_events[0]
+        assert isinstance(first, NoteEvent)
+        capture = await stream.capture(first.note.id)
         readers.append(asyncio.create_task(_collect(capture, updates)))
-        await asyncio.wait_for(readers[0], 10)
-        await _until(lambda: len(updates) == 2 and len(main_events) == 5, "the rest of the session")
+        await _until(
+            lambda: _ids(home_events)[-1:] == posted[-1:] and len(updates) == 2 and len(main_events) == 14,
+            "the rest of the session",
+        )
         stats = stream.stats
         for reader in readers:
             reader.cancel()
 
-    delivered = [event.body.id for event in home_events]
+    assert all(isinstance(event, NoteEvent) for event in home_events)
+    delivered = _ids(home_events)
+    alices = [
+        event.note.id for event in home_events if isinstance(event, NoteEvent) and event.note.user.username == "alice"
+    ]
     duplicated = len(delivered) - len(set(delivered))
     lost = len(set(posted) - set(delivered))
     print(f"\ndelivered={len(delivered)} duplicated={duplicated} lost={lost} of {len(posted)} posted")
     assert (duplicated, lost) == (0, 0)
-    assert delivered == posted  # every note exactly once, oldest first
-    assert all(isinstance(event.body, Note) for event in home_events)
-    # A1-A3 came over the first socket; A4-A8 through the REST backfill (three pages of two);
-    # the socket's own copy of A8 was dropped; A9 came over the second socket.
-    assert [event.backfilled for event in home_events] == [False] * 3 + [True] * 5 + [False]
-    assert (stats.reconnects, stats.backfilled, stats.duplicates_dropped) == (1, 5, 1)
-    assert stats.malformed_frames == 0
+    assert alices == posted  # every note of hers exactly once, oldest first
+    assert delivered == sorted(delivered)  # Misskey's ids sort by time: the whole timeline in order
+    assert missed_by_bob[0] in delivered  # bob's mention (alice follows him) posted during the cut
+    # A1-A3 (and bob's first mention) came over the first socket; A4-A7, bob's mention and A8
+    # through the REST backfill (pages of two); the socket's own copy of A8 was dropped; A9 came
+    # over the second socket.
+    backfilled = [event.note.id for event in home_events if isinstance(event, NoteEvent) and event.backfilled]
+    assert backfilled == [*posted[3:7], missed_by_bob[0], posted[7]]
+    assert not home_events[-1].backfilled
+    assert (stats.reconnects, stats.duplicates_dropped, stats.malformed_frames) == (1, 1, 0)
 
     # The note capture survived the reconnect: its second event arrived over the second socket.
     assert [(u.note_id, u.type) for u in updates] == [(posted[0], "reacted"), (posted[0], "unreacted")]
-    assert updates[0].reaction == "👍"
-    assert [event.type for event in main_events] == recorded.meta["main_events"]
-    assert isinstance(main_events[0].body, NotificationReaction)
-    assert isinstance(main_events[1].body, Note)
-    assert isinstance(main_events[2].body, NotificationMention)
+    reacted = updates[0]
+    assert isinstance(reacted, NoteReacted) and reacted.reaction == "👍"
+    assert isinstance(updates[1], NoteUnreacted)
+
+    # main: what came over the socket, then what happened during the cut, refilled from
+    # i/notifications (each told once: the mention, the reply and the follow with their
+    # notifications), then the socket again.
+    assert [[event.type, event.backfilled] for event in main_events] == recorded.meta["main_events"]
+    refilled = [event for event in main_events if event.backfilled]
+    assert [type(event) for event in refilled] == [
+        MentionEvent,
+        NotificationEvent,
+        ReplyEvent,
+        NotificationEvent,
+        FollowedEvent,
+        NotificationEvent,
+    ]
+    mention, mention_notification, reply, reply_notification, followed, follow_notification = refilled
+    assert isinstance(mention, MentionEvent) and isinstance(reply, ReplyEvent)
+    assert [mention.note.id, reply.note.id] == missed_by_bob
+    assert isinstance(mention_notification, NotificationEvent)
+    assert isinstance(mention_notification.notification, NotificationMention)
+    assert isinstance(reply_notification, NotificationEvent)
+    assert isinstance(reply_notification.notification, NotificationReply)
+    assert isinstance(followed, FollowedEvent) and followed.user.username == "bob"
+    assert isinstance(follow_notification, NotificationEvent)
+    assert isinstance(follow_notification.notification, NotificationFollow)
+    socket_first = main_events[0]
+    assert isinstance(socket_first, NotificationEvent)
+    assert isinstance(socket_first.notification, NotificationReaction)
+    assert all(event.channel == "main" and event.raw for event in main_events)
 
     # Resubscription: the second socket re-joined both channels (same ids) and re-captured A1.
-    first, second = server.connections
-    joins = [m["body"] for m in second.messages if m["type"] == "connect"]
+    first_socket, second_socket = server.connections
+    joins = [m["body"] for m in second_socket.messages if m["type"] == "connect"]
     assert [(j["channel"], j["pong"]) for j in joins] == [("homeTimeline", True), ("main", True)]
-    assert [j["id"] for j in joins] == [m["body"]["id"] for m in first.messages if m["type"] == "connect"]
-    assert {"type": "sr", "body": {"id": posted[0]}} in second.messages
+    assert [j["id"] for j in joins] == [m["body"]["id"] for m in first_socket.messages if m["type"] == "connect"]
+    assert {"type": "sr", "body": {"id": posted[0]}} in second_socket.messages
     # Backfill paged from the last delivered note, one request per page.
-    backfill = [params for endpoint, params in server.rest_requests if "sinceId" in params]
-    assert [p["sinceId"] for p in backfill] == [posted[2], posted[4], posted[6]]
+    timeline_pages = [
+        params for endpoint, params in server.rest_requests if endpoint == "notes/timeline" and "sinceId" in params
+    ]
+    assert [p["sinceId"] for p in timeline_pages] == [posted[2], posted[4], posted[6], posted[7]]
+    notification_pages = [
+        params for endpoint, params in server.rest_requests if endpoint == "i/notifications" and "sinceId" in params
+    ]
+    assert len(notification_pages) == 2 and all(p["markAsRead"] is False for p in notification_pages)
     assert server.errors == []
 
     # The token travelled in the Authorization header only, and no log record holds it.
@@ -114,16 +178,22 @@ async def test_a_cut_connection_loses_and_duplicates_nothing(
     assert not [message for message in client_log if TOKEN in message]
 
 
+def _ids(events: list[TimelineEvent]) -> list[str]:
+    return [event.note.id for event in events if isinstance(event, NoteEvent)]
+
+
 async def test_unknown_channel_or_parameter_is_refused_before_sending(
     server: ReplayServer, client: AsyncMisskey
 ) -> None:
     async with _stream(client) as stream:
         with pytest.raises(ValueError, match="unknown streaming channel 'homeTimline'"):
-            await stream.connect("homeTimline")  # type: ignore[call-overload]
+            await stream.connect("homeTimline")
         with pytest.raises(TypeError, match="needs parameter"):
-            await stream.connect("antenna")  # type: ignore[call-overload]
-        with pytest.raises(TypeError, match="unexpected parameter"):
-            await stream.connect("homeTimeline", withReplies=True)  # type: ignore[call-overload]
+            await stream.connect("antenna")
+        with pytest.raises(TypeError, match="'withRenotes' is spelled 'with_renotes'"):
+            await stream.connect("homeTimeline", withRenotes=True)  # camelCase: the REST facade's names only
+        with pytest.raises(TypeError, match="carries its parameters"):
+            await stream.connect(HomeTimeline(), with_files=True)  # type: ignore[call-overload]
         await asyncio.sleep(0.1)
     assert server.connections[0].messages == []
 
@@ -157,7 +227,10 @@ async def test_a_malformed_frame_is_logged_and_skipped(
         home = await stream.connect("homeTimeline")
         await asyncio.wait_for(_collect(home, received, 2), 5)
         assert stream.stats.malformed_frames == 5
-    assert [e.body.id for e in received] == [notes[0]["body"]["body"]["id"], notes[2]["body"]["body"]["id"]]
+    assert [e.note.id for e in received if isinstance(e, NoteEvent)] == [
+        notes[0]["body"]["body"]["id"],
+        notes[2]["body"]["body"]["id"],
+    ]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert sum("skipped a malformed frame" in w for w in warnings) == 5
     assert server.errors == []
@@ -177,16 +250,19 @@ async def test_a_token_revoked_while_disconnected_ends_the_iterators(
     server: ReplayServer, client: AsyncMisskey, recorded: Recording
 ) -> None:
     server.reject_from = 2  # the reconnect after the cut meets a 401
-    received: list[Event] = []
+    received: list[str] = []
     async with _stream(client) as stream:
-        home = await stream.connect("homeTimeline")
-        await stream.connect("main")
+        home = await stream.connect(HomeTimeline())
+        await stream.connect(Main())
         with pytest.raises(AuthenticationError):
             async for event in home:
-                received.append(event)
+                assert isinstance(event, NoteEvent)
+                received.append(event.note.id)
                 if len(received) == 1:
-                    await stream.capture(event.body.id)
-    assert [e.body.id for e in received] == recorded.meta["posted"][:3]
+                    await stream.capture(event.note.id)
+    frames = [record["frame"] for record in recorded.sessions[1] if record["kind"] == "recv"]
+    before_the_cut = [f["body"]["body"]["id"] for f in frames if f["type"] == "channel" and f["body"]["type"] == "note"]
+    assert received == before_the_cut  # A1, bob's mention, A2, A3; then the reconnect meets the 401
     assert server.upgrade_attempts == 2
 
 
@@ -222,6 +298,6 @@ async def test_a_shared_channel_is_joined_once(server: ReplayServer, client: Asy
 async def test_a_join_the_server_never_confirms_is_an_error(server: ReplayServer, client: AsyncMisskey) -> None:
     async with _stream(client, ack_timeout=0.2) as stream:
         with pytest.raises(ChannelRejectedError, match="did not confirm joining 'antenna'"):
-            await stream.connect("antenna", antennaId="0000000000")
+            await stream.connect("antenna", antenna_id="0000000000")
         await asyncio.sleep(0.05)
         assert stream.stats.connections == 1
