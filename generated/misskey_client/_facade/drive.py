@@ -7,6 +7,7 @@ import builtins
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from misskey_core._drive import AsyncDriveHelpers, SyncDriveHelpers
 from misskey_core._pagination import misskey_endpoint
 
 from ..types import UNSET, Unset
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from ..models.note import Note
 
 
-class DriveNamespace:
+class DriveNamespace(SyncDriveHelpers):
     """Endpoints under ``drive/``; calling it calls ``drive``."""
 
     def __init__(self, client: SyncClient) -> None:
@@ -766,7 +767,7 @@ class DriveFoldersNamespace:
         )
 
 
-class AsyncDriveNamespace:
+class AsyncDriveNamespace(AsyncDriveHelpers):
     """Endpoints under ``drive/``; calling it calls ``drive``."""
 
     def __init__(self, client: AsyncClient) -> None:
