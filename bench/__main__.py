@@ -107,6 +107,15 @@ def bench_decode(runs: int) -> Row:
     return Row("decode", ours * 1e3, base * 1e3, "ms", 2.0, "100-note notes/timeline into models vs json.loads")
 
 
+def bench_stream(runs: int) -> Row:
+    from bench import stream
+
+    typed, plain = stream.measure()
+    ours, base = _alternate(typed, plain, runs)
+    what = f"{stream.COUNT:,} recorded note frames into typed stream events vs json.loads"
+    return Row("stream", ours * 1e3, base * 1e3, "ms", 2.0, what)
+
+
 def _target() -> tuple[str, str | None, str, bool]:
     """(url, token, note id, real): a real server when MISSKEY_URL is set, else the replay server."""
     url, token = os.environ.get("MISSKEY_URL"), os.environ.get("MISSKEY_USER_TOKEN")
@@ -280,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = 2 if args.quick else 15
 
     url, token, note_id, real = _target()
-    rows = [bench_import(runs), bench_decode(runs)]
+    rows = [bench_import(runs), bench_decode(runs), bench_stream(runs)]
     with replay_server() as replay:
         where = "real Misskey at MISSKEY_URL" if real else "loopback replay of a recorded response"
         target = url if real else replay
