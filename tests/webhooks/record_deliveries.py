@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from misskey_client import Misskey, MisskeyAPIError
-from misskey_client.models import AdminSystemWebhookCreateBodyOnItem, IWebhooksCreateBodyOnItem
+from misskey_client.models import SystemWebhookOnItem, UserWebhookOnItem
 
 OUT = Path(__file__).parent / "deliveries"
 #: The placeholders that stand for the webhook secrets in the fixtures (and in the replay tests).
 SECRETS = {"user": "REDACTED-webhook-secret", "system": "REDACTED-system-webhook-secret"}
-USER_EVENTS: list[IWebhooksCreateBodyOnItem] = [
+USER_EVENTS: list[UserWebhookOnItem] = [
     "mention",
     "unfollow",
     "follow",
@@ -49,7 +49,7 @@ USER_EVENTS: list[IWebhooksCreateBodyOnItem] = [
     "renote",
     "reaction",
 ]
-SYSTEM_EVENTS: list[AdminSystemWebhookCreateBodyOnItem] = [
+SYSTEM_EVENTS: list[SystemWebhookOnItem] = [
     "abuseReport",
     "abuseReportResolved",
     "userCreated",
