@@ -247,7 +247,9 @@ class Recording:
             raise SystemExit("the server delivered a reaction: record it as a fixture and type it")
         self.absent["reaction"] = (
             f"bob reacted to alice's note (notes/reactions/create) and no delivery came within {QUIET:.0f} s: "
-            "ReactionService.create never calls UserWebhookService.enqueueUserWebhook"
+            "core/ReactionService.ts:106 (create) never enqueues a webhook (the file has no webhook call at all), "
+            "and core/UserWebhookService.ts:17-26 gives 'reaction' no payload type (never), although "
+            "models/Webhook.ts:10 lets a hook subscribe to it"
         )
 
         # Answered 503 the first time: the server's retry (a minute later) must carry the same eventId.
@@ -269,7 +271,7 @@ class Recording:
                     raise SystemExit("i/webhooks/test delivered a reaction: record it")
                 self.absent["test:reaction"] = (
                     f"i/webhooks/test type=reaction delivered nothing within {QUIET:.0f} s: "
-                    "WebhookTestService.testUserWebhook returns early ('not implemented yet (#9485)')"
+                    "core/WebhookTestService.ts:244-246 returns without sending ('not implemented yet', #9485)"
                 )
                 continue
             delivery = rx.wait(f"i/webhooks/test {type_}", _of("/user", type_), since=before)
@@ -316,12 +318,15 @@ class Recording:
             snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in type_)
             self.keep(f"system_test_{snake}", f"admin/system-webhook/test type={type_} (dummy payload)", delivery)
         self.absent["inactiveModeratorsWarning"] = (
-            "only from the test endpoint: CheckModeratorsActivityProcessorService sends it when every moderator "
-            "has been inactive for days, which a recording cannot wait for"
+            "recorded from admin/system-webhook/test only: the hourly job (core/QueueService.ts:79-81) sends it "
+            "(queue/processors/CheckModeratorsActivityProcessorService.ts:139-146, enqueued at :234) only once "
+            "the most recently active moderator has been inactive 5 of the 7 days (:20-22), which a recording "
+            "cannot wait for"
         )
         self.absent["inactiveModeratorsInvitationOnlyChanged"] = (
-            "only from the test endpoint: CheckModeratorsActivityProcessorService sends it when it switches the "
-            "server to invitation-only after the moderators' inactivity"
+            "recorded from admin/system-webhook/test only: queue/processors/CheckModeratorsActivityProcessorService.ts"
+            ":132-135 sends it (enqueued at :267) after every moderator has been inactive for 7 days (:20), and only "
+            "after switching the server to invitation-only (:212), which the shared test server must not be"
         )
 
     def write(self) -> None:

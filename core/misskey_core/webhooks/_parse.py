@@ -25,7 +25,13 @@ from misskey_client.models import Note, UserDetailedNotMe, UserLite
 
 from .._errors import ResponseParseError
 from .._parsing import PARSE_ERRORS, unknown_properties
-from ._errors import WebhookBodyError, WebhookEnvelopeError, WebhookJSONError, WebhookSecretError
+from ._errors import (
+    WebhookBodyError,
+    WebhookEnvelopeError,
+    WebhookJSONError,
+    WebhookSecretError,
+    WebhookTooLargeError,
+)
 from ._events import (
     EVENT_TYPES,
     AbuseReportEvent,
@@ -314,18 +320,30 @@ def _json_kind(value: Any) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
-def parse(body: bytes | bytearray | memoryview | str) -> WebhookEvent:
+def parse(body: bytes | bytearray | memoryview | str, *, max_body_size: int | None = None) -> WebhookEvent:
     """The typed event of a delivery's body (bytes as received, or text).
 
     Raises ``WebhookJSONError``, ``WebhookEnvelopeError`` or ``WebhookBodyError`` (all
     ``WebhookPayloadError``); an event type this library does not know is an ``UnknownEvent``.
+    With ``max_body_size``, a body of more bytes is ``WebhookTooLargeError`` before any decoding.
     """
+    if max_body_size is not None:
+        size = len(body.encode("utf-8", "surrogatepass")) if isinstance(body, str) else len(memoryview(body).cast("B"))
+        if size > max_body_size:
+            raise WebhookTooLargeError(f"the body is longer than {max_body_size} bytes", limit=max_body_size)
     return parse_obj(decode_json(body))
 
 
 def verify_and_parse(
-    secret: Secret | Iterable[Secret], headers: Headers, body: bytes | bytearray | memoryview | str
+    secret: Secret | Iterable[Secret],
+    headers: Headers,
+    body: bytes | bytearray | memoryview | str,
+    *,
+    max_body_size: int | None = None,
 ) -> WebhookEvent:
-    """:func:`verify` the delivery, then :func:`parse` it: what a receiver does with every request."""
+    """:func:`verify` the delivery, then :func:`parse` it: what a receiver does with every request.
+
+    The secret is checked first, so a stranger learns nothing about what the body should look like.
+    """
     verify(secret, headers)
-    return parse(body)
+    return parse(body, max_body_size=max_body_size)
