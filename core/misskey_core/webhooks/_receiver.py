@@ -3,14 +3,16 @@
 ``WebhookReceiver.handle`` (blocking) and ``handle_async`` take a request's method, headers and body
 and return the ``WebhookResponse`` to send; the ASGI and WSGI apps only move bytes, and a Flask or
 Django view can call ``handle`` itself. The order of checks is fixed: method (405), secret (401),
-size (413), JSON and envelope (400), redelivery (200 without running a handler; 503 while the first
-delivery is still running), a handler for the type (422 without one), the handlers (500 if one
+size (413), JSON and envelope (400), a handler for the type (422 without one: an event type this
+library does not know reaches only handlers registered for ``UnknownEvent`` itself), redelivery (200
+without running a handler; 503 while the first delivery is still running), the handlers (500 if one
 raises, so that Misskey retries; 200 once all of them returned).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import http
 import inspect
 import json
@@ -21,7 +23,7 @@ from typing import Any, TypeVar
 
 from ._dedup import RecentEvents
 from ._errors import WebhookError, WebhookTooLargeError
-from ._events import WebhookEvent
+from ._events import UnknownEvent, WebhookEvent
 from ._parse import Headers, Secret, _secrets, header_values, parse, verify
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Handler", "WebhookReceiver", "WebhookResponse"]
@@ -82,6 +84,19 @@ async def _awaited(value: Awaitable[object]) -> object:
     return await value
 
 
+def _run_to_completion(value: Awaitable[object]) -> None:
+    """Run an async handler's awaitable from blocking code: in a loop of its own, on a thread of its
+    own if this thread already runs one (``handle`` called from async code), where ``asyncio.run``
+    would refuse."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(_awaited(value))
+        return
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="misskey-webhook") as pool:
+        pool.submit(asyncio.run, _awaited(value)).result()
+
+
 class WebhookReceiver:
     """Verifies, parses and dispatches Misskey webhook deliveries to the handlers registered per type.
 
@@ -117,8 +132,10 @@ class WebhookReceiver:
     def on(self, event_type: type[_E]) -> Callable[[Callable[[_E], _R]], Callable[[_E], _R]]:
         """Register the decorated function (sync or async) for ``event_type`` and its subclasses.
 
-        ``on(WebhookEvent)`` receives every event, ``on(UnknownEvent)`` the types this library does
-        not know. Several handlers of one event run in the order they were registered.
+        ``on(WebhookEvent)`` receives every event of a type this library knows; ``on(UnknownEvent)``
+        the others (a newer server's), which no other handler is given: code written for the known
+        types is never handed a body it cannot read. Several handlers of one event run in the order
+        they were registered.
         """
 
         def register(handler: Callable[[_E], _R]) -> Callable[[_E], _R]:
@@ -136,6 +153,9 @@ class WebhookReceiver:
         self._handlers.append((event_type, handler))
 
     def handlers_for(self, event: WebhookEvent) -> list[Handler[Any]]:
+        """The handlers ``event`` goes to, in the order they were registered."""
+        if isinstance(event, UnknownEvent):
+            return [handler for cls, handler in self._handlers if issubclass(cls, UnknownEvent)]
         return [handler for cls, handler in self._handlers if isinstance(event, cls)]
 
     # -- the decision, in steps the apps share -----------------------------------------------------
@@ -179,15 +199,16 @@ class WebhookReceiver:
         early = self.precheck(method, headers)
         if early is not None:
             return early
-        if len(body) > self.max_body_size:
-            return self.too_large()
         try:
-            event = parse(body)
+            event = parse(body, max_body_size=self.max_body_size)
         except WebhookError as exc:
             return self._refuse(exc)
         handlers = self.handlers_for(event)
         if not handlers:
             logger.warning("no handler for a %r webhook event (%s); answered 422", event.type, type(event).__name__)
+            if isinstance(event, UnknownEvent):
+                message = f"{event.type!r} is not an event type this receiver knows, and it has no UnknownEvent handler"
+                return _refusal(422, "unknown_type", message)
             return _refusal(422, "no_handler", f"this receiver has no handler for {event.type!r} events")
         claim = self.recent.claim(event.event_id)
         if claim == "done":
@@ -210,7 +231,8 @@ class WebhookReceiver:
         """Decide and run the handlers in this thread: for WSGI and blocking framework views.
 
         An async handler runs to completion in an event loop of its own (``asyncio.run``), so it
-        must not use an asyncio client made in another loop; prefer sync handlers here.
+        must not use an asyncio client made in another loop; prefer sync handlers here, and
+        ``handle_async`` in async code.
         """
         accepted = self._accept(method, headers, body)
         if isinstance(accepted, WebhookResponse):
@@ -220,7 +242,7 @@ class WebhookReceiver:
             for handler in handlers:
                 result = handler(event)
                 if inspect.isawaitable(result):
-                    asyncio.run(_awaited(result))
+                    _run_to_completion(result)
         except Exception as exc:
             return self._finish(event, exc)
         except BaseException:
