@@ -209,3 +209,14 @@ def test_each_event_type_is_recorded_from_the_real_server_or_listed_as_not_sent(
     assert set(EVENT_TYPES) == subscribable - {"reaction"}  # a class for each type the server sends
     for why in ABSENT.values():
         assert ".ts:" in why  # each names the server code that shows it
+
+
+def test_the_public_module_exports_the_whole_api() -> None:
+    import misskey_client.webhooks
+    import misskey_core.webhooks
+
+    names = misskey_client.webhooks.__all__
+    assert names == misskey_core.webhooks.__all__
+    assert names == sorted(names, key=lambda n: (not n.isupper(), n))
+    for name in names:
+        assert getattr(misskey_client.webhooks, name) is getattr(misskey_core.webhooks, name)
