@@ -491,6 +491,7 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     files[f"{PACKAGE}/_endpoints.py"] = _render(project, "endpoints.py.jinja", endpoints=infos)
     files[f"{PACKAGE}/_api_errors.py"] = _render(project, "api_errors.py.jinja")
     files[f"{PACKAGE}/streaming.py"] = _render(project, "streaming.py.jinja")
+    files[f"{PACKAGE}/webhooks.py"] = _render(project, "webhooks.py.jinja")  # the core's, by its public name
     files["misskey_auth/_permissions.py"] = _render(
         project, "permissions.py.jinja", permissions=sorted({p for info in infos for p in info.permission})
     )
