@@ -6,6 +6,7 @@ import pytest
 
 from misskey_client import AsyncMisskey, MisskeyAPIError
 from misskey_client.models import MeDetailed, NotesCreateBodyPoll
+from misskey_core import AsyncBackend
 
 pytestmark = [pytest.mark.vcr, pytest.mark.anyio]
 
@@ -28,6 +29,8 @@ async def test_async_note_lifecycle(async_alice: AsyncMisskey) -> None:
     assert excinfo.value.code == "NO_SUCH_NOTE"
 
 
-async def test_async_token_in_body(misskey: dict[str, str]) -> None:
-    async with AsyncMisskey(misskey["url"], token=misskey["MISSKEY_USER_TOKEN"], token_in="body") as mk:
+async def test_async_token_in_body(misskey: dict[str, str], backend: AsyncBackend) -> None:
+    async with AsyncMisskey(
+        misskey["url"], token=misskey["MISSKEY_USER_TOKEN"], token_in="body", backend=backend
+    ) as mk:
         assert (await mk.request("i"))["id"] == (await mk.i()).id

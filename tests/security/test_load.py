@@ -19,6 +19,7 @@ import pytest
 
 from misskey_client import AsyncMisskey, Misskey
 from misskey_client.models import Note
+from misskey_core import AsyncBackend
 from tests.loopback import Loopback
 from tests.security.conftest import TOKEN
 
@@ -35,9 +36,9 @@ def _show_requests(server: Loopback) -> collections.Counter[str]:
 
 
 @pytest.mark.anyio
-async def test_200_concurrent_async_calls_each_get_their_own_answer(stand_in: Loopback) -> None:
+async def test_200_concurrent_async_calls_each_get_their_own_answer(stand_in: Loopback, backend: AsyncBackend) -> None:
     wanted = _ids(CALLS, "async")
-    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None) as amk:
+    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, backend=backend) as amk:
         notes = await asyncio.gather(*(amk.notes.show(note_id=note_id) for note_id in wanted))
     assert all(isinstance(note, Note) for note in notes)
     assert [note.id for note in notes] == wanted  # gather keeps the callers' order: each got its own
@@ -69,11 +70,11 @@ def test_50_threads_through_one_sync_client_each_get_their_own_answer(stand_in: 
 
 
 @pytest.mark.anyio
-async def test_the_connection_pool_limit_is_configurable(stand_in: Loopback) -> None:
+async def test_the_connection_pool_limit_is_configurable(stand_in: Loopback, backend: AsyncBackend) -> None:
     """``limits=httpx.Limits(...)`` caps the connections; the other calls wait for a free one."""
     wanted = _ids(100, "pooled")
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, limits=limits) as amk:
+    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, limits=limits, backend=backend) as amk:
         notes = await asyncio.gather(*(amk.notes.show(note_id=note_id) for note_id in wanted))
     assert [note.id for note in notes] == wanted
     assert stand_in.max_in_flight <= 4
@@ -81,13 +82,15 @@ async def test_the_connection_pool_limit_is_configurable(stand_in: Loopback) -> 
 
 
 @pytest.mark.anyio
-async def test_a_full_pool_raises_a_timeout_not_a_hang(stand_in: Loopback) -> None:
+async def test_a_full_pool_raises_a_timeout_not_a_hang(stand_in: Loopback, backend: AsyncBackend) -> None:
     """One connection, held by a slow call: the next call waits ``pool`` seconds, then gives up."""
     from misskey_client import MisskeyTimeoutError
 
     limits = httpx.Limits(max_connections=1)
     timeout = httpx.Timeout(5.0, pool=0.2)
-    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, limits=limits, timeout=timeout) as amk:
+    async with AsyncMisskey(
+        stand_in.url, token=TOKEN, retry=None, limits=limits, timeout=timeout, backend=backend
+    ) as amk:
         slow = asyncio.create_task(amk.request("notes/show-slowly", {"noteId": "slow"}))
         await asyncio.sleep(0.1)
         with pytest.raises(MisskeyTimeoutError):
