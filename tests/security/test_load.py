@@ -143,3 +143,42 @@ async def test_live_200_concurrent_notes_are_all_created_and_found(live_server: 
             started = time.monotonic()
             await asyncio.gather(*(amk.notes.delete(note_id=note.id) for note in created))
             print(f"deleted {len(created)} in {time.monotonic() - started:.2f}s")
+
+
+LIVE_CALLS = 1000
+
+
+@pytest.mark.live
+@pytest.mark.anyio
+async def test_live_1000_concurrent_calls_over_aiohttp_each_reach_their_caller(live_server: tuple[str, str]) -> None:
+    """1,000 calls at once through one client on the fast transport: each caller gets its own answer.
+
+    Ten notes are asked for in turn, and every 25th call asks for a note that does not exist, so a
+    note (or an error) delivered to the wrong caller, a lost answer or a doubled one shows.
+    """
+    from misskey_client.errors import NoSuchNoteError
+
+    url, token = live_server
+    marker = f"issue15-load-{time.time_ns()}"
+    async with AsyncMisskey(url, token=token, backend="aiohttp") as amk:
+        notes = [
+            (await amk.notes.create(text=f"{marker} #{n}", visibility="home", local_only=True)).created_note
+            for n in range(10)
+        ]
+        try:
+            assert amk._fast is not None  # the JSON calls go straight to the aiohttp session
+            wanted = [f"nosuch{i:04d}" if i % 25 == 0 else notes[i % 10].id for i in range(LIVE_CALLS)]
+            texts = {note.id: note.text for note in notes}
+            started = time.monotonic()
+            results = await asyncio.gather(*(amk.notes.show(note_id=w) for w in wanted), return_exceptions=True)
+            print(f"\n{LIVE_CALLS} concurrent notes/show over aiohttp in {time.monotonic() - started:.2f}s")
+            assert len(results) == LIVE_CALLS
+            for note_id, result in zip(wanted, results, strict=True):
+                if note_id.startswith("nosuch"):
+                    assert isinstance(result, NoSuchNoteError), (note_id, result)
+                else:
+                    assert isinstance(result, Note), (note_id, result)
+                    assert (result.id, result.text) == (note_id, texts[note_id])
+        finally:
+            for note in notes:
+                await amk.notes.delete(note_id=note.id)
