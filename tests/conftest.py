@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, TypeVar, cast
 
 import pytest
+from pytest_recording.plugin import get_default_cassette_name
 
 from misskey_client import AsyncMisskey, Misskey, MisskeyAPIError, RetryPolicy, strict_parsing
 from misskey_client.models import (
@@ -120,8 +121,7 @@ def default_cassette_name(request: pytest.FixtureRequest) -> str:
     A recording made over either replays over the other (``make record`` records over both in turn,
     the last one kept), as a cassette recorded by a user's own client would.
     """
-    name = _BACKEND_ID.sub("", request.node.name).replace("[]", "")
-    return f"{request.cls.__name__}.{name}" if request.cls else name
+    return get_default_cassette_name(request.cls, _BACKEND_ID.sub("", request.node.name).replace("[]", ""))
 
 
 #: The account fixtures do not retry, so each recorded exchange is exactly one request; the retry

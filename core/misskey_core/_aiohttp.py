@@ -169,7 +169,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if _httpx_logger.isEnabledFor(logging.INFO):
             _httpx_logger.info('HTTP Request: POST %s "HTTP/1.1 %d %s"', url, response.status, response.reason)
         if "Content-Encoding" in response.headers:
-            return httpx.Response(response.status, headers=response.raw_headers, content=body)
+            return httpx.Response(response.status, headers=list(response.headers.items()), content=body)
         return Reply(response.status, response.headers, body)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -202,7 +202,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             extensions["reason_phrase"] = response.reason.encode("ascii", "replace")
         return httpx.Response(
             response.status,
-            headers=response.raw_headers,
+            headers=list(response.headers.items()),  # not raw_headers: vcrpy's replayed answers may lack them
             stream=httpx.ByteStream(body),
             request=request,
             extensions=extensions,
