@@ -8,7 +8,6 @@ it runs every benchmark a few times and asserts nothing about time.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime
 import json
 import os
@@ -19,13 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from bench.replay_server import DATA, replay_server
+from bench.replay_server import DATA, replay_process, replay_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "generator" / "specs" / "misskey-2026.3.2.json"
@@ -146,35 +145,53 @@ def bench_request(runs: int, url: str, token: str | None, note_id: str, where: s
     return Row("request", ours * 1e3, base * 1e3, "ms", 1.05, f"mk.notes.show vs httpx post().json(), {where}")
 
 
-def bench_async(runs: int, url: str, token: str | None, note_id: str, where: str, n: int = 200) -> Row:
-    from misskey_client import AsyncMisskey
+def bench_async(rounds: int, url: str, token: str | None, note_id: str, where: str) -> tuple[list[Row], list[str]]:
+    """AsyncMisskey on both backends, raw httpx and raw aiohttp: goal rows, and the side-by-side tables."""
+    from bench.async_peers import AIOHTTP, FAST, HTTPX, measure
 
-    async def main() -> tuple[float, float]:
-        limits = httpx.Limits(max_connections=20)
-        async with (
-            AsyncMisskey(url, token=token, limits=limits) as mk,
-            httpx.AsyncClient(base_url=f"{url}/api/", headers=_auth(token), limits=limits) as http,
-        ):
+    rows, tables = [], []
+    for measured in measure(url, token, note_id, rounds):
+        short = "async 200" if measured.calls > 1 else "async one call"
+        fast_wall, fast_cpu = measured.median_wall(FAST), measured.median_cpu(FAST)
+        rows += [
+            Row(
+                f"{short}: wall",
+                fast_wall * 1e3,
+                measured.median_wall(HTTPX) * 1e3,
+                "ms",
+                0.75,
+                f"{measured.scenario}: AsyncMisskey on aiohttp vs httpx.AsyncClient, {where}",
+            ),
+            Row(
+                f"{short}: wall",
+                fast_wall * 1e3,
+                measured.median_wall(AIOHTTP) * 1e3,
+                "ms",
+                1.05,
+                f"{measured.scenario}: AsyncMisskey on aiohttp vs raw aiohttp, {where}",
+            ),
+            Row(
+                f"{short}: CPU per call",
+                fast_cpu * 1e6,
+                measured.median_cpu(AIOHTTP) * 1e6,
+                "µs",
+                1.3,
+                f"{measured.scenario}: process CPU, AsyncMisskey on aiohttp vs raw aiohttp, {where}",
+            ),
+        ]
+        tables += ["", *measured.table()]
+    return rows, tables
 
-            async def raw() -> object:
-                return (await http.post("notes/show", json={"noteId": note_id})).json()
 
-            async def timed(make: Callable[[], Awaitable[object]]) -> float:
-                start = time.perf_counter()
-                await asyncio.gather(*(make() for _ in range(n)))
-                return time.perf_counter() - start
+def bench_own_overhead(runs: int) -> Row:
+    from bench.async_peers import own_overhead
 
-            await timed(lambda: mk.notes.show(note_id=note_id))
-            await timed(raw)
-            a, b = [], []
-            for _ in range(runs):
-                a.append(await timed(lambda: mk.notes.show(note_id=note_id)))
-                b.append(await timed(raw))
-            return statistics.median(a), statistics.median(b)
-
-    ours, base = asyncio.run(main())
-    what = f"{n} concurrent notes/show: AsyncMisskey vs httpx.AsyncClient, {where}"
-    return Row("async", ours * 1e3, base * 1e3, "ms", None, what)
+    answer = (DATA / "notes-show.json").read_bytes()
+    note_id = json.loads(answer)["id"]
+    measured = [own_overhead(answer, note_id, 2000) for _ in range(runs)]
+    ours, base = statistics.median(m[0] for m in measured), statistics.median(m[1] for m in measured)
+    what = "CPU of one awaited AsyncMisskey notes/show with the network taken out vs json.loads of its answer"
+    return Row("async own overhead", ours * 1e6, base * 1e6, "µs", None, what)
 
 
 def bench_generation(runs: int) -> Row:
@@ -289,12 +306,14 @@ def main(argv: list[str] | None = None) -> int:
     runs = 2 if args.quick else 15
 
     url, token, note_id, real = _target()
-    rows = [bench_import(runs), bench_decode(runs), bench_stream(runs)]
+    rows = [bench_import(runs), bench_decode(runs), bench_stream(runs), bench_own_overhead(runs)]
+    where = "real Misskey at MISSKEY_URL" if real else "loopback replay of a recorded response"
+    with replay_process() as replay:  # a process of its own: its CPU is not the client's
+        async_rows, async_tables = bench_async(1 if args.quick else 9, url if real else replay, token, note_id, where)
     with replay_server() as replay:
-        where = "real Misskey at MISSKEY_URL" if real else "loopback replay of a recorded response"
         target = url if real else replay
         rows.append(bench_request(runs, target, token, note_id, where))
-        rows.append(bench_async(max(2, runs // 3), target, token, note_id, where))
+        rows += async_rows
         rows.append(bench_memory(max(2, runs // 3), replay, note_id))
         rows.append(bench_upload_memory(2 if args.quick else 3, replay))
     rows.append(bench_generation(1 if args.quick else 3))
@@ -308,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print(row.line())
+    for line in async_tables:
+        print(line)
     return 0
 
 

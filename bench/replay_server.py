@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.server
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,3 +56,26 @@ def replay_server(recording: str = "notes-show.json") -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def replay_process(recording: str = "notes-show.json") -> Iterator[str]:
+    """``replay_server`` in a process of its own, so that its CPU time is not the benchmark's."""
+    root = Path(__file__).resolve().parent.parent
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.replay_server", recording], cwd=root, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        yield child.stdout.readline().strip()
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+if __name__ == "__main__":
+    import time
+
+    with replay_server(*sys.argv[1:2]) as url:
+        print(url, flush=True)
+        time.sleep(3600)  # ended by replay_process

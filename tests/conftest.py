@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
+from pytest_recording.plugin import get_default_cassette_name
 
 from misskey_client import AsyncMisskey, Misskey, MisskeyAPIError, RetryPolicy, strict_parsing
 from misskey_client.models import (
@@ -23,6 +25,7 @@ from misskey_client.models import (
     AdminRolesCreateBodyPolicies,
     AdminRolesUpdateDefaultPoliciesBodyPolicies,
 )
+from misskey_core import AsyncBackend
 from tests.recording import ACCOUNT_VARIABLES, REPLAY_URL, Scrubber, body_matcher
 
 
@@ -98,6 +101,29 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+#: What ``AsyncMisskey`` sends with: every async test runs over each (the ``backend`` fixture).
+BACKENDS: tuple[AsyncBackend, ...] = ("httpx", "aiohttp")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> AsyncBackend:
+    """``AsyncMisskey(..., backend=backend)``: the test runs once over httpx, once over aiohttp."""
+    return cast(AsyncBackend, request.param)
+
+
+_BACKEND_ID = re.compile(r"(?<=[\[-])(?:httpx|aiohttp)(?:-|(?=\]))")
+
+
+@pytest.fixture
+def default_cassette_name(request: pytest.FixtureRequest) -> str:
+    """Both backends replay one cassette: ``test_x[aiohttp]`` and ``test_x[httpx]`` read ``test_x.yaml``.
+
+    A recording made over either replays over the other (``make record`` records over both in turn,
+    the last one kept), as a cassette recorded by a user's own client would.
+    """
+    return get_default_cassette_name(request.cls, _BACKEND_ID.sub("", request.node.name).replace("[]", ""))
+
+
 #: The account fixtures do not retry, so each recorded exchange is exactly one request; the retry
 #: tests build their own clients with the policy under test.
 NO_RETRY = RetryPolicy.never()
@@ -128,8 +154,9 @@ def anonymous(misskey: dict[str, str]) -> Iterator[Misskey]:
 
 
 @pytest.fixture
-async def async_alice(misskey: dict[str, str]) -> AsyncIterator[AsyncMisskey]:
-    async with AsyncMisskey(misskey["url"], token=misskey["MISSKEY_USER_TOKEN"], retry=NO_RETRY) as mk:
+async def async_alice(misskey: dict[str, str], backend: AsyncBackend) -> AsyncIterator[AsyncMisskey]:
+    async with AsyncMisskey(misskey["url"], token=misskey["MISSKEY_USER_TOKEN"], retry=NO_RETRY, backend=backend) as mk:
+        assert mk.backend == backend
         yield mk
 
 

@@ -14,6 +14,7 @@ from misskey_client import (
     RetryPolicy,
     ServerError,
 )
+from misskey_core import AsyncBackend
 from tests.loopback import Answer, Seen, json_answer, loopback
 
 FAST = RetryPolicy(max_attempts=3, backoff=0.001, max_backoff=0.002)
@@ -91,9 +92,9 @@ def test_a_connection_never_made_is_retried_even_for_writes() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_reads_are_retried(flaky: tuple[str, dict[str, int]]) -> None:
+async def test_async_reads_are_retried(flaky: tuple[str, dict[str, int]], backend: AsyncBackend) -> None:
     url, seen = flaky
-    async with AsyncMisskey(url, retry=FAST) as mk:
+    async with AsyncMisskey(url, retry=FAST, backend=backend) as mk:
         assert (await mk.ping()).pong == 1
     assert seen["ping"] == 3
 

@@ -23,6 +23,7 @@ from misskey_client import (
     strict_parsing,
 )
 from misskey_client.models import NoteReaction
+from misskey_core import AsyncBackend
 from tests.loopback import Answer, Seen, json_answer, loopback
 
 
@@ -69,8 +70,8 @@ def test_another_software_is_named_and_warned_of_once(sharkey: str) -> None:
 
 
 @pytest.mark.anyio
-async def test_the_async_client_asks_the_same(same: str) -> None:
-    async with AsyncMisskey(same, token="t") as mk:
+async def test_the_async_client_asks_the_same(same: str, backend: AsyncBackend) -> None:
+    async with AsyncMisskey(same, token="t", backend=backend) as mk:
         info = await mk.server()  # the software and version of the spec: no warning
         assert (info.software, info.version) == (SPEC_SOFTWARE, SPEC_VERSION)
         assert await mk.server() is info

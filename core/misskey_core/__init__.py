@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._client import AsyncClient, BaseClient, SyncClient, TokenLocation
+from ._client import AsyncBackend, AsyncClient, BaseClient, SyncClient, TokenLocation
 from ._config import DEFAULT_TIMEOUT, is_loopback, normalize_base_url
 from ._errors import (
     AuthenticationError,
@@ -28,6 +28,7 @@ from ._upload import FileInput, ProgressCallback
 __all__ = [
     "DEFAULT_RETRY",
     "DEFAULT_TIMEOUT",
+    "AsyncBackend",
     "AsyncClient",
     "AuthenticationError",
     "BaseClient",

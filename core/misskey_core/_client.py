@@ -14,14 +14,17 @@ import importlib
 import json
 import threading
 import time
+import urllib.request
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 
+from ._aiohttp import AiohttpTransport, Reply, aiohttp_installed
 from ._config import DEFAULT_TIMEOUT, normalize_base_url
 from ._errors import (
     AuthenticationError,
@@ -47,11 +50,26 @@ from ._upload import ProgressCallback, prepare_files
 if TYPE_CHECKING:
     from ._streaming import AsyncStream, SyncStream
 
-__all__ = ["AsyncClient", "BaseClient", "SyncClient", "TokenLocation"]
+__all__ = ["AsyncBackend", "AsyncClient", "BaseClient", "SyncClient", "TokenLocation"]
 
 T = TypeVar("T")
 TokenLocation = Literal["header", "body"]
+#: What an ``AsyncClient`` sends with: aiohttp (when installed and nothing asks for httpx's own
+#: transport), or httpx's own transport (httpcore). See the README's "Async transports".
+AsyncBackend = Literal["auto", "aiohttp", "httpx"]
 _SNIPPET = 200
+#: httpx options that only httpx's own transport honours: with one of them, "auto" is httpx.
+_HTTPX_TRANSPORT_ONLY = ("transport", "mounts", "proxy", "http2")
+#: httpx options that httpx.AsyncClient applies around any transport: with one of them, calls go
+#: through httpx.AsyncClient (over aiohttp still), not straight to the aiohttp session.
+_AROUND_THE_TRANSPORT = ("auth", "params", "cookies", "follow_redirects")
+#: ``AsyncClient``'s pool: httpx's defaults, but idle connections are kept 15 s (aiohttp's default)
+#: rather than 5 s, so a bot that sends a burst every few seconds does not make its connections
+#: (and TLS sessions) anew each time; Misskey itself keeps them 72 s.
+DEFAULT_ASYNC_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=15.0)
+#: httpx's JSON encoding of a request body, with one encoder made once (json.dumps with options
+#: makes a new one per call).
+_json_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 _STATUS_ERRORS: dict[int, type[MisskeyAPIError]] = {
     401: AuthenticationError,
@@ -60,7 +78,7 @@ _STATUS_ERRORS: dict[int, type[MisskeyAPIError]] = {
 }
 
 
-def _snippet(response: httpx.Response) -> str:
+def _snippet(response: httpx.Response | Reply) -> str:
     text = response.content[:_SNIPPET].decode("utf-8", "replace")
     return " ".join(text.split())
 
@@ -69,7 +87,7 @@ def _multipart_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _retry_after(response: httpx.Response, info: Mapping[str, Any]) -> float | None:
+def _retry_after(response: httpx.Response | Reply, info: Mapping[str, Any]) -> float | None:
     header = response.headers.get("retry-after")
     if header is not None:
         try:
@@ -265,7 +283,7 @@ class BaseClient:
         # (ApiCallService: "Cast non JSON input"). A null cannot be sent, so it is left out.
         return {key: _multipart_value(value) for key, value in self._payload(body).items() if value is not None}
 
-    def _handle(self, endpoint: str, response: httpx.Response, version: str | None = None) -> Any:
+    def _handle(self, endpoint: str, response: httpx.Response | Reply, version: str | None = None) -> Any:
         """Return the parsed JSON of a successful response, or raise the matching error."""
         status = response.status_code
         if status == 204:
@@ -279,7 +297,7 @@ class BaseClient:
             return self._decode(endpoint, response)
         self._raise_error(endpoint, response, version)
 
-    def _decode(self, endpoint: str, response: httpx.Response) -> Any:
+    def _decode(self, endpoint: str, response: httpx.Response | Reply) -> Any:
         content_type = response.headers.get("content-type", "")
         if "json" not in content_type:
             raise InvalidResponseError(
@@ -299,7 +317,7 @@ class BaseClient:
                 snippet=_snippet(response),
             ) from None
 
-    def _raise_error(self, endpoint: str, response: httpx.Response, version: str | None = None) -> None:
+    def _raise_error(self, endpoint: str, response: httpx.Response | Reply, version: str | None = None) -> None:
         status = response.status_code
         try:
             data = json.loads(response.content)
@@ -393,6 +411,17 @@ def _httpx_error(endpoint: str, exc: httpx.RequestError) -> MisskeyError:
         return MisskeyTimeoutError(message, endpoint=endpoint, never_sent=never_sent)
     message = f"{endpoint}: {type(exc).__name__}: {exc}"
     return MisskeyConnectionError(message, endpoint=endpoint, never_sent=never_sent)
+
+
+def _environment_proxy(base_url: str) -> bool:
+    """Whether HTTP(S)_PROXY / ALL_PROXY (less NO_PROXY) send ``base_url`` through a proxy, as httpx
+    reads them (``trust_env``). aiohttp would look them up again on every request, in a thread."""
+    proxies = urllib.request.getproxies()
+    scheme, rest = base_url.split("://", 1)
+    if not (proxies.get(scheme) or proxies.get("all")):
+        return False
+    host = rest.split("/", 1)[0]
+    return not urllib.request.proxy_bypass_environment(host, proxies)  # type: ignore[attr-defined]
 
 
 async def _sleep(seconds: float) -> None:
@@ -574,18 +603,110 @@ class SyncClient(BaseClient):
         self.close()
 
 
+@dataclass(frozen=True)
+class _FastPath:
+    """A JSON call straight to the aiohttp session: what httpx.AsyncClient would send, made once."""
+
+    transport: AiohttpTransport
+    prefix: str  # https://host/api/
+    headers: Mapping[str, str]  # the pool's headers (token included) and the JSON content type
+    timeout: Any  # aiohttp.ClientTimeout
+
+
 class AsyncClient(BaseClient):
-    """An asyncio Misskey client over one ``httpx.AsyncClient`` (connection pool)."""
+    """An asyncio Misskey client over one ``httpx.AsyncClient`` (connection pool), sent with aiohttp
+    when it is installed (``misskey-client[aiohttp]``) or with httpx's own transport."""
 
     _asynchronous = True
     _pool: httpx.AsyncClient | None = None
+    _fast: _FastPath | None = None
+
+    def __init__(
+        self,
+        host: str,
+        token: str | None = None,
+        *,
+        token_in: TokenLocation = "header",
+        timeout: float | httpx.Timeout | None = DEFAULT_TIMEOUT,
+        allow_insecure: bool = False,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
+        throttle: float | None = None,
+        backend: AsyncBackend = "auto",
+        **httpx_options: Any,
+    ) -> None:
+        """``backend``: ``"aiohttp"``, ``"httpx"``, or ``"auto"`` (the default): aiohttp when it is
+        installed and no option needs httpx's own transport (``transport``, ``mounts``, ``proxy``,
+        ``http2``), httpx otherwise."""
+        httpx_options.setdefault("limits", DEFAULT_ASYNC_LIMITS)
+        super().__init__(
+            host,
+            token,
+            token_in=token_in,
+            timeout=timeout,
+            allow_insecure=allow_insecure,
+            retry=retry,
+            throttle=throttle,
+            **httpx_options,
+        )
+        self._backend = self._pick_backend(backend)
+
+    @property
+    def backend(self) -> Literal["aiohttp", "httpx"]:
+        """What this client sends with: ``"aiohttp"`` or ``"httpx"`` (httpcore)."""
+        return self._backend
+
+    def _pick_backend(self, backend: AsyncBackend) -> Literal["aiohttp", "httpx"]:
+        if backend not in ("auto", "aiohttp", "httpx"):
+            raise ValueError(f"backend must be 'auto', 'aiohttp' or 'httpx', not {backend!r}")
+        if backend == "httpx":
+            return "httpx"
+        needs_httpx = [f"{name}=" for name in _HTTPX_TRANSPORT_ONLY if self._options.get(name)]
+        if self._options.get("trust_env", True) and _environment_proxy(self.base_url):
+            needs_httpx.append("the proxy from the environment")
+        if backend == "auto":
+            return "aiohttp" if not needs_httpx and aiohttp_installed() else "httpx"
+        if needs_httpx:
+            named = ", ".join(needs_httpx)
+            raise ValueError(
+                f"backend='aiohttp' cannot honour {named}: that needs httpx's own transport (backend='httpx')"
+            )
+        if not aiohttp_installed():
+            raise ImportError("backend='aiohttp' needs aiohttp: pip install 'misskey-client[aiohttp]'")
+        return "aiohttp"
 
     @property
     def _http(self) -> httpx.AsyncClient:
         """The connection pool, made on first use: building a client costs no TLS set-up."""
         if self._pool is None:
-            self._pool = httpx.AsyncClient(**self._options)
+            options = self._options
+            transport = None
+            if self._backend == "aiohttp":
+                options = dict(options)
+                transport = options["transport"] = AiohttpTransport(
+                    limits=options.pop("limits", None),
+                    verify=options.pop("verify", True),
+                    cert=options.pop("cert", None),
+                    trust_env=options.get("trust_env", True),
+                    secure=self.base_url.startswith("https:"),
+                )
+            pool = self._pool = httpx.AsyncClient(**options)
+            if transport is not None:
+                self._fast = self._fast_path(pool, transport)
         return self._pool
+
+    def _fast_path(self, pool: httpx.AsyncClient, transport: AiohttpTransport) -> _FastPath | None:
+        """How a JSON call skips httpx.AsyncClient, when nothing it would do around the transport is asked for."""
+        hooks = pool.event_hooks
+        ours = int(self._token is not None and self.token_in == "body")  # the origin guard
+        if len(hooks["request"]) != ours or hooks["response"]:
+            return None
+        if any(self._options.get(name) for name in _AROUND_THE_TRANSPORT):
+            return None
+        # The origin guard has nothing to check on this path: the URL is the client's own and
+        # redirects are not followed.
+        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in pool.headers.raw}
+        headers["Content-Type"] = "application/json"
+        return _FastPath(transport, self.base_url + "/api/", headers, transport.timeout(pool.timeout.as_dict()))
 
     def with_options(self: _A, *, retry: RetryPolicy | None = None) -> _A:
         """The same client (same connection pool and token) with other per-call options."""
@@ -624,13 +745,19 @@ class AsyncClient(BaseClient):
             wait = self._reserve_slot()
             if wait:
                 await _sleep(wait)
+        http = self._pool or self._http
+        fast = self._fast
+        response: httpx.Response | Reply
         try:
             if files:
                 with ExitStack() as stack:
                     uploads = prepare_files(dict(files), stack, progress)
-                    response = await self._http.post(endpoint, data=self._form(params), files=uploads)
+                    response = await http.post(endpoint, data=self._form(params), files=uploads)
+            elif fast is not None:
+                body = _json_encoder.encode(self._payload(params)).encode()
+                response = await fast.transport.post(fast.prefix + endpoint, body, fast.headers, fast.timeout)
             else:
-                response = await self._http.post(endpoint, json=self._payload(params))
+                response = await http.post(endpoint, json=self._payload(params))
         except httpx.RequestError as exc:
             raise _httpx_error(endpoint, exc) from exc
         version = await self.server_version() if response.status_code == 404 and endpoint != "meta" else None

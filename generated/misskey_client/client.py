@@ -902,7 +902,8 @@ class AsyncMisskey(AsyncClient):
 
     ``AsyncMisskey("misskey.example", token=..., token_in="header", timeout=..., **httpx_options)``:
     a bare host means https; ``token_in="body"`` sends the token as the ``i`` field instead of an
-    ``Authorization: Bearer`` header. Every endpoint is reached by its path,
+    ``Authorization: Bearer`` header. ``backend="aiohttp"`` or ``"httpx"`` chooses what it sends
+    with (by default aiohttp when installed: ``misskey-client[aiohttp]``). Every endpoint is reached by its path,
     ``mk.notes.create(text="hi")`` for ``notes/create``; ``mk.request(name, params)`` calls any
     endpoint by name. Generated from the misskey 2026.3.2 spec.
     """

@@ -23,6 +23,7 @@ from misskey_client import (
 )
 from misskey_client.api.notes import notes_show
 from misskey_client.models import Note
+from misskey_core import AsyncBackend
 from tests.loopback import Loopback
 from tests.security.conftest import TOKEN
 
@@ -125,8 +126,8 @@ def test_a_redirect_loop_is_an_invalid_response(stand_in: Loopback) -> None:
 
 
 @pytest.mark.anyio
-async def test_the_async_client_maps_garbage_the_same_way(stand_in: Loopback) -> None:
-    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None) as amk:
+async def test_the_async_client_maps_garbage_the_same_way(stand_in: Loopback, backend: AsyncBackend) -> None:
+    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, backend=backend) as amk:
         for route in ("html-200", "truncated", "empty-200", "null", "list", "json-as-text-plain"):
             with pytest.raises(InvalidResponseError):
                 await amk._call(route, {"noteId": "x"}, notes_show._parse)

@@ -19,6 +19,7 @@ import pytest
 
 from misskey_client import AsyncMisskey, Misskey
 from misskey_client.models import Note
+from misskey_core import AsyncBackend
 from tests.loopback import Loopback
 from tests.security.conftest import TOKEN
 
@@ -35,9 +36,9 @@ def _show_requests(server: Loopback) -> collections.Counter[str]:
 
 
 @pytest.mark.anyio
-async def test_200_concurrent_async_calls_each_get_their_own_answer(stand_in: Loopback) -> None:
+async def test_200_concurrent_async_calls_each_get_their_own_answer(stand_in: Loopback, backend: AsyncBackend) -> None:
     wanted = _ids(CALLS, "async")
-    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None) as amk:
+    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, backend=backend) as amk:
         notes = await asyncio.gather(*(amk.notes.show(note_id=note_id) for note_id in wanted))
     assert all(isinstance(note, Note) for note in notes)
     assert [note.id for note in notes] == wanted  # gather keeps the callers' order: each got its own
@@ -69,11 +70,11 @@ def test_50_threads_through_one_sync_client_each_get_their_own_answer(stand_in: 
 
 
 @pytest.mark.anyio
-async def test_the_connection_pool_limit_is_configurable(stand_in: Loopback) -> None:
+async def test_the_connection_pool_limit_is_configurable(stand_in: Loopback, backend: AsyncBackend) -> None:
     """``limits=httpx.Limits(...)`` caps the connections; the other calls wait for a free one."""
     wanted = _ids(100, "pooled")
     limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
-    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, limits=limits) as amk:
+    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, limits=limits, backend=backend) as amk:
         notes = await asyncio.gather(*(amk.notes.show(note_id=note_id) for note_id in wanted))
     assert [note.id for note in notes] == wanted
     assert stand_in.max_in_flight <= 4
@@ -81,13 +82,15 @@ async def test_the_connection_pool_limit_is_configurable(stand_in: Loopback) -> 
 
 
 @pytest.mark.anyio
-async def test_a_full_pool_raises_a_timeout_not_a_hang(stand_in: Loopback) -> None:
+async def test_a_full_pool_raises_a_timeout_not_a_hang(stand_in: Loopback, backend: AsyncBackend) -> None:
     """One connection, held by a slow call: the next call waits ``pool`` seconds, then gives up."""
     from misskey_client import MisskeyTimeoutError
 
     limits = httpx.Limits(max_connections=1)
     timeout = httpx.Timeout(5.0, pool=0.2)
-    async with AsyncMisskey(stand_in.url, token=TOKEN, retry=None, limits=limits, timeout=timeout) as amk:
+    async with AsyncMisskey(
+        stand_in.url, token=TOKEN, retry=None, limits=limits, timeout=timeout, backend=backend
+    ) as amk:
         slow = asyncio.create_task(amk.request("notes/show-slowly", {"noteId": "slow"}))
         await asyncio.sleep(0.1)
         with pytest.raises(MisskeyTimeoutError):
@@ -140,3 +143,42 @@ async def test_live_200_concurrent_notes_are_all_created_and_found(live_server: 
             started = time.monotonic()
             await asyncio.gather(*(amk.notes.delete(note_id=note.id) for note in created))
             print(f"deleted {len(created)} in {time.monotonic() - started:.2f}s")
+
+
+LIVE_CALLS = 1000
+
+
+@pytest.mark.live
+@pytest.mark.anyio
+async def test_live_1000_concurrent_calls_over_aiohttp_each_reach_their_caller(live_server: tuple[str, str]) -> None:
+    """1,000 calls at once through one client on the fast transport: each caller gets its own answer.
+
+    Ten notes are asked for in turn, and every 25th call asks for a note that does not exist, so a
+    note (or an error) delivered to the wrong caller, a lost answer or a doubled one shows.
+    """
+    from misskey_client.errors import NoSuchNoteError
+
+    url, token = live_server
+    marker = f"issue15-load-{time.time_ns()}"
+    async with AsyncMisskey(url, token=token, backend="aiohttp") as amk:
+        notes = [
+            (await amk.notes.create(text=f"{marker} #{n}", visibility="home", local_only=True)).created_note
+            for n in range(10)
+        ]
+        try:
+            assert amk._fast is not None  # the JSON calls go straight to the aiohttp session
+            wanted = [f"nosuch{i:04d}" if i % 25 == 0 else notes[i % 10].id for i in range(LIVE_CALLS)]
+            texts = {note.id: note.text for note in notes}
+            started = time.monotonic()
+            results = await asyncio.gather(*(amk.notes.show(note_id=w) for w in wanted), return_exceptions=True)
+            print(f"\n{LIVE_CALLS} concurrent notes/show over aiohttp in {time.monotonic() - started:.2f}s")
+            assert len(results) == LIVE_CALLS
+            for note_id, result in zip(wanted, results, strict=True):
+                if note_id.startswith("nosuch"):
+                    assert isinstance(result, NoSuchNoteError), (note_id, result)
+                else:
+                    assert isinstance(result, Note), (note_id, result)
+                    assert (result.id, result.text) == (note_id, texts[note_id])
+        finally:
+            for note in notes:
+                await amk.notes.delete(note_id=note.id)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from misskey_client import AsyncMisskey, Misskey, MisskeyError, RetryPolicy
-from misskey_core import AuthenticationError, TokenLocation
+from misskey_core import AsyncBackend, AuthenticationError, TokenLocation
 from misskey_core._events import NoteEvent
 from misskey_core._streaming import AsyncStream, SyncStream
 from tests.loopback import Loopback
@@ -126,10 +126,10 @@ def test_no_token_in_locals_of_a_traceback_in_header_mode() -> None:
 @pytest.mark.anyio
 @pytest.mark.parametrize("token_in", ["header", "body"])
 async def test_no_token_in_errors_or_logs_of_async_calls(
-    stand_in: Loopback, everything_logged: pytest.LogCaptureFixture, token_in: TokenLocation
+    stand_in: Loopback, everything_logged: pytest.LogCaptureFixture, token_in: TokenLocation, backend: AsyncBackend
 ) -> None:
     errors: list[BaseException] = []
-    async with AsyncMisskey(stand_in.url, token=TOKEN, token_in=token_in, retry=None) as amk:
+    async with AsyncMisskey(stand_in.url, token=TOKEN, token_in=token_in, retry=None, backend=backend) as amk:
         assert (await amk.notes.show(note_id="n1")).id == "n1"
         for route in FAILING_ROUTES:
             try:
@@ -146,13 +146,13 @@ async def test_no_token_in_errors_or_logs_of_async_calls(
 
 @pytest.mark.anyio
 async def test_no_token_in_the_logs_of_a_streaming_session(
-    server: ReplayServer, recorded: Recording, everything_logged: pytest.LogCaptureFixture
+    server: ReplayServer, recorded: Recording, everything_logged: pytest.LogCaptureFixture, backend: AsyncBackend
 ) -> None:
     """The recorded session, cut and reconnected, with its REST backfill: every log record at DEBUG."""
     posted = recorded.meta["posted"]
     delivered: list[Any] = []
     async with (
-        AsyncMisskey(server.url, token=REPLAY_TOKEN) as client,
+        AsyncMisskey(server.url, token=REPLAY_TOKEN, backend=backend) as client,
         AsyncStream(client, backoff_initial=0.01, backfill_page_size=recorded.meta["page_size"]) as stream,
     ):
         home = await stream.connect("homeTimeline")
@@ -177,10 +177,12 @@ async def test_no_token_in_the_logs_of_a_streaming_session(
 
 
 @pytest.mark.anyio
-async def test_a_refused_streaming_token_leaks_nowhere(everything_logged: pytest.LogCaptureFixture) -> None:
+async def test_a_refused_streaming_token_leaks_nowhere(
+    everything_logged: pytest.LogCaptureFixture, backend: AsyncBackend
+) -> None:
     async with ReplayServer() as server:
         server.reject_from = 1  # Misskey's raw 401 to the upgrade request
-        async with AsyncMisskey(server.url, token=REPLAY_TOKEN) as client:
+        async with AsyncMisskey(server.url, token=REPLAY_TOKEN, backend=backend) as client:
             with pytest.raises(AuthenticationError) as excinfo:
                 async with AsyncStream(client, backoff_initial=0.01):
                     pass

@@ -6,7 +6,8 @@ redirect to the other one (another port, so another origin), which records every
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import anyio
@@ -19,6 +20,12 @@ from tests.security.conftest import TOKEN
 
 REDIRECTS = (301, 302, 303, 307, 308)
 TOKEN_MODES: tuple[TokenLocation, ...] = ("header", "body")
+#: The sync client and the async one over each backend.
+CLIENTS = pytest.mark.parametrize(
+    "cls",
+    [Misskey, functools.partial(AsyncMisskey, backend="httpx"), functools.partial(AsyncMisskey, backend="aiohttp")],
+    ids=["sync", "async-httpx", "async-aiohttp"],
+)
 
 
 # -- plain http:// -------------------------------------------------------------------------------
@@ -98,9 +105,9 @@ def _call(client: Misskey | AsyncMisskey) -> Any:
 
 @pytest.mark.parametrize("status", REDIRECTS)
 @pytest.mark.parametrize("token_in", TOKEN_MODES)
-@pytest.mark.parametrize("cls", [Misskey, AsyncMisskey])
+@CLIENTS
 def test_redirects_are_not_followed_by_default(
-    elsewhere: Loopback, status: int, token_in: TokenLocation, cls: type[Misskey] | type[AsyncMisskey]
+    elsewhere: Loopback, status: int, token_in: TokenLocation, cls: Callable[..., Misskey | AsyncMisskey]
 ) -> None:
     with loopback(_redirecting(elsewhere.url, status)) as origin:
         client = cls(origin.url, token=TOKEN, token_in=token_in)
@@ -114,9 +121,9 @@ def test_redirects_are_not_followed_by_default(
 
 
 @pytest.mark.parametrize("status", REDIRECTS)
-@pytest.mark.parametrize("cls", [Misskey, AsyncMisskey])
+@CLIENTS
 def test_followed_redirect_drops_the_authorization_header(
-    elsewhere: Loopback, status: int, cls: type[Misskey] | type[AsyncMisskey]
+    elsewhere: Loopback, status: int, cls: Callable[..., Misskey | AsyncMisskey]
 ) -> None:
     """httpx strips ``Authorization`` when a redirect leaves the origin; 307/308 still replay the body."""
     with loopback(_redirecting(elsewhere.url, status)) as origin:
@@ -133,9 +140,9 @@ def test_followed_redirect_drops_the_authorization_header(
 
 
 @pytest.mark.parametrize("status", REDIRECTS)
-@pytest.mark.parametrize("cls", [Misskey, AsyncMisskey])
+@CLIENTS
 def test_followed_redirect_never_carries_a_body_token_away(
-    elsewhere: Loopback, status: int, cls: type[Misskey] | type[AsyncMisskey]
+    elsewhere: Loopback, status: int, cls: Callable[..., Misskey | AsyncMisskey]
 ) -> None:
     """With ``token_in="body"`` the client refuses the hop itself: a 307/308 would replay ``i``."""
     with loopback(_redirecting(elsewhere.url, status)) as origin:

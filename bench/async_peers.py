@@ -1,0 +1,170 @@
+"""Async calls side by side: AsyncMisskey on each backend against raw httpx and raw aiohttp.
+
+Four contenders make the same ``notes/show`` call, each as its user would write it: ``AsyncMisskey``
+over httpx's own transport and over aiohttp (typed ``Note`` answers), ``httpx.AsyncClient`` and
+``aiohttp.ClientSession`` (``post`` then ``json()``), every pool at its default size. Two
+scenarios: 200 calls at once (``asyncio.gather``) and one awaited call at a time. Each round runs
+every contender once, in a rotating order; the figures are medians (and min-max) over the rounds
+of wall time and of this process's CPU time (``time.process_time``), so the server, a separate
+process, is not counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import httpx
+
+from misskey_client import AsyncMisskey
+
+__all__ = ["CONTENDERS", "Measured", "measure"]
+
+CONTENDERS = ("AsyncMisskey (httpx)", "AsyncMisskey (aiohttp)", "httpx.AsyncClient", "aiohttp")
+FAST, HTTPX, AIOHTTP = "AsyncMisskey (aiohttp)", "httpx.AsyncClient", "aiohttp"
+
+
+@dataclass
+class Measured:
+    """Per contender, one (wall seconds, CPU seconds per call) pair a round."""
+
+    scenario: str
+    calls: int
+    rounds: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def wall(self, name: str) -> list[float]:
+        return [wall for wall, _ in self.rounds[name]]
+
+    def cpu(self, name: str) -> list[float]:
+        return [cpu for _, cpu in self.rounds[name]]
+
+    def median_wall(self, name: str) -> float:
+        return statistics.median(self.wall(name))
+
+    def median_cpu(self, name: str) -> float:
+        return statistics.median(self.cpu(name))
+
+    def table(self) -> list[str]:
+        lines = [
+            f"{self.scenario}: {len(self.rounds[HTTPX])} rounds, medians (min-max)",
+            "",
+            "| client | wall | vs httpx.AsyncClient | vs aiohttp | CPU per call | CPU vs aiohttp |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for name in CONTENDERS:
+            wall, cpu = self.wall(name), self.cpu(name)
+            lines.append(
+                f"| {name} | {statistics.median(wall) * 1e3:.1f} ms ({min(wall) * 1e3:.1f}-{max(wall) * 1e3:.1f}) "
+                f"| {statistics.median(wall) / self.median_wall(HTTPX):.2f}x "
+                f"| {statistics.median(wall) / self.median_wall(AIOHTTP):.2f}x "
+                f"| {statistics.median(cpu) * 1e6:.0f} µs ({min(cpu) * 1e6:.0f}-{max(cpu) * 1e6:.0f}) "
+                f"| {statistics.median(cpu) / self.median_cpu(AIOHTTP):.2f}x |"
+            )
+        return lines
+
+
+def measure(
+    url: str, token: str | None, note_id: str, rounds: int, concurrent: int = 200, sequential: int = 30
+) -> list[Measured]:
+    """Both scenarios against ``url``; ``rounds`` measured rounds after one warm-up round."""
+    return asyncio.run(_measure(url, token, note_id, rounds, concurrent, sequential))
+
+
+async def _measure(
+    url: str, token: str | None, note_id: str, rounds: int, concurrent: int, sequential: int
+) -> list[Measured]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    api = f"{url}/api/notes/show"
+    body = {"noteId": note_id}
+    async with (
+        AsyncMisskey(url, token=token, backend="httpx") as over_httpx,
+        AsyncMisskey(url, token=token, backend="aiohttp") as over_aiohttp,
+        httpx.AsyncClient(headers=headers) as raw_httpx,
+        aiohttp.ClientSession(headers=headers) as raw_aiohttp,
+    ):
+
+        async def with_httpx() -> Any:
+            return (await raw_httpx.post(api, json=body)).json()
+
+        async def with_aiohttp() -> Any:
+            async with raw_aiohttp.post(api, json=body) as response:
+                return await response.json()
+
+        calls: dict[str, Callable[[], Awaitable[Any]]] = {
+            "AsyncMisskey (httpx)": lambda: over_httpx.notes.show(note_id=note_id),
+            "AsyncMisskey (aiohttp)": lambda: over_aiohttp.notes.show(note_id=note_id),
+            "httpx.AsyncClient": with_httpx,
+            "aiohttp": with_aiohttp,
+        }
+
+        async def at_once(call: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
+            cpu, start = time.process_time(), time.perf_counter()
+            answers = await asyncio.gather(*(call() for _ in range(concurrent)))
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            _check(answers, note_id)
+            return wall, cpu / concurrent
+
+        async def one_by_one(call: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
+            cpu, start = time.process_time(), time.perf_counter()
+            answers = [await call() for _ in range(sequential)]
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            _check(answers, note_id)
+            return wall / sequential, cpu / sequential
+
+        results = []
+        for scenario, run, count in (
+            (f"{concurrent} concurrent notes/show", at_once, concurrent),
+            ("one awaited notes/show", one_by_one, 1),
+        ):
+            measured = Measured(scenario, count, {name: [] for name in calls})
+            names = list(calls)
+            for round_number in range(rounds + 1):
+                for name in names[round_number % 4 :] + names[: round_number % 4]:  # rotate who goes first
+                    outcome = await run(calls[name])
+                    if round_number:  # round 0 warms every pool up
+                        measured.rounds[name].append(outcome)
+            results.append(measured)
+        return results
+
+
+def _check(answers: list[Any], note_id: str) -> None:
+    ids = [answer["id"] if isinstance(answer, dict) else answer.id for answer in answers]
+    assert ids == [note_id] * len(answers), "a contender got a wrong answer"
+
+
+def own_overhead(answer: bytes, note_id: str, repeat: int) -> tuple[float, float]:
+    """CPU seconds per ``await mk.notes.show(...)`` with the network taken out, and per ``json.loads``.
+
+    The aiohttp session's place is taken by a coroutine that returns ``answer`` at once, so what is
+    left is ours: the facade, body building, retry bookkeeping, error mapping, JSON and the models.
+    """
+    import json
+
+    from misskey_core._aiohttp import Reply
+
+    headers = {"content-type": "application/json; charset=utf-8"}
+
+    async def answered(url: str, content: bytes, sent: Any, timeout: Any) -> Reply:
+        return Reply(200, headers, answer)
+
+    async def run() -> tuple[float, float]:
+        mk = AsyncMisskey("http://127.0.0.1:9", token="token", backend="aiohttp")
+        mk._http  # noqa: B018  (makes the fast path)
+        assert mk._fast is not None
+        mk._fast.transport.post = answered  # type: ignore[method-assign,assignment]
+        assert (await mk.notes.show(note_id=note_id)).id == note_id
+        start = time.process_time()
+        for _ in range(repeat):
+            await mk.notes.show(note_id=note_id)
+        ours = (time.process_time() - start) / repeat
+        start = time.process_time()
+        for _ in range(repeat):
+            json.loads(answer)
+        return ours, (time.process_time() - start) / repeat
+
+    return asyncio.run(run())
