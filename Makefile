@@ -8,7 +8,7 @@ URL ?=
 SOFTWARE ?=
 STRICT ?=
 
-.PHONY: generate check-generated test unit unit-py310 lint record bench bench-smoke endpoint-coverage clean
+.PHONY: generate check-generated test unit unit-py310 lint record bench bench-smoke endpoint-coverage docs docs-serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ test: lint check-generated unit bench-smoke
 unit: $(STAMP)
 	$(BIN)/python -m pytest
 
-## The runtime supports Python 3.10 (the generator needs 3.11): run the suite, generator tests aside,
+## The runtime supports Python 3.10 (the generator needs 3.11): run the suite, generator and site tests aside,
 ## under python3.10 in its own virtualenv. Test tools are the newest releases that support 3.10.
 VENV310 := .venv310
 PYTHON310 ?= python3.10
@@ -50,7 +50,7 @@ $(VENV310)/.installed: pyproject.toml
 	touch $(VENV310)/.installed
 
 unit-py310: $(VENV310)/.installed
-	$(VENV310)/bin/python -m pytest --ignore=tests/generator -q
+	$(VENV310)/bin/python -m pytest --ignore=tests/generator --ignore=tests/docs -q
 
 ## Re-record cassettes against a real server: MISSKEY_URL and MISSKEY_*_TOKEN in the environment.
 record: $(STAMP)
@@ -66,7 +66,16 @@ bench-smoke: $(STAMP)
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) $(VENV310) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(VENV310) .mypy_cache .ruff_cache .pytest_cache site
+
+## The documentation site, into site/ (strict: a broken link or anchor fails). The reference pages
+## under docs/reference/ are written by `make generate`.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+## The site on http://127.0.0.1:8000, rebuilt on every change.
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
 ## Which endpoints have replayed cassettes, per tag, and why not where known (writes docs/endpoint-coverage.md).
 endpoint-coverage: $(STAMP)

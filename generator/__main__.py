@@ -25,6 +25,7 @@ from .report import Report
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated" / render.PACKAGE
 PERMISSIONS = ROOT / "auth" / "misskey_auth" / "_permissions.py"
+REFERENCE = ROOT / "docs" / "reference"  # the documentation site's reference pages (make docs)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 class Generation:
     package: Path  # the rendered package, in the work directory
     permissions: Path  # misskey_auth's permission list, beside it
+    reference: Path  # the reference pages of the documentation site, beside it
     warnings: list[str]
     report: Report
 
@@ -73,7 +75,13 @@ def generate(args: argparse.Namespace, work: Path) -> Generation:
     postprocess.add_headers(out)
     report = Report(source, len(result.endpoints), result.typed, result.no_body, cleaned.findings)
     package = out / render.PACKAGE
-    return Generation(package, out / "misskey_auth" / "_permissions.py", cleaned.warnings + result.warnings, report)
+    return Generation(
+        package,
+        out / "misskey_auth" / "_permissions.py",
+        out / "reference",
+        cleaned.warnings + result.warnings,
+        report,
+    )
 
 
 def _generate(args: argparse.Namespace, work: Path) -> Generation | None:
@@ -116,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
             differences = postprocess.diff_trees(package, args.output)
             if permissions.read_bytes() != (PERMISSIONS.read_bytes() if PERMISSIONS.exists() else b""):
                 differences.append(f"~ {PERMISSIONS.relative_to(ROOT)}")
+            reference = REFERENCE.relative_to(ROOT)
+            differences += [
+                f"{d[:2]}{reference / d[2:]}" for d in postprocess.diff_trees(generation.reference, REFERENCE)
+            ]
             if differences:
                 print("the committed generated code differs from a fresh generation:", file=sys.stderr)
                 for line in differences[:50]:
@@ -129,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         target = PERMISSIONS if args.output == GENERATED else args.output.parent / "_permissions.py"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(permissions.read_bytes())
+        postprocess.install_tree(
+            generation.reference, REFERENCE if args.output == GENERATED else args.output.parent / "reference"
+        )
     return 0
 
 

@@ -28,18 +28,19 @@ from openapi_python_client.parser.properties import ModelProperty
 from openapi_python_client.parser.properties.list_property import ListProperty
 from openapi_python_client.parser.properties.union import UnionProperty
 
-from . import fallback
+from . import fallback, reference
 from .clean import API_CALL_ERRORS, CleanResult, endpoint_name
 from .names import response_names
 from .report import Source
 
-__all__ = ["EndpointInfo", "Node", "RenderResult", "attribute_name", "public_name", "render"]
+__all__ = ["EndpointInfo", "Node", "RenderResult", "attribute_name", "public_name", "render", "spec_description"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PACKAGE = "misskey_client"
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _PERMISSION = re.compile(r"\*\*Permission\*\*: \*([a-z0-9:, _-]+)\*")
 _CREDENTIAL = re.compile(r"\*\*Credential required\*\*: \*(Yes|No)")
+_ACCESS_LINE = re.compile(r"\*\*Credential required\*\*: \*(Yes|No)\*(\s*/\s*\*\*Permission\*\*: \*[^*]*\*)?")
 _RESERVED = {
     "request",
     "close",
@@ -121,6 +122,7 @@ class EndpointInfo:
     alternatives: list[list[str]]
     summary: str
     details: str
+    description: str  # the spec's description without its credential line (markdown)
     files: list[dict[str, Any]]  # upload arguments: {"name", "python", "required"}
     idempotent: bool
     pagination: str | None  # "id" (untilId/sinceId), "offset", or None
@@ -294,12 +296,20 @@ def _class_names(openapi: GeneratorData, cleaned: CleanResult) -> dict[str, Clas
     return overrides
 
 
-def _docstring_parts(description: str, permission: list[str], credential: bool) -> tuple[str, str]:
-    """Misskey's descriptions end in a markdown line about credentials; say it in plain words."""
-    text = _PERMISSION.sub("", _CREDENTIAL.sub("", description))
+def spec_description(description: str) -> str:
+    """An endpoint's own description: Misskey's ends in a markdown line about credentials and the
+    permission (``**Credential required**: *Yes* / **Permission**: *write:notes*``), which the
+    docstring and the reference say in plain words instead, and says "No description provided." when
+    it has none."""
+    text = _ACCESS_LINE.sub("", description)
+    # What is left of other spellings (a permission without the credential part, say).
+    text = re.sub(r"[*]\s*/\s*", "", _PERMISSION.sub("", _CREDENTIAL.sub("", text)))
     text = re.sub(r"\*\*Internal Endpoint\*\*:", "Internal endpoint:", text)
-    text = re.sub(r"[*]\s*/\s*", "", text).replace("No description provided.", "").strip()
-    summary, _, details = text.partition("\n")
+    return text.replace("No description provided.", "").strip()
+
+
+def _docstring_parts(description: str, permission: list[str], credential: bool) -> tuple[str, str]:
+    summary, _, details = spec_description(description).partition("\n")
     if permission:
         access = f"Needs a token with the permission{'s' if len(permission) > 1 else ''} {', '.join(permission)}."
     elif credential:
@@ -495,6 +505,11 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     files["misskey_auth/_permissions.py"] = _render(
         project, "permissions.py.jinja", permissions=sorted({p for info in infos for p in info.permission})
     )
+    software = source.software or "misskey"
+    version = source.version or str(cleaned.spec["info"]["version"])
+    files.update(
+        reference.pages(root, infos, openapi, {e.code: e.name for e in error_classes}, f"{software} {version}")
+    )
     typed = len(infos) - len(no_body) - len(as_json & {info.name for info in infos})
     return RenderResult(files=files, warnings=warnings, endpoints=infos, typed=typed, no_body=len(no_body))
 
@@ -600,6 +615,7 @@ def _endpoint_infos(cleaned: CleanResult, openapi: GeneratorData) -> list[Endpoi
                     alternatives=alternatives,
                     summary=summary,
                     details=details,
+                    description=spec_description(description),
                     files=[dict(f, python=strings.snake_case(f["name"])) for f in operation.get("x-misskey-files", [])],
                     idempotent=_idempotent(name, permission),
                     pagination=_pagination(operation),

@@ -2,7 +2,8 @@
 
 Tests marked ``vcr`` replay ``cassettes/<module>/<test>.yaml`` with no network (pytest-recording's
 default record mode ``none``). ``make record`` re-records them against the server at MISSKEY_URL
-with the tokens of three accounts (an admin and two users) from the environment; see the README.
+with the tokens of three accounts (an admin and two users) from the environment; see
+docs/guides/testing-your-bot.md.
 Every response is parsed in strict mode, so any drift between the spec and the server fails.
 """
 

@@ -192,7 +192,7 @@ class Misskey(SyncClient):
         *,
         name: str,
     ) -> EmojiDetailed:
-        """emoji: *
+        """emoji: No description in the spec
 
         Works without a token.
 
@@ -218,7 +218,7 @@ class Misskey(SyncClient):
     def emojis(
         self,
     ) -> EmojisResponse:
-        """emojis: *
+        """emojis: No description in the spec
 
         Works without a token.
 
@@ -242,7 +242,7 @@ class Misskey(SyncClient):
         *,
         endpoint: str,
     ) -> EndpointResponse | None:
-        """endpoint: *
+        """endpoint: No description in the spec
 
         Works without a token.
 
@@ -268,7 +268,7 @@ class Misskey(SyncClient):
     def endpoints(
         self,
     ) -> builtins.list[str]:
-        """endpoints: *
+        """endpoints: No description in the spec
 
         Works without a token.
 
@@ -291,8 +291,6 @@ class Misskey(SyncClient):
         self,
     ) -> None:
         """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -326,8 +324,6 @@ class Misskey(SyncClient):
     ) -> FetchExternalResourcesResponse:
         """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -356,7 +352,7 @@ class Misskey(SyncClient):
         *,
         url: str,
     ) -> FetchRssResponse:
-        """fetch-rss: *
+        """fetch-rss: No description in the spec
 
         Works without a token.
 
@@ -403,7 +399,7 @@ class Misskey(SyncClient):
     def get_avatar_decorations(
         self,
     ) -> builtins.list[GetAvatarDecorationsResponseItem]:
-        """get-avatar-decorations: *
+        """get-avatar-decorations: No description in the spec
 
         Works without a token.
 
@@ -425,7 +421,7 @@ class Misskey(SyncClient):
     def get_online_users_count(
         self,
     ) -> GetOnlineUsersCountResponse:
-        """get-online-users-count: *
+        """get-online-users-count: No description in the spec
 
         Works without a token.
 
@@ -470,7 +466,7 @@ class Misskey(SyncClient):
         *,
         detail: bool | Unset = UNSET,
     ) -> MetaDetailed | MetaLite:
-        """meta: *
+        """meta: No description in the spec
 
         Works without a token.
 
@@ -537,8 +533,6 @@ class Misskey(SyncClient):
     ) -> None:
         """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -574,7 +568,7 @@ class Misskey(SyncClient):
     def ping(
         self,
     ) -> PingResponse:
-        """ping: *
+        """ping: No description in the spec
 
         Works without a token.
 
@@ -596,7 +590,7 @@ class Misskey(SyncClient):
     def pinned_users(
         self,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """pinned-users: *
+        """pinned-users: No description in the spec
 
         Works without a token.
 
@@ -637,8 +631,6 @@ class Misskey(SyncClient):
     ) -> None:
         """request-reset-password: Request a users password to be reset
 
-        *
-
         Works without a token.
 
         Args:
@@ -667,8 +659,6 @@ class Misskey(SyncClient):
     ) -> None:
         """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
-        *
-
         Works without a token.
 
         Raises:
@@ -693,8 +683,6 @@ class Misskey(SyncClient):
         password: str,
     ) -> None:
         """reset-password: Complete the password reset that was previously requested
-
-        *
 
         Works without a token.
 
@@ -722,7 +710,7 @@ class Misskey(SyncClient):
     def retention(
         self,
     ) -> builtins.list[RetentionResponseItem]:
-        """retention: *
+        """retention: No description in the spec
 
         Works without a token.
 
@@ -758,7 +746,7 @@ class Misskey(SyncClient):
     def server_info(
         self,
     ) -> ServerInfoResponse:
-        """server-info: *
+        """server-info: No description in the spec
 
         Works without a token.
 
@@ -780,7 +768,7 @@ class Misskey(SyncClient):
     def stats(
         self,
     ) -> StatsResponse:
-        """stats: *
+        """stats: No description in the spec
 
         Works without a token.
 
@@ -816,8 +804,6 @@ class Misskey(SyncClient):
         id: str | Unset = UNSET,
     ) -> TestResponse:
         """test: Endpoint for testing input validation
-
-        *
 
         Works without a token.
 
@@ -874,7 +860,7 @@ class Misskey(SyncClient):
         *,
         code: str,
     ) -> None:
-        """verify-email: *
+        """verify-email: No description in the spec
 
         Works without a token.
 
@@ -1017,7 +1003,7 @@ class AsyncMisskey(AsyncClient):
         *,
         name: str,
     ) -> EmojiDetailed:
-        """emoji: *
+        """emoji: No description in the spec
 
         Works without a token.
 
@@ -1043,7 +1029,7 @@ class AsyncMisskey(AsyncClient):
     async def emojis(
         self,
     ) -> EmojisResponse:
-        """emojis: *
+        """emojis: No description in the spec
 
         Works without a token.
 
@@ -1067,7 +1053,7 @@ class AsyncMisskey(AsyncClient):
         *,
         endpoint: str,
     ) -> EndpointResponse | None:
-        """endpoint: *
+        """endpoint: No description in the spec
 
         Works without a token.
 
@@ -1093,7 +1079,7 @@ class AsyncMisskey(AsyncClient):
     async def endpoints(
         self,
     ) -> builtins.list[str]:
-        """endpoints: *
+        """endpoints: No description in the spec
 
         Works without a token.
 
@@ -1116,8 +1102,6 @@ class AsyncMisskey(AsyncClient):
         self,
     ) -> None:
         """export-custom-emojis: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -1151,8 +1135,6 @@ class AsyncMisskey(AsyncClient):
     ) -> FetchExternalResourcesResponse:
         """fetch-external-resources: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -1181,7 +1163,7 @@ class AsyncMisskey(AsyncClient):
         *,
         url: str,
     ) -> FetchRssResponse:
-        """fetch-rss: *
+        """fetch-rss: No description in the spec
 
         Works without a token.
 
@@ -1228,7 +1210,7 @@ class AsyncMisskey(AsyncClient):
     async def get_avatar_decorations(
         self,
     ) -> builtins.list[GetAvatarDecorationsResponseItem]:
-        """get-avatar-decorations: *
+        """get-avatar-decorations: No description in the spec
 
         Works without a token.
 
@@ -1250,7 +1232,7 @@ class AsyncMisskey(AsyncClient):
     async def get_online_users_count(
         self,
     ) -> GetOnlineUsersCountResponse:
-        """get-online-users-count: *
+        """get-online-users-count: No description in the spec
 
         Works without a token.
 
@@ -1295,7 +1277,7 @@ class AsyncMisskey(AsyncClient):
         *,
         detail: bool | Unset = UNSET,
     ) -> MetaDetailed | MetaLite:
-        """meta: *
+        """meta: No description in the spec
 
         Works without a token.
 
@@ -1362,8 +1344,6 @@ class AsyncMisskey(AsyncClient):
     ) -> None:
         """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -1399,7 +1379,7 @@ class AsyncMisskey(AsyncClient):
     async def ping(
         self,
     ) -> PingResponse:
-        """ping: *
+        """ping: No description in the spec
 
         Works without a token.
 
@@ -1421,7 +1401,7 @@ class AsyncMisskey(AsyncClient):
     async def pinned_users(
         self,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """pinned-users: *
+        """pinned-users: No description in the spec
 
         Works without a token.
 
@@ -1462,8 +1442,6 @@ class AsyncMisskey(AsyncClient):
     ) -> None:
         """request-reset-password: Request a users password to be reset
 
-        *
-
         Works without a token.
 
         Args:
@@ -1492,8 +1470,6 @@ class AsyncMisskey(AsyncClient):
     ) -> None:
         """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
-        *
-
         Works without a token.
 
         Raises:
@@ -1518,8 +1494,6 @@ class AsyncMisskey(AsyncClient):
         password: str,
     ) -> None:
         """reset-password: Complete the password reset that was previously requested
-
-        *
 
         Works without a token.
 
@@ -1547,7 +1521,7 @@ class AsyncMisskey(AsyncClient):
     async def retention(
         self,
     ) -> builtins.list[RetentionResponseItem]:
-        """retention: *
+        """retention: No description in the spec
 
         Works without a token.
 
@@ -1583,7 +1557,7 @@ class AsyncMisskey(AsyncClient):
     async def server_info(
         self,
     ) -> ServerInfoResponse:
-        """server-info: *
+        """server-info: No description in the spec
 
         Works without a token.
 
@@ -1605,7 +1579,7 @@ class AsyncMisskey(AsyncClient):
     async def stats(
         self,
     ) -> StatsResponse:
-        """stats: *
+        """stats: No description in the spec
 
         Works without a token.
 
@@ -1641,8 +1615,6 @@ class AsyncMisskey(AsyncClient):
         id: str | Unset = UNSET,
     ) -> TestResponse:
         """test: Endpoint for testing input validation
-
-        *
 
         Works without a token.
 
@@ -1699,7 +1671,7 @@ class AsyncMisskey(AsyncClient):
         *,
         code: str,
     ) -> None:
-        """verify-email: *
+        """verify-email: No description in the spec
 
         Works without a token.
 

@@ -1429,7 +1429,7 @@ class AdminAccountsNamespace:
         password: str,
         setup_password: None | str | Unset = UNSET,
     ) -> AdminAccountsCreateResponse:
-        """admin/accounts/create: *
+        """admin/accounts/create: No description in the spec
 
         Works without a token.
 
@@ -2447,8 +2447,6 @@ class AdminEmojiNamespace:
         file_id: str,
     ) -> None:
         """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -5347,7 +5345,7 @@ class AsyncAdminAccountsNamespace:
         password: str,
         setup_password: None | str | Unset = UNSET,
     ) -> AdminAccountsCreateResponse:
-        """admin/accounts/create: *
+        """admin/accounts/create: No description in the spec
 
         Works without a token.
 
@@ -6365,8 +6363,6 @@ class AsyncAdminEmojiNamespace:
         file_id: str,
     ) -> None:
         """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 

@@ -36,7 +36,7 @@ class AnnouncementsNamespace:
         until_date: int | Unset = UNSET,
         is_active: bool | Unset = UNSET,
     ) -> builtins.list[Announcement]:
-        """announcements: *
+        """announcements: No description in the spec
 
         Works without a token.
 
@@ -74,7 +74,7 @@ class AnnouncementsNamespace:
         *,
         announcement_id: str,
     ) -> Announcement:
-        """announcements/show: *
+        """announcements/show: No description in the spec
 
         Works without a token.
 
@@ -117,7 +117,7 @@ class AsyncAnnouncementsNamespace:
         until_date: int | Unset = UNSET,
         is_active: bool | Unset = UNSET,
     ) -> builtins.list[Announcement]:
-        """announcements: *
+        """announcements: No description in the spec
 
         Works without a token.
 
@@ -155,7 +155,7 @@ class AsyncAnnouncementsNamespace:
         *,
         announcement_id: str,
     ) -> Announcement:
-        """announcements/show: *
+        """announcements/show: No description in the spec
 
         Works without a token.
 

@@ -34,7 +34,7 @@ class AppNamespace:
         permission: builtins.list[str],
         callback_url: None | str | Unset = UNSET,
     ) -> App:
-        """app/create: *
+        """app/create: No description in the spec
 
         Works without a token.
 
@@ -68,7 +68,7 @@ class AppNamespace:
         *,
         app_id: str,
     ) -> App:
-        """app/show: *
+        """app/show: No description in the spec
 
         Works without a token.
 
@@ -109,7 +109,7 @@ class AsyncAppNamespace:
         permission: builtins.list[str],
         callback_url: None | str | Unset = UNSET,
     ) -> App:
-        """app/create: *
+        """app/create: No description in the spec
 
         Works without a token.
 
@@ -143,7 +143,7 @@ class AsyncAppNamespace:
         *,
         app_id: str,
     ) -> App:
-        """app/show: *
+        """app/show: No description in the spec
 
         Works without a token.
 

@@ -33,8 +33,6 @@ class AuthNamespace:
     ) -> None:
         """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -75,7 +73,7 @@ class AuthSessionNamespace:
         *,
         app_secret: str,
     ) -> AuthSessionGenerateResponse:
-        """auth/session/generate: *
+        """auth/session/generate: No description in the spec
 
         Works without a token.
 
@@ -103,7 +101,7 @@ class AuthSessionNamespace:
         *,
         token: str,
     ) -> AuthSessionShowResponse:
-        """auth/session/show: *
+        """auth/session/show: No description in the spec
 
         Works without a token.
 
@@ -132,7 +130,7 @@ class AuthSessionNamespace:
         app_secret: str,
         token: str,
     ) -> AuthSessionUserkeyResponse:
-        """auth/session/userkey: *
+        """auth/session/userkey: No description in the spec
 
         Works without a token.
 
@@ -174,8 +172,6 @@ class AsyncAuthNamespace:
     ) -> None:
         """auth/accept: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -216,7 +212,7 @@ class AsyncAuthSessionNamespace:
         *,
         app_secret: str,
     ) -> AuthSessionGenerateResponse:
-        """auth/session/generate: *
+        """auth/session/generate: No description in the spec
 
         Works without a token.
 
@@ -244,7 +240,7 @@ class AsyncAuthSessionNamespace:
         *,
         token: str,
     ) -> AuthSessionShowResponse:
-        """auth/session/show: *
+        """auth/session/show: No description in the spec
 
         Works without a token.
 
@@ -273,7 +269,7 @@ class AsyncAuthSessionNamespace:
         app_secret: str,
         token: str,
     ) -> AuthSessionUserkeyResponse:
-        """auth/session/userkey: *
+        """auth/session/userkey: No description in the spec
 
         Works without a token.
 

@@ -29,7 +29,7 @@ class BubbleGameNamespace:
         *,
         game_mode: str,
     ) -> builtins.list[BubbleGameRankingResponseItem]:
-        """bubble-game/ranking: *
+        """bubble-game/ranking: No description in the spec
 
         Works without a token.
 
@@ -107,7 +107,7 @@ class AsyncBubbleGameNamespace:
         *,
         game_mode: str,
     ) -> builtins.list[BubbleGameRankingResponseItem]:
-        """bubble-game/ranking: *
+        """bubble-game/ranking: No description in the spec
 
         Works without a token.
 

@@ -103,7 +103,7 @@ class ChannelsNamespace:
     def featured(
         self,
     ) -> builtins.list[Channel]:
-        """channels/featured: *
+        """channels/featured: No description in the spec
 
         Works without a token.
 
@@ -267,7 +267,7 @@ class ChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/search: *
+        """channels/search: No description in the spec
 
         Works without a token.
 
@@ -307,7 +307,7 @@ class ChannelsNamespace:
         *,
         channel_id: str,
     ) -> Channel:
-        """channels/show: *
+        """channels/show: No description in the spec
 
         Works without a token.
 
@@ -341,7 +341,7 @@ class ChannelsNamespace:
         until_date: int | Unset = UNSET,
         allow_partial: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """channels/timeline: *
+        """channels/timeline: No description in the spec
 
         Works without a token.
 
@@ -660,7 +660,7 @@ class AsyncChannelsNamespace:
     async def featured(
         self,
     ) -> builtins.list[Channel]:
-        """channels/featured: *
+        """channels/featured: No description in the spec
 
         Works without a token.
 
@@ -824,7 +824,7 @@ class AsyncChannelsNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Channel]:
-        """channels/search: *
+        """channels/search: No description in the spec
 
         Works without a token.
 
@@ -864,7 +864,7 @@ class AsyncChannelsNamespace:
         *,
         channel_id: str,
     ) -> Channel:
-        """channels/show: *
+        """channels/show: No description in the spec
 
         Works without a token.
 
@@ -898,7 +898,7 @@ class AsyncChannelsNamespace:
         until_date: int | Unset = UNSET,
         allow_partial: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """channels/timeline: *
+        """channels/timeline: No description in the spec
 
         Works without a token.
 

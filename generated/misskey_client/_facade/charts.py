@@ -45,7 +45,7 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsActiveUsersResponse:
-        """charts/active-users: *
+        """charts/active-users: No description in the spec
 
         Works without a token.
 
@@ -79,7 +79,7 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsApRequestResponse:
-        """charts/ap-request: *
+        """charts/ap-request: No description in the spec
 
         Works without a token.
 
@@ -113,7 +113,7 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsDriveResponse:
-        """charts/drive: *
+        """charts/drive: No description in the spec
 
         Works without a token.
 
@@ -147,7 +147,7 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsFederationResponse:
-        """charts/federation: *
+        """charts/federation: No description in the spec
 
         Works without a token.
 
@@ -182,7 +182,7 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsInstanceResponse:
-        """charts/instance: *
+        """charts/instance: No description in the spec
 
         Works without a token.
 
@@ -218,7 +218,7 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsNotesResponse:
-        """charts/notes: *
+        """charts/notes: No description in the spec
 
         Works without a token.
 
@@ -256,7 +256,7 @@ class ChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUsersResponse:
-        """charts/users: *
+        """charts/users: No description in the spec
 
         Works without a token.
 
@@ -301,7 +301,7 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserDriveResponse:
-        """charts/user/drive: *
+        """charts/user/drive: No description in the spec
 
         Works without a token.
 
@@ -338,7 +338,7 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserFollowingResponse:
-        """charts/user/following: *
+        """charts/user/following: No description in the spec
 
         Works without a token.
 
@@ -375,7 +375,7 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserNotesResponse:
-        """charts/user/notes: *
+        """charts/user/notes: No description in the spec
 
         Works without a token.
 
@@ -412,7 +412,7 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserPvResponse:
-        """charts/user/pv: *
+        """charts/user/pv: No description in the spec
 
         Works without a token.
 
@@ -449,7 +449,7 @@ class ChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserReactionsResponse:
-        """charts/user/reactions: *
+        """charts/user/reactions: No description in the spec
 
         Works without a token.
 
@@ -495,7 +495,7 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsActiveUsersResponse:
-        """charts/active-users: *
+        """charts/active-users: No description in the spec
 
         Works without a token.
 
@@ -529,7 +529,7 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsApRequestResponse:
-        """charts/ap-request: *
+        """charts/ap-request: No description in the spec
 
         Works without a token.
 
@@ -563,7 +563,7 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsDriveResponse:
-        """charts/drive: *
+        """charts/drive: No description in the spec
 
         Works without a token.
 
@@ -597,7 +597,7 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsFederationResponse:
-        """charts/federation: *
+        """charts/federation: No description in the spec
 
         Works without a token.
 
@@ -632,7 +632,7 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsInstanceResponse:
-        """charts/instance: *
+        """charts/instance: No description in the spec
 
         Works without a token.
 
@@ -668,7 +668,7 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsNotesResponse:
-        """charts/notes: *
+        """charts/notes: No description in the spec
 
         Works without a token.
 
@@ -706,7 +706,7 @@ class AsyncChartsNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUsersResponse:
-        """charts/users: *
+        """charts/users: No description in the spec
 
         Works without a token.
 
@@ -751,7 +751,7 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserDriveResponse:
-        """charts/user/drive: *
+        """charts/user/drive: No description in the spec
 
         Works without a token.
 
@@ -788,7 +788,7 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserFollowingResponse:
-        """charts/user/following: *
+        """charts/user/following: No description in the spec
 
         Works without a token.
 
@@ -825,7 +825,7 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserNotesResponse:
-        """charts/user/notes: *
+        """charts/user/notes: No description in the spec
 
         Works without a token.
 
@@ -862,7 +862,7 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserPvResponse:
-        """charts/user/pv: *
+        """charts/user/pv: No description in the spec
 
         Works without a token.
 
@@ -899,7 +899,7 @@ class AsyncChartsUserNamespace:
         limit: int | Unset = UNSET,
         offset: int | None | Unset = UNSET,
     ) -> ChartsUserReactionsResponse:
-        """charts/user/reactions: *
+        """charts/user/reactions: No description in the spec
 
         Works without a token.
 

@@ -28,7 +28,7 @@ class EmailAddressNamespace:
         *,
         email_address: str,
     ) -> EmailAddressAvailableResponse:
-        """email-address/available: *
+        """email-address/available: No description in the spec
 
         Works without a token.
 
@@ -66,7 +66,7 @@ class AsyncEmailAddressNamespace:
         *,
         email_address: str,
     ) -> EmailAddressAvailableResponse:
-        """email-address/available: *
+        """email-address/available: No description in the spec
 
         Works without a token.
 

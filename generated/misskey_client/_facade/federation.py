@@ -40,7 +40,7 @@ class FederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/followers: *
+        """federation/followers: No description in the spec
 
         Works without a token.
 
@@ -83,7 +83,7 @@ class FederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/following: *
+        """federation/following: No description in the spec
 
         Works without a token.
 
@@ -131,7 +131,7 @@ class FederationNamespace:
         offset: int | Unset = UNSET,
         sort: FederationInstancesBodySort | None | Unset = UNSET,
     ) -> builtins.list[FederationInstance]:
-        """federation/instances: *
+        """federation/instances: No description in the spec
 
         Works without a token.
 
@@ -179,7 +179,7 @@ class FederationNamespace:
         *,
         host: str,
     ) -> FederationInstance | None:
-        """federation/show-instance: *
+        """federation/show-instance: No description in the spec
 
         Works without a token.
 
@@ -207,7 +207,7 @@ class FederationNamespace:
         *,
         limit: int | Unset = UNSET,
     ) -> FederationStatsResponse:
-        """federation/stats: *
+        """federation/stats: No description in the spec
 
         Works without a token.
 
@@ -235,7 +235,7 @@ class FederationNamespace:
         *,
         user_id: str,
     ) -> None:
-        """federation/update-remote-user: *
+        """federation/update-remote-user: No description in the spec
 
         Works without a token.
 
@@ -268,7 +268,7 @@ class FederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[UserDetailedNotMe]:
-        """federation/users: *
+        """federation/users: No description in the spec
 
         Works without a token.
 
@@ -321,7 +321,7 @@ class AsyncFederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/followers: *
+        """federation/followers: No description in the spec
 
         Works without a token.
 
@@ -364,7 +364,7 @@ class AsyncFederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
-        """federation/following: *
+        """federation/following: No description in the spec
 
         Works without a token.
 
@@ -412,7 +412,7 @@ class AsyncFederationNamespace:
         offset: int | Unset = UNSET,
         sort: FederationInstancesBodySort | None | Unset = UNSET,
     ) -> builtins.list[FederationInstance]:
-        """federation/instances: *
+        """federation/instances: No description in the spec
 
         Works without a token.
 
@@ -460,7 +460,7 @@ class AsyncFederationNamespace:
         *,
         host: str,
     ) -> FederationInstance | None:
-        """federation/show-instance: *
+        """federation/show-instance: No description in the spec
 
         Works without a token.
 
@@ -488,7 +488,7 @@ class AsyncFederationNamespace:
         *,
         limit: int | Unset = UNSET,
     ) -> FederationStatsResponse:
-        """federation/stats: *
+        """federation/stats: No description in the spec
 
         Works without a token.
 
@@ -516,7 +516,7 @@ class AsyncFederationNamespace:
         *,
         user_id: str,
     ) -> None:
-        """federation/update-remote-user: *
+        """federation/update-remote-user: No description in the spec
 
         Works without a token.
 
@@ -549,7 +549,7 @@ class AsyncFederationNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[UserDetailedNotMe]:
-        """federation/users: *
+        """federation/users: No description in the spec
 
         Works without a token.
 

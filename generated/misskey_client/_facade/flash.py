@@ -102,7 +102,7 @@ class FlashNamespace:
         offset: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/featured: *
+        """flash/featured: No description in the spec
 
         Works without a token.
 
@@ -248,7 +248,7 @@ class FlashNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/search: *
+        """flash/search: No description in the spec
 
         Works without a token.
 
@@ -286,7 +286,7 @@ class FlashNamespace:
         *,
         flash_id: str,
     ) -> Flash:
-        """flash/show: *
+        """flash/show: No description in the spec
 
         Works without a token.
 
@@ -464,7 +464,7 @@ class AsyncFlashNamespace:
         offset: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/featured: *
+        """flash/featured: No description in the spec
 
         Works without a token.
 
@@ -610,7 +610,7 @@ class AsyncFlashNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
-        """flash/search: *
+        """flash/search: No description in the spec
 
         Works without a token.
 
@@ -648,7 +648,7 @@ class AsyncFlashNamespace:
         *,
         flash_id: str,
     ) -> Flash:
-        """flash/show: *
+        """flash/show: No description in the spec
 
         Works without a token.
 

@@ -33,7 +33,7 @@ class GalleryNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/featured: *
+        """gallery/featured: No description in the spec
 
         Works without a token.
 
@@ -61,7 +61,7 @@ class GalleryNamespace:
     def popular(
         self,
     ) -> builtins.list[GalleryPost]:
-        """gallery/popular: *
+        """gallery/popular: No description in the spec
 
         Works without a token.
 
@@ -103,7 +103,7 @@ class GalleryPostsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/posts: *
+        """gallery/posts: No description in the spec
 
         Works without a token.
 
@@ -232,7 +232,7 @@ class GalleryPostsNamespace:
         *,
         post_id: str,
     ) -> GalleryPost:
-        """gallery/posts/show: *
+        """gallery/posts/show: No description in the spec
 
         Works without a token.
 
@@ -339,7 +339,7 @@ class AsyncGalleryNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/featured: *
+        """gallery/featured: No description in the spec
 
         Works without a token.
 
@@ -367,7 +367,7 @@ class AsyncGalleryNamespace:
     async def popular(
         self,
     ) -> builtins.list[GalleryPost]:
-        """gallery/popular: *
+        """gallery/popular: No description in the spec
 
         Works without a token.
 
@@ -409,7 +409,7 @@ class AsyncGalleryPostsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
-        """gallery/posts: *
+        """gallery/posts: No description in the spec
 
         Works without a token.
 
@@ -538,7 +538,7 @@ class AsyncGalleryPostsNamespace:
         *,
         post_id: str,
     ) -> GalleryPost:
-        """gallery/posts/show: *
+        """gallery/posts/show: No description in the spec
 
         Works without a token.
 

@@ -42,7 +42,7 @@ class HashtagsNamespace:
         attached_to_local_user_only: bool | Unset = UNSET,
         attached_to_remote_user_only: bool | Unset = UNSET,
     ) -> builtins.list[Hashtag]:
-        """hashtags/list: *
+        """hashtags/list: No description in the spec
 
         Works without a token.
 
@@ -80,7 +80,7 @@ class HashtagsNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[str]:
-        """hashtags/search: *
+        """hashtags/search: No description in the spec
 
         Works without a token.
 
@@ -112,7 +112,7 @@ class HashtagsNamespace:
         *,
         tag: str,
     ) -> Hashtag:
-        """hashtags/show: *
+        """hashtags/show: No description in the spec
 
         Works without a token.
 
@@ -138,7 +138,7 @@ class HashtagsNamespace:
     def trend(
         self,
     ) -> builtins.list[HashtagsTrendResponseItem]:
-        """hashtags/trend: *
+        """hashtags/trend: No description in the spec
 
         Works without a token.
 
@@ -167,7 +167,7 @@ class HashtagsNamespace:
         state: UsersBodyState | Unset = UNSET,
         origin: UsersBodyOrigin | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """hashtags/users: *
+        """hashtags/users: No description in the spec
 
         Works without a token.
 
@@ -219,7 +219,7 @@ class AsyncHashtagsNamespace:
         attached_to_local_user_only: bool | Unset = UNSET,
         attached_to_remote_user_only: bool | Unset = UNSET,
     ) -> builtins.list[Hashtag]:
-        """hashtags/list: *
+        """hashtags/list: No description in the spec
 
         Works without a token.
 
@@ -257,7 +257,7 @@ class AsyncHashtagsNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[str]:
-        """hashtags/search: *
+        """hashtags/search: No description in the spec
 
         Works without a token.
 
@@ -289,7 +289,7 @@ class AsyncHashtagsNamespace:
         *,
         tag: str,
     ) -> Hashtag:
-        """hashtags/show: *
+        """hashtags/show: No description in the spec
 
         Works without a token.
 
@@ -315,7 +315,7 @@ class AsyncHashtagsNamespace:
     async def trend(
         self,
     ) -> builtins.list[HashtagsTrendResponseItem]:
-        """hashtags/trend: *
+        """hashtags/trend: No description in the spec
 
         Works without a token.
 
@@ -344,7 +344,7 @@ class AsyncHashtagsNamespace:
         state: UsersBodyState | Unset = UNSET,
         origin: UsersBodyOrigin | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """hashtags/users: *
+        """hashtags/users: No description in the spec
 
         Works without a token.
 

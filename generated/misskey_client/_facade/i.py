@@ -113,8 +113,6 @@ class INamespace:
     ) -> builtins.list[IAppsResponseItem]:
         """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -144,8 +142,6 @@ class INamespace:
         sort: IAuthorizedAppsBodySort | Unset = UNSET,
     ) -> builtins.list[IAuthorizedAppsResponseItem]:
         """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -180,8 +176,6 @@ class INamespace:
         token: None | str | Unset = UNSET,
     ) -> None:
         """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -244,8 +238,6 @@ class INamespace:
     ) -> None:
         """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -274,8 +266,6 @@ class INamespace:
     ) -> None:
         """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -297,8 +287,6 @@ class INamespace:
         self,
     ) -> None:
         """i/export-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -322,8 +310,6 @@ class INamespace:
     ) -> None:
         """i/export-clips: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -345,8 +331,6 @@ class INamespace:
         self,
     ) -> None:
         """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -372,8 +356,6 @@ class INamespace:
         exclude_inactive: bool | Unset = UNSET,
     ) -> None:
         """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -403,8 +385,6 @@ class INamespace:
     ) -> None:
         """i/export-mute: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -427,8 +407,6 @@ class INamespace:
     ) -> None:
         """i/export-notes: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -450,8 +428,6 @@ class INamespace:
         self,
     ) -> None:
         """i/export-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -521,8 +497,6 @@ class INamespace:
     ) -> None:
         """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -550,8 +524,6 @@ class INamespace:
         file_id: str,
     ) -> None:
         """i/import-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -582,8 +554,6 @@ class INamespace:
         with_replies: bool | Unset = UNSET,
     ) -> None:
         """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -616,8 +586,6 @@ class INamespace:
     ) -> None:
         """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -647,8 +615,6 @@ class INamespace:
     ) -> None:
         """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -677,8 +643,6 @@ class INamespace:
         move_to_account: str,
     ) -> IMoveResponse:
         """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -989,8 +953,6 @@ class INamespace:
     ) -> None:
         """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -1023,8 +985,6 @@ class INamespace:
         token: None | str | Unset = UNSET,
     ) -> None:
         """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -1061,8 +1021,6 @@ class INamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Signin]:
         """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -1272,8 +1230,6 @@ class INamespace:
         token: None | str | Unset = UNSET,
     ) -> MeDetailed:
         """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -1604,8 +1560,6 @@ class IRegistryNamespace:
     ) -> builtins.list[IRegistryScopesWithDomainResponseItem]:
         """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -1677,8 +1631,6 @@ class ITwoFaNamespace:
     ) -> I2FaDoneResponse:
         """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -1709,8 +1661,6 @@ class ITwoFaNamespace:
         token: None | str | Unset = UNSET,
     ) -> I2FaKeyDoneResponse:
         """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -1746,8 +1696,6 @@ class ITwoFaNamespace:
     ) -> None:
         """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -1776,8 +1724,6 @@ class ITwoFaNamespace:
         token: None | str | Unset = UNSET,
     ) -> I2FaRegisterResponse:
         """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -1810,8 +1756,6 @@ class ITwoFaNamespace:
     ) -> I2FaRegisterKeyResponse:
         """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -1843,8 +1787,6 @@ class ITwoFaNamespace:
         token: None | str | Unset = UNSET,
     ) -> None:
         """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -1879,8 +1821,6 @@ class ITwoFaNamespace:
     ) -> None:
         """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -1911,8 +1851,6 @@ class ITwoFaNamespace:
         credential_id: str,
     ) -> None:
         """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2178,8 +2116,6 @@ class AsyncINamespace:
     ) -> builtins.list[IAppsResponseItem]:
         """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -2209,8 +2145,6 @@ class AsyncINamespace:
         sort: IAuthorizedAppsBodySort | Unset = UNSET,
     ) -> builtins.list[IAuthorizedAppsResponseItem]:
         """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2245,8 +2179,6 @@ class AsyncINamespace:
         token: None | str | Unset = UNSET,
     ) -> None:
         """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2309,8 +2241,6 @@ class AsyncINamespace:
     ) -> None:
         """i/delete-account: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -2339,8 +2269,6 @@ class AsyncINamespace:
     ) -> None:
         """i/export-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -2362,8 +2290,6 @@ class AsyncINamespace:
         self,
     ) -> None:
         """i/export-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2387,8 +2313,6 @@ class AsyncINamespace:
     ) -> None:
         """i/export-clips: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -2410,8 +2334,6 @@ class AsyncINamespace:
         self,
     ) -> None:
         """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2437,8 +2359,6 @@ class AsyncINamespace:
         exclude_inactive: bool | Unset = UNSET,
     ) -> None:
         """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2468,8 +2388,6 @@ class AsyncINamespace:
     ) -> None:
         """i/export-mute: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -2492,8 +2410,6 @@ class AsyncINamespace:
     ) -> None:
         """i/export-notes: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -2515,8 +2431,6 @@ class AsyncINamespace:
         self,
     ) -> None:
         """i/export-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2586,8 +2500,6 @@ class AsyncINamespace:
     ) -> None:
         """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -2615,8 +2527,6 @@ class AsyncINamespace:
         file_id: str,
     ) -> None:
         """i/import-blocking: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2647,8 +2557,6 @@ class AsyncINamespace:
         with_replies: bool | Unset = UNSET,
     ) -> None:
         """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -2681,8 +2589,6 @@ class AsyncINamespace:
     ) -> None:
         """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -2712,8 +2618,6 @@ class AsyncINamespace:
     ) -> None:
         """i/import-user-lists: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -2742,8 +2646,6 @@ class AsyncINamespace:
         move_to_account: str,
     ) -> IMoveResponse:
         """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -3054,8 +2956,6 @@ class AsyncINamespace:
     ) -> None:
         """i/regenerate-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -3088,8 +2988,6 @@ class AsyncINamespace:
         token: None | str | Unset = UNSET,
     ) -> None:
         """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -3126,8 +3024,6 @@ class AsyncINamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Signin]:
         """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -3337,8 +3233,6 @@ class AsyncINamespace:
         token: None | str | Unset = UNSET,
     ) -> MeDetailed:
         """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -3669,8 +3563,6 @@ class AsyncIRegistryNamespace:
     ) -> builtins.list[IRegistryScopesWithDomainResponseItem]:
         """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Raises:
@@ -3742,8 +3634,6 @@ class AsyncITwoFaNamespace:
     ) -> I2FaDoneResponse:
         """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -3774,8 +3664,6 @@ class AsyncITwoFaNamespace:
         token: None | str | Unset = UNSET,
     ) -> I2FaKeyDoneResponse:
         """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -3811,8 +3699,6 @@ class AsyncITwoFaNamespace:
     ) -> None:
         """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -3841,8 +3727,6 @@ class AsyncITwoFaNamespace:
         token: None | str | Unset = UNSET,
     ) -> I2FaRegisterResponse:
         """i/2fa/register: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -3875,8 +3759,6 @@ class AsyncITwoFaNamespace:
     ) -> I2FaRegisterKeyResponse:
         """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -3908,8 +3790,6 @@ class AsyncITwoFaNamespace:
         token: None | str | Unset = UNSET,
     ) -> None:
         """i/2fa/remove-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 
@@ -3944,8 +3824,6 @@ class AsyncITwoFaNamespace:
     ) -> None:
         """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -3976,8 +3854,6 @@ class AsyncITwoFaNamespace:
         credential_id: str,
     ) -> None:
         """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 

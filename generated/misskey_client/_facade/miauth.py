@@ -37,8 +37,6 @@ class MiauthNamespace:
     ) -> MiauthGenTokenResponse:
         """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-        *
-
         Needs a token.
 
         Args:
@@ -88,8 +86,6 @@ class AsyncMiauthNamespace:
         icon_url: None | str | Unset = UNSET,
     ) -> MiauthGenTokenResponse:
         """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-        *
 
         Needs a token.
 

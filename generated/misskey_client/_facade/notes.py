@@ -54,7 +54,7 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes: *
+        """notes: No description in the spec
 
         Works without a token.
 
@@ -105,7 +105,7 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/children: *
+        """notes/children: No description in the spec
 
         Works without a token.
 
@@ -143,7 +143,7 @@ class NotesNamespace:
         *,
         note_id: str,
     ) -> builtins.list[Clip]:
-        """notes/clips: *
+        """notes/clips: No description in the spec
 
         Works without a token.
 
@@ -173,7 +173,7 @@ class NotesNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/conversation: *
+        """notes/conversation: No description in the spec
 
         Works without a token.
 
@@ -319,7 +319,7 @@ class NotesNamespace:
         until_id: str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/featured: *
+        """notes/featured: No description in the spec
 
         Works without a token.
 
@@ -357,7 +357,7 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/global-timeline: *
+        """notes/global-timeline: No description in the spec
 
         Works without a token.
 
@@ -466,7 +466,7 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/local-timeline: *
+        """notes/local-timeline: No description in the spec
 
         Works without a token.
 
@@ -569,7 +569,7 @@ class NotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/renotes: *
+        """notes/renotes: No description in the spec
 
         Works without a token.
 
@@ -612,7 +612,7 @@ class NotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/replies: *
+        """notes/replies: No description in the spec
 
         Works without a token.
 
@@ -659,7 +659,7 @@ class NotesNamespace:
         user_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search: *
+        """notes/search: No description in the spec
 
         Works without a token.
 
@@ -715,7 +715,7 @@ class NotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search-by-tag: *
+        """notes/search-by-tag: No description in the spec
 
         Works without a token.
 
@@ -766,7 +766,7 @@ class NotesNamespace:
         *,
         note_id: str,
     ) -> Note:
-        """notes/show: *
+        """notes/show: No description in the spec
 
         Works without a token.
 
@@ -795,7 +795,7 @@ class NotesNamespace:
         *,
         note_ids: builtins.list[str],
     ) -> builtins.list[NotesShowPartialBulkResponseItem]:
-        """notes/show-partial-bulk: *
+        """notes/show-partial-bulk: No description in the spec
 
         Works without a token.
 
@@ -1449,7 +1449,7 @@ class NotesReactionsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReaction]:
-        """notes/reactions: *
+        """notes/reactions: No description in the spec
 
         Works without a token.
 
@@ -1634,7 +1634,7 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes: *
+        """notes: No description in the spec
 
         Works without a token.
 
@@ -1685,7 +1685,7 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/children: *
+        """notes/children: No description in the spec
 
         Works without a token.
 
@@ -1723,7 +1723,7 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
     ) -> builtins.list[Clip]:
-        """notes/clips: *
+        """notes/clips: No description in the spec
 
         Works without a token.
 
@@ -1753,7 +1753,7 @@ class AsyncNotesNamespace:
         limit: int | Unset = UNSET,
         offset: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/conversation: *
+        """notes/conversation: No description in the spec
 
         Works without a token.
 
@@ -1899,7 +1899,7 @@ class AsyncNotesNamespace:
         until_id: str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/featured: *
+        """notes/featured: No description in the spec
 
         Works without a token.
 
@@ -1937,7 +1937,7 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/global-timeline: *
+        """notes/global-timeline: No description in the spec
 
         Works without a token.
 
@@ -2046,7 +2046,7 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/local-timeline: *
+        """notes/local-timeline: No description in the spec
 
         Works without a token.
 
@@ -2149,7 +2149,7 @@ class AsyncNotesNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/renotes: *
+        """notes/renotes: No description in the spec
 
         Works without a token.
 
@@ -2192,7 +2192,7 @@ class AsyncNotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/replies: *
+        """notes/replies: No description in the spec
 
         Works without a token.
 
@@ -2239,7 +2239,7 @@ class AsyncNotesNamespace:
         user_id: None | str | Unset = UNSET,
         channel_id: None | str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search: *
+        """notes/search: No description in the spec
 
         Works without a token.
 
@@ -2295,7 +2295,7 @@ class AsyncNotesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """notes/search-by-tag: *
+        """notes/search-by-tag: No description in the spec
 
         Works without a token.
 
@@ -2346,7 +2346,7 @@ class AsyncNotesNamespace:
         *,
         note_id: str,
     ) -> Note:
-        """notes/show: *
+        """notes/show: No description in the spec
 
         Works without a token.
 
@@ -2375,7 +2375,7 @@ class AsyncNotesNamespace:
         *,
         note_ids: builtins.list[str],
     ) -> builtins.list[NotesShowPartialBulkResponseItem]:
-        """notes/show-partial-bulk: *
+        """notes/show-partial-bulk: No description in the spec
 
         Works without a token.
 
@@ -3029,7 +3029,7 @@ class AsyncNotesReactionsNamespace:
         since_date: int | Unset = UNSET,
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReaction]:
-        """notes/reactions: *
+        """notes/reactions: No description in the spec
 
         Works without a token.
 

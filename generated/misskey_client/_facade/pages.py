@@ -117,7 +117,7 @@ class PagesNamespace:
     def featured(
         self,
     ) -> builtins.list[Page]:
-        """pages/featured: *
+        """pages/featured: No description in the spec
 
         Works without a token.
 
@@ -171,7 +171,7 @@ class PagesNamespace:
         name: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Page:
-        """pages/show: *
+        """pages/show: No description in the spec
 
         Works without a token.
 
@@ -383,7 +383,7 @@ class AsyncPagesNamespace:
     async def featured(
         self,
     ) -> builtins.list[Page]:
-        """pages/featured: *
+        """pages/featured: No description in the spec
 
         Works without a token.
 
@@ -437,7 +437,7 @@ class AsyncPagesNamespace:
         name: str | Unset = UNSET,
         username: str | Unset = UNSET,
     ) -> Page:
-        """pages/show: *
+        """pages/show: No description in the spec
 
         Works without a token.
 

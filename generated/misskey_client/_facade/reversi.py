@@ -67,7 +67,7 @@ class ReversiNamespace:
         until_date: int | Unset = UNSET,
         my: bool | Unset = UNSET,
     ) -> builtins.list[ReversiGameLite]:
-        """reversi/games: *
+        """reversi/games: No description in the spec
 
         Works without a token.
 
@@ -161,7 +161,7 @@ class ReversiNamespace:
         *,
         game_id: str,
     ) -> ReversiGameDetailed:
-        """reversi/show-game: *
+        """reversi/show-game: No description in the spec
 
         Works without a token.
 
@@ -218,7 +218,7 @@ class ReversiNamespace:
         game_id: str,
         crc32: str,
     ) -> ReversiVerifyResponse:
-        """reversi/verify: *
+        """reversi/verify: No description in the spec
 
         Works without a token.
 
@@ -291,7 +291,7 @@ class AsyncReversiNamespace:
         until_date: int | Unset = UNSET,
         my: bool | Unset = UNSET,
     ) -> builtins.list[ReversiGameLite]:
-        """reversi/games: *
+        """reversi/games: No description in the spec
 
         Works without a token.
 
@@ -385,7 +385,7 @@ class AsyncReversiNamespace:
         *,
         game_id: str,
     ) -> ReversiGameDetailed:
-        """reversi/show-game: *
+        """reversi/show-game: No description in the spec
 
         Works without a token.
 
@@ -442,7 +442,7 @@ class AsyncReversiNamespace:
         game_id: str,
         crc32: str,
     ) -> ReversiVerifyResponse:
-        """reversi/verify: *
+        """reversi/verify: No description in the spec
 
         Works without a token.
 

@@ -98,7 +98,7 @@ class RolesNamespace:
         *,
         role_id: str,
     ) -> Role:
-        """roles/show: *
+        """roles/show: No description in the spec
 
         Works without a token.
 
@@ -131,7 +131,7 @@ class RolesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[RolesUsersResponseItem]:
-        """roles/users: *
+        """roles/users: No description in the spec
 
         Works without a token.
 
@@ -244,7 +244,7 @@ class AsyncRolesNamespace:
         *,
         role_id: str,
     ) -> Role:
-        """roles/show: *
+        """roles/show: No description in the spec
 
         Works without a token.
 
@@ -277,7 +277,7 @@ class AsyncRolesNamespace:
         until_date: int | Unset = UNSET,
         limit: int | Unset = UNSET,
     ) -> builtins.list[RolesUsersResponseItem]:
-        """roles/users: *
+        """roles/users: No description in the spec
 
         Works without a token.
 

@@ -39,7 +39,6 @@ class SwNamespace:
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
         third parties.
-        *
 
         Needs a token.
 
@@ -77,7 +76,6 @@ class SwNamespace:
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
         third parties.
-        *
 
         Needs a token.
 
@@ -106,8 +104,6 @@ class SwNamespace:
         endpoint: str,
     ) -> None:
         """sw/unregister: Unregister from receiving push notifications
-
-        *
 
         Works without a token.
 
@@ -140,7 +136,6 @@ class SwNamespace:
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
         third parties.
-        *
 
         Needs a token.
 
@@ -187,7 +182,6 @@ class AsyncSwNamespace:
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
         third parties.
-        *
 
         Needs a token.
 
@@ -225,7 +219,6 @@ class AsyncSwNamespace:
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
         third parties.
-        *
 
         Needs a token.
 
@@ -254,8 +247,6 @@ class AsyncSwNamespace:
         endpoint: str,
     ) -> None:
         """sw/unregister: Unregister from receiving push notifications
-
-        *
 
         Works without a token.
 
@@ -288,7 +279,6 @@ class AsyncSwNamespace:
 
         Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
         third parties.
-        *
 
         Needs a token.
 

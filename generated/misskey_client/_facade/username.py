@@ -28,7 +28,7 @@ class UsernameNamespace:
         *,
         username: str,
     ) -> UsernameAvailableResponse:
-        """username/available: *
+        """username/available: No description in the spec
 
         Works without a token.
 
@@ -66,7 +66,7 @@ class AsyncUsernameNamespace:
         *,
         username: str,
     ) -> UsernameAvailableResponse:
-        """username/available: *
+        """username/available: No description in the spec
 
         Works without a token.
 

@@ -65,7 +65,7 @@ class UsersNamespace:
         origin: UsersBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """users: *
+        """users: No description in the spec
 
         Works without a token.
 
@@ -103,7 +103,7 @@ class UsersNamespace:
         *,
         user_id: str,
     ) -> builtins.list[Achievement]:
-        """users/achievements: *
+        """users/achievements: No description in the spec
 
         Works without a token.
 
@@ -137,8 +137,6 @@ class UsersNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Clip]:
         """users/clips: Show all clips this user owns
-
-        *
 
         Works without a token.
 
@@ -178,7 +176,7 @@ class UsersNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/featured-notes: *
+        """users/featured-notes: No description in the spec
 
         Works without a token.
 
@@ -216,8 +214,6 @@ class UsersNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
         """users/flashs: Show all flashs this user created
-
-        *
 
         Works without a token.
 
@@ -263,8 +259,6 @@ class UsersNamespace:
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
         """users/followers: Show everyone that follows this user
-
-        *
 
         Works without a token.
 
@@ -317,8 +311,6 @@ class UsersNamespace:
         birthday: None | str | Unset = UNSET,
     ) -> builtins.list[Following]:
         """users/following: Show everyone that this user is following
-
-        *
 
         Works without a token.
 
@@ -406,8 +398,6 @@ class UsersNamespace:
     ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponseItem]:
         """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
-        *
-
         Works without a token.
 
         Args:
@@ -450,7 +440,7 @@ class UsersNamespace:
         allow_partial: bool | Unset = UNSET,
         with_files: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/notes: *
+        """users/notes: No description in the spec
 
         Works without a token.
 
@@ -505,8 +495,6 @@ class UsersNamespace:
     ) -> builtins.list[Page]:
         """users/pages: Show all pages this user created
 
-        *
-
         Works without a token.
 
         Args:
@@ -549,8 +537,6 @@ class UsersNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReactionWithNote]:
         """users/reactions: Show all reactions this user made
-
-        *
 
         Works without a token.
 
@@ -684,8 +670,6 @@ class UsersNamespace:
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
         """users/search: Search for users
 
-        *
-
         Works without a token.
 
         Args:
@@ -724,8 +708,6 @@ class UsersNamespace:
         detail: bool | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
         """users/search-by-username-and-host: Search for a user by username and/or host
-
-        *
 
         Works without a token.
 
@@ -789,8 +771,6 @@ class UsersNamespace:
         host: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
         """users/show: Show the properties of a user
-
-        *
 
         Works without a token.
 
@@ -874,8 +854,6 @@ class UsersGalleryNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
         """users/gallery/posts: Show all gallery posts by the given user
-
-        *
 
         Works without a token.
 
@@ -1318,7 +1296,7 @@ class AsyncUsersNamespace:
         origin: UsersBodyOrigin | Unset = UNSET,
         hostname: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe]:
-        """users: *
+        """users: No description in the spec
 
         Works without a token.
 
@@ -1356,7 +1334,7 @@ class AsyncUsersNamespace:
         *,
         user_id: str,
     ) -> builtins.list[Achievement]:
-        """users/achievements: *
+        """users/achievements: No description in the spec
 
         Works without a token.
 
@@ -1390,8 +1368,6 @@ class AsyncUsersNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Clip]:
         """users/clips: Show all clips this user owns
-
-        *
 
         Works without a token.
 
@@ -1431,7 +1407,7 @@ class AsyncUsersNamespace:
         limit: int | Unset = UNSET,
         until_id: str | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/featured-notes: *
+        """users/featured-notes: No description in the spec
 
         Works without a token.
 
@@ -1469,8 +1445,6 @@ class AsyncUsersNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[Flash]:
         """users/flashs: Show all flashs this user created
-
-        *
 
         Works without a token.
 
@@ -1516,8 +1490,6 @@ class AsyncUsersNamespace:
         limit: int | Unset = UNSET,
     ) -> builtins.list[Following]:
         """users/followers: Show everyone that follows this user
-
-        *
 
         Works without a token.
 
@@ -1570,8 +1542,6 @@ class AsyncUsersNamespace:
         birthday: None | str | Unset = UNSET,
     ) -> builtins.list[Following]:
         """users/following: Show everyone that this user is following
-
-        *
 
         Works without a token.
 
@@ -1659,8 +1629,6 @@ class AsyncUsersNamespace:
     ) -> builtins.list[UsersGetFrequentlyRepliedUsersResponseItem]:
         """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
-        *
-
         Works without a token.
 
         Args:
@@ -1703,7 +1671,7 @@ class AsyncUsersNamespace:
         allow_partial: bool | Unset = UNSET,
         with_files: bool | Unset = UNSET,
     ) -> builtins.list[Note]:
-        """users/notes: *
+        """users/notes: No description in the spec
 
         Works without a token.
 
@@ -1758,8 +1726,6 @@ class AsyncUsersNamespace:
     ) -> builtins.list[Page]:
         """users/pages: Show all pages this user created
 
-        *
-
         Works without a token.
 
         Args:
@@ -1802,8 +1768,6 @@ class AsyncUsersNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[NoteReactionWithNote]:
         """users/reactions: Show all reactions this user made
-
-        *
 
         Works without a token.
 
@@ -1937,8 +1901,6 @@ class AsyncUsersNamespace:
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
         """users/search: Search for users
 
-        *
-
         Works without a token.
 
         Args:
@@ -1977,8 +1939,6 @@ class AsyncUsersNamespace:
         detail: bool | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe | UserLite]:
         """users/search-by-username-and-host: Search for a user by username and/or host
-
-        *
 
         Works without a token.
 
@@ -2042,8 +2002,6 @@ class AsyncUsersNamespace:
         host: None | str | Unset = UNSET,
     ) -> builtins.list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
         """users/show: Show the properties of a user
-
-        *
 
         Works without a token.
 
@@ -2127,8 +2085,6 @@ class AsyncUsersGalleryNamespace:
         until_date: int | Unset = UNSET,
     ) -> builtins.list[GalleryPost]:
         """users/gallery/posts: Show all gallery posts by the given user
-
-        *
 
         Works without a token.
 

@@ -36,6 +36,8 @@ class RolePoliciesMap:
                     if hasattr(prop, "keys")
                     else cast(Any, prop)
                 )
+            else:
+                field_dict[prop_name] = prop
 
         return field_dict
 

@@ -49,7 +49,6 @@ def sync(
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
     third parties.
-    *
 
     Needs a token.
 
@@ -88,7 +87,6 @@ async def asyncio(
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
     third parties.
-    *
 
     Needs a token.
 

@@ -48,7 +48,6 @@ def sync(
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
     third parties.
-    *
 
     Needs a token.
 
@@ -78,7 +77,6 @@ async def asyncio(
 
     Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by
     third parties.
-    *
 
     Needs a token.
 

@@ -32,8 +32,6 @@ def sync(
 ) -> None:
     """sw/unregister: Unregister from receiving push notifications
 
-    *
-
     Works without a token.
 
     Args:
@@ -59,8 +57,6 @@ async def asyncio(
     endpoint: str,
 ) -> None:
     """sw/unregister: Unregister from receiving push notifications
-
-    *
 
     Works without a token.
 

@@ -30,7 +30,7 @@ def sync(
     client: SyncClient,
     code: str,
 ) -> None:
-    """verify-email: *
+    """verify-email: No description in the spec
 
     Works without a token.
 
@@ -56,7 +56,7 @@ async def asyncio(
     client: AsyncClient,
     code: str,
 ) -> None:
-    """verify-email: *
+    """verify-email: No description in the spec
 
     Works without a token.
 

@@ -47,7 +47,7 @@ def sync(
     password: str,
     setup_password: None | str | Unset = UNSET,
 ) -> AdminAccountsCreateResponse:
-    """admin/accounts/create: *
+    """admin/accounts/create: No description in the spec
 
     Works without a token.
 
@@ -79,7 +79,7 @@ async def asyncio(
     password: str,
     setup_password: None | str | Unset = UNSET,
 ) -> AdminAccountsCreateResponse:
-    """admin/accounts/create: *
+    """admin/accounts/create: No description in the spec
 
     Works without a token.
 

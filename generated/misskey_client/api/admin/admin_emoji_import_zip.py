@@ -32,8 +32,6 @@ def sync(
 ) -> None:
     """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -59,8 +57,6 @@ async def asyncio(
     file_id: str,
 ) -> None:
     """admin/emoji/import-zip: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

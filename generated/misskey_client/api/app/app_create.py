@@ -52,7 +52,7 @@ def sync(
     permission: list[str],
     callback_url: None | str | Unset = UNSET,
 ) -> App:
-    """app/create: *
+    """app/create: No description in the spec
 
     Works without a token.
 
@@ -87,7 +87,7 @@ async def asyncio(
     permission: list[str],
     callback_url: None | str | Unset = UNSET,
 ) -> App:
-    """app/create: *
+    """app/create: No description in the spec
 
     Works without a token.
 

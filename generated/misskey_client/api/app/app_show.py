@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     app_id: str,
 ) -> App:
-    """app/show: *
+    """app/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     app_id: str,
 ) -> App:
-    """app/show: *
+    """app/show: No description in the spec
 
     Works without a token.
 

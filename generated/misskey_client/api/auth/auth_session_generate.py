@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     app_secret: str,
 ) -> AuthSessionGenerateResponse:
-    """auth/session/generate: *
+    """auth/session/generate: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     app_secret: str,
 ) -> AuthSessionGenerateResponse:
-    """auth/session/generate: *
+    """auth/session/generate: No description in the spec
 
     Works without a token.
 

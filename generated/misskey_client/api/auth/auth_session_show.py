@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     token: str,
 ) -> AuthSessionShowResponse:
-    """auth/session/show: *
+    """auth/session/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     token: str,
 ) -> AuthSessionShowResponse:
-    """auth/session/show: *
+    """auth/session/show: No description in the spec
 
     Works without a token.
 

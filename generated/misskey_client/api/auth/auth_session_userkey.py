@@ -37,7 +37,7 @@ def sync(
     app_secret: str,
     token: str,
 ) -> AuthSessionUserkeyResponse:
-    """auth/session/userkey: *
+    """auth/session/userkey: No description in the spec
 
     Works without a token.
 
@@ -66,7 +66,7 @@ async def asyncio(
     app_secret: str,
     token: str,
 ) -> AuthSessionUserkeyResponse:
-    """auth/session/userkey: *
+    """auth/session/userkey: No description in the spec
 
     Works without a token.
 

@@ -71,8 +71,6 @@ def sync(
 ) -> MiauthGenTokenResponse:
     """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -110,8 +108,6 @@ async def asyncio(
     icon_url: None | str | Unset = UNSET,
 ) -> MiauthGenTokenResponse:
     """miauth/gen-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

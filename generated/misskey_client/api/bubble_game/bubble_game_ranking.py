@@ -53,7 +53,7 @@ def sync(
     client: SyncClient,
     game_mode: str,
 ) -> list[BubbleGameRankingResponseItem]:
-    """bubble-game/ranking: *
+    """bubble-game/ranking: No description in the spec
 
     Works without a token.
 
@@ -79,7 +79,7 @@ async def asyncio(
     client: AsyncClient,
     game_mode: str,
 ) -> list[BubbleGameRankingResponseItem]:
-    """bubble-game/ranking: *
+    """bubble-game/ranking: No description in the spec
 
     Works without a token.
 

@@ -46,7 +46,7 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[Channel]:
-    """channels/featured: *
+    """channels/featured: No description in the spec
 
     Works without a token.
 
@@ -66,7 +66,7 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[Channel]:
-    """channels/featured: *
+    """channels/featured: No description in the spec
 
     Works without a token.
 

@@ -83,7 +83,7 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Channel]:
-    """channels/search: *
+    """channels/search: No description in the spec
 
     Works without a token.
 
@@ -127,7 +127,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Channel]:
-    """channels/search: *
+    """channels/search: No description in the spec
 
     Works without a token.
 

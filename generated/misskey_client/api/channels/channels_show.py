@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     channel_id: str,
 ) -> Channel:
-    """channels/show: *
+    """channels/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     channel_id: str,
 ) -> Channel:
-    """channels/show: *
+    """channels/show: No description in the spec
 
     Works without a token.
 

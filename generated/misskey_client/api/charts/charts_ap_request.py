@@ -50,7 +50,7 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsApRequestResponse:
-    """charts/ap-request: *
+    """charts/ap-request: No description in the spec
 
     Works without a token.
 
@@ -82,7 +82,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsApRequestResponse:
-    """charts/ap-request: *
+    """charts/ap-request: No description in the spec
 
     Works without a token.
 

@@ -53,7 +53,7 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserNotesResponse:
-    """charts/user/notes: *
+    """charts/user/notes: No description in the spec
 
     Works without a token.
 
@@ -88,7 +88,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | None | Unset = UNSET,
 ) -> ChartsUserNotesResponse:
-    """charts/user/notes: *
+    """charts/user/notes: No description in the spec
 
     Works without a token.
 

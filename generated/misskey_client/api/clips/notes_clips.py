@@ -53,7 +53,7 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> list[Clip]:
-    """notes/clips: *
+    """notes/clips: No description in the spec
 
     Works without a token.
 
@@ -79,7 +79,7 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> list[Clip]:
-    """notes/clips: *
+    """notes/clips: No description in the spec
 
     Works without a token.
 

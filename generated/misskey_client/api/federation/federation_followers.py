@@ -74,7 +74,7 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Following]:
-    """federation/followers: *
+    """federation/followers: No description in the spec
 
     Works without a token.
 
@@ -115,7 +115,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Following]:
-    """federation/followers: *
+    """federation/followers: No description in the spec
 
     Works without a token.
 

@@ -143,7 +143,7 @@ def sync(
     offset: int | Unset = UNSET,
     sort: FederationInstancesBodySort | None | Unset = UNSET,
 ) -> list[FederationInstance]:
-    """federation/instances: *
+    """federation/instances: No description in the spec
 
     Works without a token.
 
@@ -199,7 +199,7 @@ async def asyncio(
     offset: int | Unset = UNSET,
     sort: FederationInstancesBodySort | None | Unset = UNSET,
 ) -> list[FederationInstance]:
-    """federation/instances: *
+    """federation/instances: No description in the spec
 
     Works without a token.
 

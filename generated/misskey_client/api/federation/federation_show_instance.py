@@ -44,7 +44,7 @@ def sync(
     client: SyncClient,
     host: str,
 ) -> FederationInstance | None:
-    """federation/show-instance: *
+    """federation/show-instance: No description in the spec
 
     Works without a token.
 
@@ -70,7 +70,7 @@ async def asyncio(
     client: AsyncClient,
     host: str,
 ) -> FederationInstance | None:
-    """federation/show-instance: *
+    """federation/show-instance: No description in the spec
 
     Works without a token.
 

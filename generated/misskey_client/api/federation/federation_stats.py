@@ -36,7 +36,7 @@ def sync(
     client: SyncClient,
     limit: int | Unset = UNSET,
 ) -> FederationStatsResponse:
-    """federation/stats: *
+    """federation/stats: No description in the spec
 
     Works without a token.
 
@@ -62,7 +62,7 @@ async def asyncio(
     client: AsyncClient,
     limit: int | Unset = UNSET,
 ) -> FederationStatsResponse:
-    """federation/stats: *
+    """federation/stats: No description in the spec
 
     Works without a token.
 

@@ -30,7 +30,7 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> None:
-    """federation/update-remote-user: *
+    """federation/update-remote-user: No description in the spec
 
     Works without a token.
 
@@ -56,7 +56,7 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> None:
-    """federation/update-remote-user: *
+    """federation/update-remote-user: No description in the spec
 
     Works without a token.
 

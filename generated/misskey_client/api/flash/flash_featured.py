@@ -59,7 +59,7 @@ def sync(
     offset: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/featured: *
+    """flash/featured: No description in the spec
 
     Works without a token.
 
@@ -88,7 +88,7 @@ async def asyncio(
     offset: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Flash]:
-    """flash/featured: *
+    """flash/featured: No description in the spec
 
     Works without a token.
 

@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     flash_id: str,
 ) -> Flash:
-    """flash/show: *
+    """flash/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     flash_id: str,
 ) -> Flash:
-    """flash/show: *
+    """flash/show: No description in the spec
 
     Works without a token.
 

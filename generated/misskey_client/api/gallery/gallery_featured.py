@@ -59,7 +59,7 @@ def sync(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/featured: *
+    """gallery/featured: No description in the spec
 
     Works without a token.
 
@@ -88,7 +88,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/featured: *
+    """gallery/featured: No description in the spec
 
     Works without a token.
 

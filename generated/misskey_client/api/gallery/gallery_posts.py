@@ -71,7 +71,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/posts: *
+    """gallery/posts: No description in the spec
 
     Works without a token.
 
@@ -109,7 +109,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
-    """gallery/posts: *
+    """gallery/posts: No description in the spec
 
     Works without a token.
 

@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     post_id: str,
 ) -> GalleryPost:
-    """gallery/posts/show: *
+    """gallery/posts/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     post_id: str,
 ) -> GalleryPost:
-    """gallery/posts/show: *
+    """gallery/posts/show: No description in the spec
 
     Works without a token.
 

@@ -72,7 +72,7 @@ def sync(
     attached_to_local_user_only: bool | Unset = UNSET,
     attached_to_remote_user_only: bool | Unset = UNSET,
 ) -> list[Hashtag]:
-    """hashtags/list: *
+    """hashtags/list: No description in the spec
 
     Works without a token.
 
@@ -110,7 +110,7 @@ async def asyncio(
     attached_to_local_user_only: bool | Unset = UNSET,
     attached_to_remote_user_only: bool | Unset = UNSET,
 ) -> list[Hashtag]:
-    """hashtags/list: *
+    """hashtags/list: No description in the spec
 
     Works without a token.
 

@@ -42,7 +42,7 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[str]:
-    """hashtags/search: *
+    """hashtags/search: No description in the spec
 
     Works without a token.
 
@@ -74,7 +74,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[str]:
-    """hashtags/search: *
+    """hashtags/search: No description in the spec
 
     Works without a token.
 

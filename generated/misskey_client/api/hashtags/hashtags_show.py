@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     tag: str,
 ) -> Hashtag:
-    """hashtags/show: *
+    """hashtags/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     tag: str,
 ) -> Hashtag:
-    """hashtags/show: *
+    """hashtags/show: No description in the spec
 
     Works without a token.
 

@@ -114,7 +114,7 @@ def sync(
     state: UsersBodyState | Unset = UNSET,
     origin: UsersBodyOrigin | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """hashtags/users: *
+    """hashtags/users: No description in the spec
 
     Works without a token.
 
@@ -155,7 +155,7 @@ async def asyncio(
     state: UsersBodyState | Unset = UNSET,
     origin: UsersBodyOrigin | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """hashtags/users: *
+    """hashtags/users: No description in the spec
 
     Works without a token.
 

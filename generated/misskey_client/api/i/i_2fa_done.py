@@ -36,8 +36,6 @@ def sync(
 ) -> I2FaDoneResponse:
     """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -63,8 +61,6 @@ async def asyncio(
     token: str,
 ) -> I2FaDoneResponse:
     """i/2fa/done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -62,8 +62,6 @@ def sync(
 ) -> I2FaKeyDoneResponse:
     """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -98,8 +96,6 @@ async def asyncio(
     token: None | str | Unset = UNSET,
 ) -> I2FaKeyDoneResponse:
     """i/2fa/key-done: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -32,8 +32,6 @@ def sync(
 ) -> None:
     """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -59,8 +57,6 @@ async def asyncio(
     value: bool,
 ) -> None:
     """i/2fa/password-less: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -46,8 +46,6 @@ def sync(
 ) -> I2FaRegisterKeyResponse:
     """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -76,8 +74,6 @@ async def asyncio(
     token: None | str | Unset = UNSET,
 ) -> I2FaRegisterKeyResponse:
     """i/2fa/register-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -43,8 +43,6 @@ def sync(
 ) -> None:
     """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -73,8 +71,6 @@ async def asyncio(
     token: None | str | Unset = UNSET,
 ) -> None:
     """i/2fa/unregister: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -35,8 +35,6 @@ def sync(
 ) -> None:
     """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -65,8 +63,6 @@ async def asyncio(
     credential_id: str,
 ) -> None:
     """i/2fa/update-key: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

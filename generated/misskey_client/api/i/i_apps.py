@@ -62,8 +62,6 @@ def sync(
 ) -> list[IAppsResponseItem]:
     """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -89,8 +87,6 @@ async def asyncio(
     sort: IAppsBodySort | Unset = UNSET,
 ) -> list[IAppsResponseItem]:
     """i/apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

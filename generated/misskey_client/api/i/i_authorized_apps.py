@@ -70,8 +70,6 @@ def sync(
 ) -> list[IAuthorizedAppsResponseItem]:
     """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -103,8 +101,6 @@ async def asyncio(
     sort: IAuthorizedAppsBodySort | Unset = UNSET,
 ) -> list[IAuthorizedAppsResponseItem]:
     """i/authorized-apps: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

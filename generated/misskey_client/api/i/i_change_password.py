@@ -46,8 +46,6 @@ def sync(
 ) -> None:
     """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -79,8 +77,6 @@ async def asyncio(
     token: None | str | Unset = UNSET,
 ) -> None:
     """i/change-password: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

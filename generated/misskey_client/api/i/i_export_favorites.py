@@ -25,8 +25,6 @@ def sync(
 ) -> None:
     """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Raises:
@@ -46,8 +44,6 @@ async def asyncio(
     client: AsyncClient,
 ) -> None:
     """i/export-favorites: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -39,8 +39,6 @@ def sync(
 ) -> None:
     """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -69,8 +67,6 @@ async def asyncio(
     exclude_inactive: bool | Unset = UNSET,
 ) -> None:
     """i/export-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -32,8 +32,6 @@ def sync(
 ) -> None:
     """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -59,8 +57,6 @@ async def asyncio(
     file_id: str,
 ) -> None:
     """i/import-antennas: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

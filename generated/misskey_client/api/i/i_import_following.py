@@ -38,8 +38,6 @@ def sync(
 ) -> None:
     """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -69,8 +67,6 @@ async def asyncio(
     with_replies: bool | Unset = UNSET,
 ) -> None:
     """i/import-following: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

@@ -32,8 +32,6 @@ def sync(
 ) -> None:
     """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -60,8 +58,6 @@ async def asyncio(
     file_id: str,
 ) -> None:
     """i/import-muting: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

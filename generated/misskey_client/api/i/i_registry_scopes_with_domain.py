@@ -48,8 +48,6 @@ def sync(
 ) -> list[IRegistryScopesWithDomainResponseItem]:
     """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Raises:
@@ -69,8 +67,6 @@ async def asyncio(
     client: AsyncClient,
 ) -> list[IRegistryScopesWithDomainResponseItem]:
     """i/registry/scopes-with-domain: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

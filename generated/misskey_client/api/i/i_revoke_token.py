@@ -44,8 +44,6 @@ def sync(
 ) -> None:
     """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Takes one of these sets of arguments: (token_id), or (token).
@@ -76,8 +74,6 @@ async def asyncio(
     token: None | str | Unset = UNSET,
 ) -> None:
     """i/revoke-token: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

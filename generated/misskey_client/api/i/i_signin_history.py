@@ -73,8 +73,6 @@ def sync(
 ) -> list[Signin]:
     """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -112,8 +110,6 @@ async def asyncio(
     until_date: int | Unset = UNSET,
 ) -> list[Signin]:
     """i/signin-history: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

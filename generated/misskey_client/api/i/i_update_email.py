@@ -55,8 +55,6 @@ def sync(
 ) -> MeDetailed:
     """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -88,8 +86,6 @@ async def asyncio(
     token: None | str | Unset = UNSET,
 ) -> MeDetailed:
     """i/update-email: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

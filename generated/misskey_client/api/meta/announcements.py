@@ -75,7 +75,7 @@ def sync(
     until_date: int | Unset = UNSET,
     is_active: bool | Unset = UNSET,
 ) -> list[Announcement]:
-    """announcements: *
+    """announcements: No description in the spec
 
     Works without a token.
 
@@ -116,7 +116,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     is_active: bool | Unset = UNSET,
 ) -> list[Announcement]:
-    """announcements: *
+    """announcements: No description in the spec
 
     Works without a token.
 

@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     announcement_id: str,
 ) -> Announcement:
-    """announcements/show: *
+    """announcements/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     announcement_id: str,
 ) -> Announcement:
-    """announcements/show: *
+    """announcements/show: No description in the spec
 
     Works without a token.
 

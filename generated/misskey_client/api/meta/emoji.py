@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     name: str,
 ) -> EmojiDetailed:
-    """emoji: *
+    """emoji: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     name: str,
 ) -> EmojiDetailed:
-    """emoji: *
+    """emoji: No description in the spec
 
     Works without a token.
 

@@ -27,7 +27,7 @@ def sync(
     *,
     client: SyncClient,
 ) -> EmojisResponse:
-    """emojis: *
+    """emojis: No description in the spec
 
     Works without a token.
 
@@ -47,7 +47,7 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> EmojisResponse:
-    """emojis: *
+    """emojis: No description in the spec
 
     Works without a token.
 

@@ -44,7 +44,7 @@ def sync(
     client: SyncClient,
     endpoint: str,
 ) -> EndpointResponse | None:
-    """endpoint: *
+    """endpoint: No description in the spec
 
     Works without a token.
 
@@ -70,7 +70,7 @@ async def asyncio(
     client: AsyncClient,
     endpoint: str,
 ) -> EndpointResponse | None:
-    """endpoint: *
+    """endpoint: No description in the spec
 
     Works without a token.
 

@@ -25,7 +25,7 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[str]:
-    """endpoints: *
+    """endpoints: No description in the spec
 
     Works without a token.
 
@@ -45,7 +45,7 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[str]:
-    """endpoints: *
+    """endpoints: No description in the spec
 
     Works without a token.
 

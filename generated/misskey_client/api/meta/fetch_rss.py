@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     url: str,
 ) -> FetchRssResponse:
-    """fetch-rss: *
+    """fetch-rss: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     url: str,
 ) -> FetchRssResponse:
-    """fetch-rss: *
+    """fetch-rss: No description in the spec
 
     Works without a token.
 

@@ -27,7 +27,7 @@ def sync(
     *,
     client: SyncClient,
 ) -> GetOnlineUsersCountResponse:
-    """get-online-users-count: *
+    """get-online-users-count: No description in the spec
 
     Works without a token.
 
@@ -47,7 +47,7 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> GetOnlineUsersCountResponse:
-    """get-online-users-count: *
+    """get-online-users-count: No description in the spec
 
     Works without a token.
 

@@ -66,7 +66,7 @@ def sync(
     client: SyncClient,
     detail: bool | Unset = UNSET,
 ) -> MetaDetailed | MetaLite:
-    """meta: *
+    """meta: No description in the spec
 
     Works without a token.
 
@@ -92,7 +92,7 @@ async def asyncio(
     client: AsyncClient,
     detail: bool | Unset = UNSET,
 ) -> MetaDetailed | MetaLite:
-    """meta: *
+    """meta: No description in the spec
 
     Works without a token.
 

@@ -27,7 +27,7 @@ def sync(
     *,
     client: SyncClient,
 ) -> PingResponse:
-    """ping: *
+    """ping: No description in the spec
 
     Works without a token.
 
@@ -47,7 +47,7 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> PingResponse:
-    """ping: *
+    """ping: No description in the spec
 
     Works without a token.
 

@@ -25,8 +25,6 @@ def sync(
 ) -> None:
     """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
 
-    *
-
     Works without a token.
 
     Raises:
@@ -46,8 +44,6 @@ async def asyncio(
     client: AsyncClient,
 ) -> None:
     """reset-db: Only available when running with <code>NODE_ENV=testing</code>. Reset the database and flush Redis
-
-    *
 
     Works without a token.
 

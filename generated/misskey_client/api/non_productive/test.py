@@ -58,8 +58,6 @@ def sync(
 ) -> TestResponse:
     """test: Endpoint for testing input validation
 
-    *
-
     Works without a token.
 
     Args:
@@ -97,8 +95,6 @@ async def asyncio(
     id: str | Unset = UNSET,
 ) -> TestResponse:
     """test: Endpoint for testing input validation
-
-    *
 
     Works without a token.
 

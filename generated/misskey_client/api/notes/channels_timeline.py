@@ -78,7 +78,7 @@ def sync(
     until_date: int | Unset = UNSET,
     allow_partial: bool | Unset = UNSET,
 ) -> list[Note]:
-    """channels/timeline: *
+    """channels/timeline: No description in the spec
 
     Works without a token.
 
@@ -122,7 +122,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     allow_partial: bool | Unset = UNSET,
 ) -> list[Note]:
-    """channels/timeline: *
+    """channels/timeline: No description in the spec
 
     Works without a token.
 

@@ -91,7 +91,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes: *
+    """notes: No description in the spec
 
     Works without a token.
 
@@ -144,7 +144,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes: *
+    """notes: No description in the spec
 
     Works without a token.
 

@@ -62,7 +62,7 @@ def sync(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/conversation: *
+    """notes/conversation: No description in the spec
 
     Works without a token.
 
@@ -94,7 +94,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     offset: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/conversation: *
+    """notes/conversation: No description in the spec
 
     Works without a token.
 

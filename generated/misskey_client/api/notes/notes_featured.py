@@ -68,7 +68,7 @@ def sync(
     until_id: str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/featured: *
+    """notes/featured: No description in the spec
 
     Works without a token.
 
@@ -100,7 +100,7 @@ async def asyncio(
     until_id: str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/featured: *
+    """notes/featured: No description in the spec
 
     Works without a token.
 

@@ -79,7 +79,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/global-timeline: *
+    """notes/global-timeline: No description in the spec
 
     Works without a token.
 
@@ -123,7 +123,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/global-timeline: *
+    """notes/global-timeline: No description in the spec
 
     Works without a token.
 

@@ -87,7 +87,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/local-timeline: *
+    """notes/local-timeline: No description in the spec
 
     Works without a token.
 
@@ -137,7 +137,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/local-timeline: *
+    """notes/local-timeline: No description in the spec
 
     Works without a token.
 

@@ -83,7 +83,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteReaction]:
-    """notes/reactions: *
+    """notes/reactions: No description in the spec
 
     Works without a token.
 
@@ -127,7 +127,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[NoteReaction]:
-    """notes/reactions: *
+    """notes/reactions: No description in the spec
 
     Works without a token.
 

@@ -74,7 +74,7 @@ def sync(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/renotes: *
+    """notes/renotes: No description in the spec
 
     Works without a token.
 
@@ -115,7 +115,7 @@ async def asyncio(
     since_date: int | Unset = UNSET,
     until_date: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/renotes: *
+    """notes/renotes: No description in the spec
 
     Works without a token.
 

@@ -100,7 +100,7 @@ def sync(
     user_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search: *
+    """notes/search: No description in the spec
 
     Works without a token.
 
@@ -153,7 +153,7 @@ async def asyncio(
     user_id: None | str | Unset = UNSET,
     channel_id: None | str | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search: *
+    """notes/search: No description in the spec
 
     Works without a token.
 

@@ -121,7 +121,7 @@ def sync(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search-by-tag: *
+    """notes/search-by-tag: No description in the spec
 
     Works without a token.
 
@@ -180,7 +180,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     limit: int | Unset = UNSET,
 ) -> list[Note]:
-    """notes/search-by-tag: *
+    """notes/search-by-tag: No description in the spec
 
     Works without a token.
 

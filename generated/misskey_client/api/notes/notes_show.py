@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     note_id: str,
 ) -> Note:
-    """notes/show: *
+    """notes/show: No description in the spec
 
     Works without a token.
 
@@ -61,7 +61,7 @@ async def asyncio(
     client: AsyncClient,
     note_id: str,
 ) -> Note:
-    """notes/show: *
+    """notes/show: No description in the spec
 
     Works without a token.
 

@@ -55,7 +55,7 @@ def sync(
     client: SyncClient,
     note_ids: list[str],
 ) -> list[NotesShowPartialBulkResponseItem]:
-    """notes/show-partial-bulk: *
+    """notes/show-partial-bulk: No description in the spec
 
     Works without a token.
 
@@ -81,7 +81,7 @@ async def asyncio(
     client: AsyncClient,
     note_ids: list[str],
 ) -> list[NotesShowPartialBulkResponseItem]:
-    """notes/show-partial-bulk: *
+    """notes/show-partial-bulk: No description in the spec
 
     Works without a token.
 

@@ -62,7 +62,7 @@ def sync(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[Note]:
-    """users/featured-notes: *
+    """users/featured-notes: No description in the spec
 
     Works without a token.
 
@@ -94,7 +94,7 @@ async def asyncio(
     limit: int | Unset = UNSET,
     until_id: str | Unset = UNSET,
 ) -> list[Note]:
-    """users/featured-notes: *
+    """users/featured-notes: No description in the spec
 
     Works without a token.
 

@@ -41,8 +41,6 @@ def sync(
 ) -> None:
     """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -74,8 +72,6 @@ async def asyncio(
     var: Any | Unset = UNSET,
 ) -> None:
     """page-push: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

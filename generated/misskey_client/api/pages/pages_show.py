@@ -44,7 +44,7 @@ def sync(
     name: str | Unset = UNSET,
     username: str | Unset = UNSET,
 ) -> Page:
-    """pages/show: *
+    """pages/show: No description in the spec
 
     Works without a token.
 
@@ -78,7 +78,7 @@ async def asyncio(
     name: str | Unset = UNSET,
     username: str | Unset = UNSET,
 ) -> Page:
-    """pages/show: *
+    """pages/show: No description in the spec
 
     Works without a token.
 

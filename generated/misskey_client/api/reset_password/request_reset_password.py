@@ -35,8 +35,6 @@ def sync(
 ) -> None:
     """request-reset-password: Request a users password to be reset
 
-    *
-
     Works without a token.
 
     Args:
@@ -65,8 +63,6 @@ async def asyncio(
     email: str,
 ) -> None:
     """request-reset-password: Request a users password to be reset
-
-    *
 
     Works without a token.
 

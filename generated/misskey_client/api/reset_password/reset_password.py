@@ -35,8 +35,6 @@ def sync(
 ) -> None:
     """reset-password: Complete the password reset that was previously requested
 
-    *
-
     Works without a token.
 
     Args:
@@ -65,8 +63,6 @@ async def asyncio(
     password: str,
 ) -> None:
     """reset-password: Complete the password reset that was previously requested
-
-    *
 
     Works without a token.
 

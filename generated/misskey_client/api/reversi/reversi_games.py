@@ -75,7 +75,7 @@ def sync(
     until_date: int | Unset = UNSET,
     my: bool | Unset = UNSET,
 ) -> list[ReversiGameLite]:
-    """reversi/games: *
+    """reversi/games: No description in the spec
 
     Works without a token.
 
@@ -116,7 +116,7 @@ async def asyncio(
     until_date: int | Unset = UNSET,
     my: bool | Unset = UNSET,
 ) -> list[ReversiGameLite]:
-    """reversi/games: *
+    """reversi/games: No description in the spec
 
     Works without a token.
 

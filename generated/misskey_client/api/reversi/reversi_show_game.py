@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     game_id: str,
 ) -> ReversiGameDetailed:
-    """reversi/show-game: *
+    """reversi/show-game: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     game_id: str,
 ) -> ReversiGameDetailed:
-    """reversi/show-game: *
+    """reversi/show-game: No description in the spec
 
     Works without a token.
 

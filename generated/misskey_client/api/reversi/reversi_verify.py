@@ -37,7 +37,7 @@ def sync(
     game_id: str,
     crc32: str,
 ) -> ReversiVerifyResponse:
-    """reversi/verify: *
+    """reversi/verify: No description in the spec
 
     Works without a token.
 
@@ -66,7 +66,7 @@ async def asyncio(
     game_id: str,
     crc32: str,
 ) -> ReversiVerifyResponse:
-    """reversi/verify: *
+    """reversi/verify: No description in the spec
 
     Works without a token.
 

@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     role_id: str,
 ) -> Role:
-    """roles/show: *
+    """roles/show: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     role_id: str,
 ) -> Role:
-    """roles/show: *
+    """roles/show: No description in the spec
 
     Works without a token.
 

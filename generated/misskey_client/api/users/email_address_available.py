@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     email_address: str,
 ) -> EmailAddressAvailableResponse:
-    """email-address/available: *
+    """email-address/available: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     email_address: str,
 ) -> EmailAddressAvailableResponse:
-    """email-address/available: *
+    """email-address/available: No description in the spec
 
     Works without a token.
 

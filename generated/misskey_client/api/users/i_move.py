@@ -36,8 +36,6 @@ def sync(
 ) -> IMoveResponse:
     """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
 
-    *
-
     Needs a token.
 
     Args:
@@ -64,8 +62,6 @@ async def asyncio(
     move_to_account: str,
 ) -> IMoveResponse:
     """i/move: Internal endpoint: This endpoint is an API for the misskey mainframe and is not intended for use by third parties
-
-    *
 
     Needs a token.
 

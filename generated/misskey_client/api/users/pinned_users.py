@@ -75,7 +75,7 @@ def sync(
     *,
     client: SyncClient,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """pinned-users: *
+    """pinned-users: No description in the spec
 
     Works without a token.
 
@@ -95,7 +95,7 @@ async def asyncio(
     *,
     client: AsyncClient,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """pinned-users: *
+    """pinned-users: No description in the spec
 
     Works without a token.
 

@@ -34,7 +34,7 @@ def sync(
     client: SyncClient,
     username: str,
 ) -> UsernameAvailableResponse:
-    """username/available: *
+    """username/available: No description in the spec
 
     Works without a token.
 
@@ -60,7 +60,7 @@ async def asyncio(
     client: AsyncClient,
     username: str,
 ) -> UsernameAvailableResponse:
-    """username/available: *
+    """username/available: No description in the spec
 
     Works without a token.
 

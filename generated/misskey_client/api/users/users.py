@@ -124,7 +124,7 @@ def sync(
     origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """users: *
+    """users: No description in the spec
 
     Works without a token.
 
@@ -165,7 +165,7 @@ async def asyncio(
     origin: UsersBodyOrigin | Unset = UNSET,
     hostname: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe]:
-    """users: *
+    """users: No description in the spec
 
     Works without a token.
 

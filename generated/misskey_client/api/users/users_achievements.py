@@ -53,7 +53,7 @@ def sync(
     client: SyncClient,
     user_id: str,
 ) -> list[Achievement]:
-    """users/achievements: *
+    """users/achievements: No description in the spec
 
     Works without a token.
 
@@ -79,7 +79,7 @@ async def asyncio(
     client: AsyncClient,
     user_id: str,
 ) -> list[Achievement]:
-    """users/achievements: *
+    """users/achievements: No description in the spec
 
     Works without a token.
 

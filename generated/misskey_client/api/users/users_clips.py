@@ -76,8 +76,6 @@ def sync(
 ) -> list[Clip]:
     """users/clips: Show all clips this user owns
 
-    *
-
     Works without a token.
 
     Args:
@@ -118,8 +116,6 @@ async def asyncio(
     until_date: int | Unset = UNSET,
 ) -> list[Clip]:
     """users/clips: Show all clips this user owns
-
-    *
 
     Works without a token.
 

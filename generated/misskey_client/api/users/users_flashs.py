@@ -76,8 +76,6 @@ def sync(
 ) -> list[Flash]:
     """users/flashs: Show all flashs this user created
 
-    *
-
     Works without a token.
 
     Args:
@@ -118,8 +116,6 @@ async def asyncio(
     until_date: int | Unset = UNSET,
 ) -> list[Flash]:
     """users/flashs: Show all flashs this user created
-
-    *
 
     Works without a token.
 

@@ -90,8 +90,6 @@ def sync(
 ) -> list[Following]:
     """users/followers: Show everyone that follows this user
 
-    *
-
     Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (host, username).
@@ -140,8 +138,6 @@ async def asyncio(
     limit: int | Unset = UNSET,
 ) -> list[Following]:
     """users/followers: Show everyone that follows this user
-
-    *
 
     Works without a token.
 

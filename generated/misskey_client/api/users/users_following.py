@@ -99,8 +99,6 @@ def sync(
 ) -> list[Following]:
     """users/following: Show everyone that this user is following
 
-    *
-
     Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (host, username).
@@ -152,8 +150,6 @@ async def asyncio(
     birthday: None | str | Unset = UNSET,
 ) -> list[Following]:
     """users/following: Show everyone that this user is following
-
-    *
 
     Works without a token.
 

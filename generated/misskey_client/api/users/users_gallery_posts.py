@@ -76,8 +76,6 @@ def sync(
 ) -> list[GalleryPost]:
     """users/gallery/posts: Show all gallery posts by the given user
 
-    *
-
     Works without a token.
 
     Args:
@@ -118,8 +116,6 @@ async def asyncio(
     until_date: int | Unset = UNSET,
 ) -> list[GalleryPost]:
     """users/gallery/posts: Show all gallery posts by the given user
-
-    *
 
     Works without a token.
 

@@ -60,8 +60,6 @@ def sync(
 ) -> list[UsersGetFrequentlyRepliedUsersResponseItem]:
     """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
 
-    *
-
     Works without a token.
 
     Args:
@@ -90,8 +88,6 @@ async def asyncio(
     limit: int | Unset = UNSET,
 ) -> list[UsersGetFrequentlyRepliedUsersResponseItem]:
     """users/get-frequently-replied-users: Get a list of other users that the specified user frequently replies to
-
-    *
 
     Works without a token.
 

@@ -94,7 +94,7 @@ def sync(
     allow_partial: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> list[Note]:
-    """users/notes: *
+    """users/notes: No description in the spec
 
     Works without a token.
 
@@ -150,7 +150,7 @@ async def asyncio(
     allow_partial: bool | Unset = UNSET,
     with_files: bool | Unset = UNSET,
 ) -> list[Note]:
-    """users/notes: *
+    """users/notes: No description in the spec
 
     Works without a token.
 

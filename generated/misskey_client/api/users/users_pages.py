@@ -76,8 +76,6 @@ def sync(
 ) -> list[Page]:
     """users/pages: Show all pages this user created
 
-    *
-
     Works without a token.
 
     Args:
@@ -118,8 +116,6 @@ async def asyncio(
     until_date: int | Unset = UNSET,
 ) -> list[Page]:
     """users/pages: Show all pages this user created
-
-    *
 
     Works without a token.
 

@@ -76,8 +76,6 @@ def sync(
 ) -> list[NoteReactionWithNote]:
     """users/reactions: Show all reactions this user made
 
-    *
-
     Works without a token.
 
     Args:
@@ -118,8 +116,6 @@ async def asyncio(
     until_date: int | Unset = UNSET,
 ) -> list[NoteReactionWithNote]:
     """users/reactions: Show all reactions this user made
-
-    *
 
     Works without a token.
 

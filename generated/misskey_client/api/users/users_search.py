@@ -115,8 +115,6 @@ def sync(
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
     """users/search: Search for users
 
-    *
-
     Works without a token.
 
     Args:
@@ -154,8 +152,6 @@ async def asyncio(
     detail: bool | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
     """users/search: Search for users
-
-    *
 
     Works without a token.
 

@@ -117,8 +117,6 @@ def sync(
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
     """users/search-by-username-and-host: Search for a user by username and/or host
 
-    *
-
     Works without a token.
 
     Takes one of these sets of arguments: (username), or (host).
@@ -155,8 +153,6 @@ async def asyncio(
     detail: bool | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe | UserLite]:
     """users/search-by-username-and-host: Search for a user by username and/or host
-
-    *
 
     Works without a token.
 

@@ -172,8 +172,6 @@ def sync(
 ) -> list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
     """users/show: Show the properties of a user
 
-    *
-
     Works without a token.
 
     Takes one of these sets of arguments: (user_id), or (user_ids), or (username).
@@ -237,8 +235,6 @@ async def asyncio(
     host: None | str | Unset = UNSET,
 ) -> list[MeDetailed | UserDetailedNotMe] | MeDetailed | UserDetailedNotMe:
     """users/show: Show the properties of a user
-
-    *
 
     Works without a token.
 
