@@ -43,8 +43,9 @@ def _timed_out(url: str, timeout: float) -> MisskeyTimeoutError:
     )
 
 
-def _finished(event: Any, marker: str) -> bool:
-    return isinstance(event, UrlUploadFinishedEvent) and event.marker == marker
+def _file_of(event: Any, marker: str) -> DriveFile | None:
+    """The file of the ``urlUploadFinished`` event with our marker; None for any other event."""
+    return event.file if isinstance(event, UrlUploadFinishedEvent) and event.marker == marker else None
 
 
 class SyncDriveHelpers:
@@ -76,9 +77,8 @@ class SyncDriveHelpers:
                     event = main.next(timeout=left)
                 except (TimeoutError, StopIteration):
                     break
-                if _finished(event, marker):
-                    assert isinstance(event, UrlUploadFinishedEvent)
-                    return event.file
+                if (file := _file_of(event, marker)) is not None:
+                    return file
         raise _timed_out(url, timeout)
 
 
@@ -106,7 +106,6 @@ class AsyncDriveHelpers:
                     event = await asyncio.wait_for(main.__anext__(), left)
                 except (*_TIMEOUTS, StopAsyncIteration):
                     break
-                if _finished(event, marker):
-                    assert isinstance(event, UrlUploadFinishedEvent)
-                    return event.file
+                if (file := _file_of(event, marker)) is not None:
+                    return file
         raise _timed_out(url, timeout)

@@ -142,13 +142,19 @@ def model(*names: str) -> Callable[[Any], Any]:
     return parse
 
 
+@functools.cache
+def _notification_model(tag: str) -> Callable[[Any], Any]:
+    """``reaction:grouped`` -> ``NotificationReactionGrouped.from_dict`` (a type newer than the spec: as it came)."""
+    camel = "".join(part[:1].upper() + part[1:] for part in tag.replace(":", "_").split("_"))
+    return _from_dict(f"Notification{camel}")
+
+
 def _notification(value: Any) -> Any:
-    """A notification is a union tagged by ``type``: ``reaction:grouped`` -> NotificationReactionGrouped."""
+    """A notification is a union tagged by ``type``, read by the member that tag names."""
     tag = value.get("type") if isinstance(value, dict) else None
     if not isinstance(tag, str):
         raise ValueError(f"notification without a type: {str(value)[:80]!r}")
-    camel = "".join(part[:1].upper() + part[1:] for part in tag.replace(":", "_").split("_"))
-    return _from_dict(f"Notification{camel}")(value)  # a type newer than the spec: as it came
+    return _notification_model(tag)(value)
 
 
 def _timestamp(value: Any) -> Any:
