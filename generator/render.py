@@ -2,8 +2,9 @@
 
 openapi-python-client parses the cleaned spec and renders models and endpoint modules through the
 templates in ``templates/`` (which override its own by file name). We then render what it has no
-notion of: the facade namespaces (``mk.notes.reactions.create``), the endpoint registry and the
-permission list used by ``misskey_auth``.
+notion of: the facade namespaces (``mk.notes.reactions.create``), the endpoint registry, the
+endpoint table read by the command line (``generator/table.py``) and the permission list used by
+``misskey_auth``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from openapi_python_client.parser.properties import ModelProperty
 from openapi_python_client.parser.properties.list_property import ListProperty
 from openapi_python_client.parser.properties.union import UnionProperty
 
-from . import fallback, reference
+from . import fallback, reference, table
 from .clean import API_CALL_ERRORS, CleanResult, endpoint_name
 from .names import response_names
 from .report import Source
@@ -502,6 +503,10 @@ def render(cleaned: CleanResult, out_dir: Path, source: Source) -> RenderResult:
     files[f"{PACKAGE}/_api_errors.py"] = _render(project, "api_errors.py.jinja")
     files[f"{PACKAGE}/streaming.py"] = _render(project, "streaming.py.jinja")
     files[f"{PACKAGE}/webhooks.py"] = _render(project, "webhooks.py.jinja")  # the core's, by its public name
+    python_names = {
+        info.name: {_raw(p.name): public_name(p) for p in _body_model_properties(info.endpoint)} for info in infos
+    }
+    files[f"{PACKAGE}/_endpoint_table.json"] = table.endpoint_table(cleaned.spec, infos, python_names)
     files["misskey_auth/_permissions.py"] = _render(
         project, "permissions.py.jinja", permissions=sorted({p for info in infos for p in info.permission})
     )
