@@ -29,7 +29,7 @@ check-generated: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core auth generator bench tools examples tests
+	$(BIN)/mypy core auth cli generator bench tools examples tests
 	$(BIN)/mypy generated
 
 ## The one test command: lint, types, generated tree, the offline test suite, a benchmark smoke run.

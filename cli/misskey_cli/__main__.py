@@ -1,0 +1,10 @@
+"""``python -m misskey_cli``: the same as the ``misskey`` command."""
+
+from __future__ import annotations
+
+import sys
+
+from ._app import main
+
+if __name__ == "__main__":
+    sys.exit(main())
