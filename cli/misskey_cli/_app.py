@@ -410,7 +410,7 @@ def upload(
     """Upload files to your drive; prints each file's id and URL (--json: the drive file)."""
     extra: dict[str, Any] = {"folderId": folder_id, "comment": comment}
     extra = {k: v for k, v in extra.items() if v is not None} | ({"isSensitive": True} if sensitive else {})
-    _table.build_request(_table.endpoint("drive/files/create"), [], extra)
+    _table.build_request(_table.endpoint("drive/files/create"), [], extra, files={"file": paths[0]})
     target = _hosts.resolve(host)
     with _client(target) as mk:
         for drive_file in _upload(mk, paths, extra):

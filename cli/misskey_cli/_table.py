@@ -274,13 +274,15 @@ def build_request(
     ep: Endpoint,
     arguments: Sequence[str],
     base: Mapping[str, Any] | None = None,
+    files: Mapping[str, Path] | None = None,
 ) -> Request:
     """Check and convert ``key=value`` / ``key:=JSON`` / ``field@PATH`` arguments over ``base``.
 
     ``base`` is a JSON object (``--input``); its keys may be API or keyword names. Anything the
-    endpoint does not take, or that does not fit its type, raises :class:`BadArgument`.
+    endpoint does not take, or that does not fit its type, raises :class:`BadArgument`. ``files``
+    are uploads the caller adds itself (``misskey upload``).
     """
-    request = Request()
+    request = Request(files=dict(files or {}))
     for key, value in (base or {}).items():
         param = ep.param(key)
         if param is None:
