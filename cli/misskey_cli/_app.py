@@ -444,7 +444,7 @@ def stream(channel: str, params: tuple[str, ...], host: str | None) -> None:
     joined = _stream.channel(channel, params)
     with _client(target) as mk:
         for event in _stream.events(mk, joined):
-            _output.emit_json(event)
+            _output.emit_json(event, lines=True)
 
 
 def _complete_channels(incomplete: str) -> list[CompletionItem]:

@@ -44,11 +44,14 @@ def compact(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def emit_json(data: Any, *, stream: IO[str] | None = None) -> None:
-    """One JSON document: pretty and coloured on a terminal, one compact line in a pipe."""
+def emit_json(data: Any, *, stream: IO[str] | None = None, lines: bool = False) -> None:
+    """One JSON document: pretty and coloured on a terminal, one compact line in a pipe.
+
+    ``lines``: one line on a terminal too (coloured), for a stream of documents.
+    """
     out = stream or sys.stdout
     if is_terminal(out):
-        console(out).print_json(data=data, indent=2)
+        console(out).print_json(data=data, indent=None if lines else 2)
     else:
         out.write(compact(data) + "\n")
         out.flush()
@@ -70,10 +73,10 @@ def error(message: str, *, details: str = "") -> None:
     if is_terminal(err):
         from rich.text import Text
 
-        text = Text("error: ", style="bold red") + Text(message)
+        parts: list[str | tuple[str, str]] = [("error:", "bold red"), " " + message]
         if details:
-            text += Text("\n" + details, style="dim")
-        console(err).print(text)
+            parts.append(("\n" + details, "dim"))
+        console(err).print(Text.assemble(*parts))
     else:
         err.write(f"error: {message}\n" + (details + "\n" if details else ""))
         err.flush()

@@ -1,39 +1,34 @@
 """``misskey stream``: the adapter between the command line and the library's streaming API.
 
-All the command needs is here, so a change of the streaming API changes this module only: the
-channel names (for completion and errors), a checked channel with its parameters, and the events
-as JSON objects: ``{"channel", "type", "backfilled", "body"}``.
+All the command needs of the streaming API is here: the channel names (for completion and
+errors), a channel built from ``key=value`` arguments, and its events as JSON objects,
+``{"channel", "type", "backfilled", "body"}`` with the body exactly as the server sent it (or as
+the REST backfill answered it). The reconnects, resubscriptions and backfills are the library's.
+
+A channel's parameters are the fields of its class in ``misskey_core._channels`` (snake_case, typed:
+``with_renotes: bool | None``); their types convert ``key=value`` as an endpoint's do.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import dataclasses
+import logging
+import sys
+import types
+import typing
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Union
 
 from misskey_client import Misskey
+from misskey_core._channels import CHANNELS, Channel
 
-from ._table import BadArgument, close_matches
+from ._table import BadArgument, close_matches, convert
 
-__all__ = ["Joined", "channel", "channel_names", "events"]
-
-
-@dataclass(frozen=True)
-class Joined:
-    name: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
-def _catalog() -> Any:
-    from misskey_core._stream_catalog import CHANNELS
-
-    return CHANNELS
+__all__ = ["channel", "channel_names", "events", "kind_of"]
 
 
 def channel_names() -> list[str]:
-    return sorted(_catalog())
+    return sorted(CHANNELS)
 
 
 def _camel(key: str) -> str:
@@ -41,62 +36,79 @@ def _camel(key: str) -> str:
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
-def _snake(key: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", key).lower()
+_PLAIN = {bool: "boolean", str: "string", int: "integer", float: "number", dict: "object", type(None): "null"}
 
 
-def channel(name: str, arguments: Sequence[str]) -> Joined:
-    """The channel ``name`` with ``key=value`` parameters (snake_case or the server's camelCase).
+def kind_of(hint: Any) -> dict[str, Any]:
+    """A Python type hint as the endpoint table's compact type (``bool | None`` -> boolean or null)."""
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        kinds = [kind_of(arg) for arg in typing.get_args(hint)]
+        merged: dict[str, Any] = {"type": [t for k in kinds for t in k.get("type", [])]}
+        for k in kinds:
+            merged.update({key: value for key, value in k.items() if key != "type"})
+        return merged if all(k.get("type") for k in kinds) else {}
+    if origin is Literal:
+        values = list(typing.get_args(hint))
+        return {"type": sorted({_PLAIN[type(v)] for v in values}), "enum": values}
+    if origin is list:
+        (item,) = typing.get_args(hint) or (Any,)
+        items = kind_of(item)
+        return {"type": ["array"], **({"items": items} if items else {})}
+    if origin is dict:
+        return {"type": ["object"]}
+    return {"type": [_PLAIN[hint]]} if hint in _PLAIN else {}
 
-    Values are JSON where they parse (``with_renotes=false``, ``q='[["misskey"]]'``), text otherwise.
+
+def channel(name: str, arguments: Sequence[str]) -> Channel[Any]:
+    """The channel ``name`` (its name on the wire: ``homeTimeline``) with ``key=value`` parameters.
+
+    Keys are snake_case (``with_renotes``) or the server's camelCase; values are converted by the
+    parameter's type (``with_renotes=false``; ``q='[["misskey"]]'`` for a hashtag's list of lists).
     """
-    spec = _catalog().get(name)
-    if spec is None:
+    cls = CHANNELS.get(name)
+    if cls is None:
         hint = close_matches(name, channel_names())
         raise BadArgument(
             f"unknown channel {name!r}"
             + (f"; did you mean {' or '.join(repr(h) for h in hint)}?" if hint else "")
             + f"\n  channels: {', '.join(channel_names())}"
         )
-    takes = {_snake(p): p for p in spec.params} | {p: p for p in spec.params}
+    hints = typing.get_type_hints(cls)
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]  # every channel class is a dataclass
+    spelled = {f.name: f.name for f in fields} | {_camel(f.name): f.name for f in fields}
     params: dict[str, Any] = {}
     for argument in arguments:
         key, sep, value = argument.partition("=")
         if not sep or not key:
             raise BadArgument(f"{argument!r} is not key=value")
-        key = key.rstrip(":")
-        if key not in takes:
-            names = ", ".join(_snake(p) for p in spec.params) or "no parameters"
-            hint = close_matches(key, takes)
-            raise BadArgument(
-                f"channel {name!r} has no parameter {key!r}"
-                + (f"; did you mean {_snake(takes[hint[0]])!r}?" if hint else "")
-                + f"\n  it takes: {names}"
-            )
-        try:
-            params[takes[key]] = json.loads(value)
-        except ValueError:
-            params[takes[key]] = value
-    missing = [_snake(p) for p, required in spec.params.items() if required and p not in params]
+        field = spelled.get(key)
+        if field is None:
+            takes = ", ".join(f.name for f in fields) or "no parameters"
+            matches = list(dict.fromkeys(spelled[m] for m in close_matches(key, spelled)))
+            suggestion = f"; did you mean {matches[0]!r}?" if matches else ""
+            raise BadArgument(f"channel {name!r} has no parameter {key!r}{suggestion}\n  it takes: {takes}")
+        params[field] = convert(field, value, kind_of(hints[field]))
+    missing = [f.name for f in fields if f.default is dataclasses.MISSING and f.name not in params]
     if missing:
         raise BadArgument(f"channel {name!r} needs {', '.join(f'{m}=...' for m in missing)}")
-    return Joined(name, params)
+    return cls(**params)
 
 
-def _plain(value: Any) -> Any:
-    to_dict = getattr(value, "to_dict", None)
-    return to_dict() if callable(to_dict) else value
+def _say_reconnects() -> None:
+    """The stream's own account of a lost connection and its repair, as lines on stderr."""
+    logger = logging.getLogger("misskey_core.streaming")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("stream: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
-def events(mk: Misskey, joined: Joined) -> Iterator[dict[str, Any]]:
+def events(mk: Misskey, joined: Channel[Any]) -> Iterator[dict[str, Any]]:
     """Every event of the channel as a JSON object, until interrupted; the stream reconnects and
     backfills by itself (the library's defaults)."""
+    _say_reconnects()
     with mk.stream() as stream:
-        connect: Any = stream.connect  # by name: the typed overloads are for literal channel names
-        for event in connect(joined.name, **joined.params):
-            yield {
-                "channel": event.channel,
-                "type": event.type,
-                "backfilled": event.backfilled,
-                "body": _plain(event.body),
-            }
+        for event in stream.connect(joined):
+            yield {"channel": event.channel, "type": event.type, "backfilled": event.backfilled, "body": event.raw}
