@@ -148,3 +148,17 @@ def test_every_declared_success_status_is_in_the_return_type() -> None:
         else:
             assert returns != "None" and not returns.endswith("| None"), (name, returns)
     assert both >= 1  # notes/translate: 200 or 204
+
+
+def test_an_odd_value_in_a_map_of_models_is_written_back() -> None:
+    """A role's policies map names to models; a value that is not one is kept, and ``to_dict`` keeps it too."""
+    from misskey_client.models import RolePoliciesMap
+
+    data = {"canImportBlocking": None, "gtlAvailable": {"value": True, "priority": 0, "useDefault": True}}
+    with strict_parsing(False), collect_drift() as drift:
+        policies = RolePoliciesMap.from_dict(data)
+    assert policies.to_dict() == data
+    assert drift == [
+        "RolePoliciesMap at $.canImportBlocking: RolePoliciesMapAdditionalProperty: TypeError: "
+        "expected a JSON object, not NoneType"
+    ]
