@@ -46,7 +46,8 @@ $(VENV310)/.installed: pyproject.toml
 	$(PYTHON310) -m venv $(VENV310)
 	$(VENV310)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(VENV310)/bin/python -m pip install --quiet -e . "pytest<9.1" "pytest-recording<0.15" "vcrpy<9" \
-		"anyio<5" "websockets>=15,<17" "hypothesis<7" "pyyaml<7" "uvicorn<0.55" "starlette<2" "aiohttp<4"
+		"anyio<5" "websockets>=15,<17" "hypothesis<7" "pyyaml<7" "uvicorn<0.55" "starlette<2" "aiohttp<4" \
+		"click>=8.1,<9" "rich>=13.7" "pyte<0.9"
 	touch $(VENV310)/.installed
 
 unit-py310: $(VENV310)/.installed

@@ -54,17 +54,28 @@ def _complete_arguments(ctx: click.Context, param: click.Parameter, incomplete: 
     except BadArgument:
         return []
     key, sep, value = incomplete.partition("=")
+    previous = tuple(ctx.params.get("arguments") or ())
+    if not sep and previous[-1:] == ("=",) and len(previous) > 1:
+        # bash splits words at "=" (COMP_WORDBREAKS): "visibility=f" arrives as "visibility", "=", "f",
+        # and the completion replaces only the "f".
+        param_ = ep.param(previous[-2])
+        return [CompletionItem(v) for v in _values(param_) if v.startswith(incomplete)] if param_ else []
     if sep:
         param_ = ep.param(key)
-        values = (param_.type.get("enum") or []) if param_ else []
-        if param_ and "boolean" in (param_.type.get("type") or []):
-            values = ["true", "false"]
-        return [CompletionItem(f"{key}={v}") for v in values if isinstance(v, str) and v.startswith(value)]
+        values = _values(param_) if param_ else []
+        return [CompletionItem(f"{key}={v}") for v in values if v.startswith(value)]
     return [
         CompletionItem(f"{k}=", help=_table.describe_type(p.type))
         for p, k in ((p, p.python) for p in ep.params)
         if k.startswith(key)
     ]
+
+
+def _values(param: _table.Param) -> list[str]:
+    """The values a parameter can take, where there are few: its enum, or true and false."""
+    if "boolean" in (param.type.get("type") or []):
+        return ["true", "false"]
+    return [v for v in param.type.get("enum") or [] if isinstance(v, str)]
 
 
 def _complete_hosts(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
@@ -187,7 +198,9 @@ def whoami(host: str | None, show_token: bool) -> None:
 
 
 def _endpoint_help(ep: _table.Endpoint) -> str:
-    lines = [f"misskey api {ep.name} [key=value ...]", "", f"  {ep.summary}"]
+    lines = [f"misskey api {ep.name} [key=value ...]"]
+    if ep.summary != "No description in the spec":  # the generator's words for a spec without one
+        lines += ["", f"  {ep.summary}"]
     details = "\n".join(f"  {line}".rstrip() for line in ep.details.splitlines())
     lines += ["", details] if details.strip() else []
     if ep.params:

@@ -250,7 +250,9 @@ def test_shell_completion_of_commands_endpoints_and_parameters(tmp_path: Path) -
     ]
     assert _complete("misskey api notes/cre", 2) == ["notes/create"]
     assert _complete("misskey api notes/create vis", 3) == ["visibility=", "visible_user_ids="]
-    assert _complete("misskey api notes/create visibility=f", 3) == ["visibility=followers"]
+    assert _complete("misskey api notes/create visibility=f", 3) == ["visibility=followers"]  # zsh, fish
+    assert _complete("misskey api notes/create visibility = f", 5) == ["followers"]  # bash splits at "="
+    assert _complete("misskey api notes/create local_only = ", 5) == ["true", "false"]
     assert _complete("misskey stream home", 2) == ["homeTimeline"]
     script = subprocess.run(
         [sys.executable, "-m", "misskey_cli", "completion", "bash"], capture_output=True, text=True, check=True
