@@ -81,6 +81,15 @@ def _api_error(exc: MisskeyAPIError, status: int) -> Failure:
     return Failure(status, text, details)
 
 
+# A 403 says what is missing: the token's permission (a new login fixes it) or the account's role
+# (a new token does not). Other refusals (a suspended account...) speak for themselves.
+_AUTH_HINTS = {
+    "PERMISSION_DENIED": "the token lacks this permission: `misskey login HOST` again (it asks for every permission)",
+    "ROLE_PERMISSION_DENIED": "your account lacks the role this endpoint needs (moderator or administrator); "
+    "a new token will not help",
+}
+
+
 def describe(exc: BaseException) -> Failure:
     """The message and exit status for ``exc``; messages never hold the token."""
     if isinstance(exc, KeyboardInterrupt):
@@ -91,12 +100,10 @@ def describe(exc: BaseException) -> Failure:
         return Failure(EXIT_AUTH, str(exc))
     if isinstance(exc, (AuthenticationError, PermissionDeniedError)):
         failure = _api_error(exc, EXIT_AUTH)
-        hint = (
-            "the token lacks this permission: `misskey login HOST` again (it asks for every permission)"
-            if isinstance(exc, PermissionDeniedError)
-            else "log in again with `misskey login HOST`"
-        )
-        return Failure(failure.status, failure.message, failure.details + "\n" + hint)
+        hint = _AUTH_HINTS.get(exc.code or "", "")
+        if not hint and not isinstance(exc, PermissionDeniedError):
+            hint = "log in again with `misskey login HOST`"
+        return Failure(failure.status, failure.message, failure.details + ("\n" + hint if hint else ""))
     if isinstance(exc, EndpointNotSupportedError):
         return Failure(EXIT_API, str(exc))
     if isinstance(exc, MisskeyAPIError):

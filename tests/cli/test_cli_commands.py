@@ -222,3 +222,26 @@ def test_api_uploads_a_file_field(
     drive_file = json.loads(ran.out)
     assert (drive_file["name"], drive_file["comment"]) == ("field.png", "by field")
     _cleanup(cli, as_alice, None, [drive_file["id"]])
+
+
+def test_a_403_says_whether_a_new_token_would_help(
+    cli: Run, misskey: dict[str, str], as_alice: dict[str, str | None]
+) -> None:
+    """A role the account lacks is not fixed by logging in again; a permission the token lacks is."""
+    role = cli("api", "admin/meta", env=as_alice)
+    assert role.status == EXIT_AUTH
+    assert role.err.startswith("error: ROLE_PERMISSION_DENIED: You are not assigned to an administrator role.\n")
+    assert role.err.rstrip().endswith("a new token will not help")
+    assert "misskey login" not in role.err
+
+    made = httpx.post(  # a token for reading the account only, as an app asking for less would get
+        f"{misskey['url']}/api/miauth/gen-token",
+        json={"i": misskey["MISSKEY_USER_TOKEN"], "session": None, "name": "read only", "permission": ["read:account"]},
+    )
+    assert made.status_code == 200
+    narrow = {"MISSKEY_HOST": misskey["url"], "MISSKEY_TOKEN": made.json()["token"]}
+    assert json.loads(cli("api", "i", env=narrow).out)["username"] == "alice"
+    post = cli("api", "notes/create", "text=never posted", env=narrow)
+    assert post.status == EXIT_AUTH
+    assert post.err.startswith("error: PERMISSION_DENIED: ")
+    assert "the token lacks this permission: `misskey login HOST` again" in post.err
