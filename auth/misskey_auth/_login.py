@@ -171,6 +171,10 @@ def login(
             client=http,
         )
         callback.expect(miauth.session)
+        try:  # one check first: a wrong host or a server that is not Misskey fails here, before a browser opens
+            return miauth.check()
+        except MiAuthNotAuthorizedError:
+            pass
         _show(miauth.url, browser, notify)
         notify(f"Waiting up to {timeout:g} seconds for the approval (Ctrl-C cancels)...")
         deadline = time.monotonic() + timeout

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from misskey_auth import AuthResult, AuthTimeoutError, CallbackServer, MiAuthError, login
+from misskey_auth import AuthNetworkError, AuthResult, AuthTimeoutError, CallbackServer, MiAuthError, login
 
 Visit = Callable[[str], tuple[int, str]]
 
@@ -97,8 +97,11 @@ class FakeMisskey:
         return httpx.Client(transport=httpx.MockTransport(self.handler))
 
 
+NOT_YET = {"ok": False}
+
+
 def test_login_through_the_callback(browser_visit: Visit) -> None:
-    misskey = FakeMisskey(APPROVED)
+    misskey = FakeMisskey(NOT_YET, APPROVED)  # the first check, before the browser opens, finds nothing
     opened: list[str] = []
     messages: list[str] = []
 
@@ -122,7 +125,7 @@ def test_login_through_the_callback(browser_visit: Visit) -> None:
             client=client,
         )
     assert result.token == "tok-secret-123"
-    assert misskey.checks == 1
+    assert misskey.checks == 2  # the one before the browser, and the one the callback set off
     (url,) = opened
     assert url.startswith("https://misskey.example/miauth/")
     assert query_of(url)["callback"].startswith("http://127.0.0.1:")
@@ -178,10 +181,24 @@ def test_login_when_the_token_was_taken_by_someone_else(browser_visit: Visit) ->
 )
 def test_login_shows_the_url_without_a_browser(browser: Callable[[str], bool] | None, expected: str) -> None:
     messages: list[str] = []
-    with FakeMisskey(APPROVED).client() as client:
+    with FakeMisskey(NOT_YET, APPROVED).client() as client:
         login("misskey.example", browser=browser, notify=messages.append, interval=0.01, client=client)
     assert expected in messages[0]
     assert "/miauth/" in messages[0]
+
+
+def test_a_host_that_does_not_answer_fails_before_a_browser_opens() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    def browser(url: str) -> bool:
+        raise AssertionError("no browser for a server that is not there")
+
+    messages: list[str] = []
+    with httpx.Client(transport=httpx.MockTransport(refused)) as client, pytest.raises(AuthNetworkError) as caught:
+        login("misskey.exmaple", browser=browser, notify=messages.append, client=client)
+    assert "misskey.exmaple" in str(caught.value)
+    assert messages == []  # no URL to open, no "waiting"
 
 
 def test_login_validates_before_opening_anything() -> None:
