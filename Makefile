@@ -58,7 +58,7 @@ record: $(STAMP)
 	@test -n "$$MISSKEY_URL" || { echo "set MISSKEY_URL (and MISSKEY_ADMIN_TOKEN, MISSKEY_USER_TOKEN)"; exit 2; }
 	$(BIN)/python -m pytest --record-mode=rewrite -p no:randomly $(ARGS)
 
-## Benchmarks: one table of ratios against baselines measured in the same run (see README).
+## Benchmarks: one table of ratios against baselines measured in the same run (docs/guides/benchmarks.md).
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

@@ -1,6 +1,6 @@
 """``misskey``: the Misskey API from the shell (``pip install 'misskey-client[cli]'``).
 
-See the README's "Command line" section; ``misskey --help`` lists the commands.
+See docs/guides/cli.md (in short, the README's "Command line"); ``misskey --help`` lists the commands.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ __all__ = ["AsyncBackend", "AsyncClient", "BaseClient", "SyncClient", "TokenLoca
 T = TypeVar("T")
 TokenLocation = Literal["header", "body"]
 #: What an ``AsyncClient`` sends with: aiohttp (when installed and nothing asks for httpx's own
-#: transport), or httpx's own transport (httpcore). See the README's "Async transports".
+#: transport), or httpx's own transport (httpcore). See docs/guides/async-transports.md.
 AsyncBackend = Literal["auto", "aiohttp", "httpx"]
 _SNIPPET = 200
 #: httpx options that only httpx's own transport honours: with one of them, "auto" is httpx.
@@ -583,7 +583,7 @@ class SyncClient(BaseClient):
         """The streaming API over one websocket: ``with mk.stream() as stream: ...``.
 
         Needs the ``streaming`` extra (``pip install 'misskey-client[streaming]'``); the options
-        (reconnect, backoff, ping and backfill settings) are described in the README.
+        (reconnect, backoff, ping and backfill settings) are described in docs/guides/streaming.md.
         """
         from ._streaming import SyncStream
 
@@ -832,7 +832,7 @@ class AsyncClient(BaseClient):
         """The streaming API over one websocket: ``async with mk.stream() as stream: ...``.
 
         Needs the ``streaming`` extra (``pip install 'misskey-client[streaming]'``); the options
-        (reconnect, backoff, ping and backfill settings) are described in the README.
+        (reconnect, backoff, ping and backfill settings) are described in docs/guides/streaming.md.
         """
         from ._streaming import AsyncStream
 
