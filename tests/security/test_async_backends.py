@@ -88,6 +88,22 @@ def test_an_unknown_backend_is_refused() -> None:
         AsyncMisskey("misskey.example", backend="curl")  # type: ignore[arg-type]
 
 
+def test_each_backend_keeps_idle_connections_as_its_library_would() -> None:
+    """httpcore looks at every idle connection on each request, so over httpx they go after httpx's
+    5 s; aiohttp's cost nothing per request and stay its 15 s. ``limits=`` sets both."""
+    over_httpx = AsyncMisskey("misskey.example", backend="httpx")._http
+    assert over_httpx._transport._pool._keepalive_expiry == 5.0  # type: ignore[attr-defined]
+    over_aiohttp = AsyncMisskey("misskey.example", backend="aiohttp")._http
+    assert over_aiohttp._transport._limits.keepalive_expiry == 15.0  # type: ignore[attr-defined]
+    chosen = httpx.Limits(max_connections=7, keepalive_expiry=30.0)
+    for backend in ("httpx", "aiohttp"):
+        pool = AsyncMisskey("misskey.example", backend=backend, limits=chosen)._http._transport
+        if backend == "httpx":
+            assert pool._pool._keepalive_expiry == 30.0  # type: ignore[attr-defined]
+        else:
+            assert pool._limits is chosen  # type: ignore[attr-defined]
+
+
 async def test_httpx_side_options_still_apply_over_aiohttp() -> None:
     """``params``, ``cookies`` and ``event_hooks`` are httpx.AsyncClient's: calls go through it, over aiohttp."""
     hooked: list[str] = []
