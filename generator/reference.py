@@ -234,12 +234,14 @@ def _namespace_page(
             f"The endpoints under `{key}/`, reached as `{top}`. With `AsyncMisskey`, `await` each call "
             f"(`await amk{top[2:]}...`). Models of this namespace: [{key} models](models/{home_group(key, home)}.md).",
         ]
-    lines += ["", "| endpoint | call | summary |", "| --- | --- | --- |"]
-    for node in nodes:
-        info = node.endpoint
-        assert info is not None
-        summary = info.description.partition("\n")[0]
-        lines.append(f"| [`{info.name}`](#{anchor(info.name)}) | `{_call(node)}()` | {_cell(summary)} |")
+    infos = [node.endpoint for node in nodes if node.endpoint is not None]
+    summaries = [_cell(info.description.partition("\n")[0]) for info in infos]
+    with_summary = any(summaries)  # most Misskey endpoints have no description: no empty column then
+    lines += ["", "| endpoint | call | access |" + (" summary |" if with_summary else "")]
+    lines.append("| --- | --- | --- |" + (" --- |" if with_summary else ""))
+    for node, info, summary in zip(nodes, infos, summaries, strict=True):
+        row = f"| [`{info.name}`](#{anchor(info.name)}) | `{_call(node)}()` | {_short_access(info)} |"
+        lines.append(row + (f" {summary} |" if with_summary else ""))
     for node in nodes:
         lines += ["", *_endpoint_entry(node, links, error_class, {e["code"] for e in common})]
     return "\n".join(lines) + "\n"
@@ -314,6 +316,13 @@ def _access(info: EndpointInfo) -> str:
     if info.credential:
         return "**Permission:** none · **Credential:** required"
     return "**Permission:** none · **Credential:** not needed"
+
+
+def _short_access(info: EndpointInfo) -> str:
+    """The index table's cell: the permission a token needs, else whether one is needed at all."""
+    if info.permission:
+        return ", ".join(f"`{p}`" for p in info.permission)
+    return "token" if info.credential else "no token"
 
 
 def _unique_errors(errors: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
