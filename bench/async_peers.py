@@ -3,10 +3,11 @@
 Four contenders make the same ``notes/show`` call, each as its user would write it: ``AsyncMisskey``
 over httpx's own transport and over aiohttp (typed ``Note`` answers), ``httpx.AsyncClient`` and
 ``aiohttp.ClientSession`` (``post`` then ``json()``), every pool at its default size. Two
-scenarios: 200 calls at once (``asyncio.gather``) and one awaited call at a time. Each round runs
-every contender once, in a rotating order; the figures are medians (and min-max) over the rounds
-of wall time and of this process's CPU time (``time.process_time``), so the server, a separate
-process, is not counted.
+scenarios: 200 calls at once (``asyncio.gather``), each round running every contender's 200 in a
+rotating order; and one awaited call at a time, each round taking turns call by call (so that the
+server's drift falls on every contender alike). The figures are medians (and min-max) over the
+rounds of wall time and of this process's CPU time (``time.process_time``), so the server, a
+separate process, is not counted.
 """
 
 from __future__ import annotations
@@ -109,26 +110,37 @@ async def _measure(
             _check(answers, note_id)
             return wall, cpu / concurrent
 
-        async def one_by_one(call: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
-            cpu, start = time.process_time(), time.perf_counter()
-            answers = [await call() for _ in range(sequential)]
-            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-            _check(answers, note_id)
-            return wall / sequential, cpu / sequential
+        async def one_by_one(order: list[str]) -> dict[str, tuple[float, float]]:
+            """``sequential`` turns, each one awaited call per contender in turn: the server's drift
+            from one moment to the next (its GC, the machine's other work) falls on all of them alike."""
+            spent = {name: [0.0, 0.0] for name in order}
+            answers: dict[str, list[Any]] = {name: [] for name in order}
+            for turn in range(sequential):
+                for name in order[turn % 4 :] + order[: turn % 4]:
+                    cpu, start = time.process_time(), time.perf_counter()
+                    answers[name].append(await calls[name]())
+                    spent[name][0] += time.perf_counter() - start
+                    spent[name][1] += time.process_time() - cpu
+            for got in answers.values():
+                _check(got, note_id)
+            return {name: (wall / sequential, cpu / sequential) for name, (wall, cpu) in spent.items()}
 
+        names = list(calls)
         results = []
-        for scenario, run, count in (
-            (f"{concurrent} concurrent notes/show", at_once, concurrent),
-            ("one awaited notes/show", one_by_one, 1),
-        ):
-            measured = Measured(scenario, count, {name: [] for name in calls})
-            names = list(calls)
-            for round_number in range(rounds + 1):
-                for name in names[round_number % 4 :] + names[: round_number % 4]:  # rotate who goes first
-                    outcome = await run(calls[name])
-                    if round_number:  # round 0 warms every pool up
-                        measured.rounds[name].append(outcome)
-            results.append(measured)
+        concurrently = Measured(f"{concurrent} concurrent notes/show", concurrent, {name: [] for name in calls})
+        for round_number in range(rounds + 1):
+            for name in names[round_number % 4 :] + names[: round_number % 4]:  # rotate who goes first
+                outcome = await at_once(calls[name])
+                if round_number:  # round 0 warms every pool up
+                    concurrently.rounds[name].append(outcome)
+        results.append(concurrently)
+        awaited = Measured("one awaited notes/show", 1, {name: [] for name in calls})
+        for round_number in range(rounds + 1):
+            outcomes = await one_by_one(names)
+            if round_number:
+                for name, outcome in outcomes.items():
+                    awaited.rounds[name].append(outcome)
+        results.append(awaited)
         return results
 
 

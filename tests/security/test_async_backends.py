@@ -230,3 +230,34 @@ async def test_an_upload_streams_with_a_length_and_progress(backend: AsyncBacken
     assert request.body.index(b'name="name"') < request.body.index(b'name="file"')  # fields first
     assert seen[-1] == (len(payload), len(payload))
     assert len(seen) >= 4 and [sent for sent, _ in seen] == sorted(sent for sent, _ in seen)
+
+
+def test_httpcore_finds_sniffio_so_no_request_pays_a_failed_import() -> None:
+    """httpcore imports sniffio on every async request; without it each import fails anew and
+    searches every path again, a quarter of a call's CPU. The distribution depends on it, so the
+    import is answered from ``sys.modules`` and no finder is asked."""
+    import asyncio
+    import sys
+    from importlib.metadata import requires
+
+    from httpcore._synchronization import current_async_library
+
+    assert any(requirement.startswith("sniffio") for requirement in requires("misskey-client") or [])
+
+    asked: list[str] = []
+
+    class Recorder:
+        @staticmethod
+        def find_spec(name: str, *args: object) -> None:
+            asked.append(name)
+
+    async def detect() -> list[str]:
+        return [current_async_library() for _ in range(3)]
+
+    asyncio.run(detect())  # the first call may import sniffio for real
+    sys.meta_path.insert(0, Recorder)
+    try:
+        assert asyncio.run(detect()) == ["asyncio"] * 3
+    finally:
+        sys.meta_path.remove(Recorder)
+    assert "sniffio" not in asked
