@@ -100,7 +100,7 @@ def _say_reconnects() -> None:
     logger = logging.getLogger("misskey_core.streaming")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("stream: %(message)s"))
+        handler.setFormatter(logging.Formatter("misskey: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
 

@@ -263,7 +263,7 @@ def test_stream_prints_one_object_per_line_backfills_and_exits_130_on_ctrl_c(
         # misskey stream homeTimeline > events.jsonl, in a terminal: the reconnect is told on stderr
         terminal = start(terminals, ["stream", "homeTimeline"], server.url, stdout=out)
         terminal.wait_for(lambda t: live in events.read_text(), "the note posted after the reconnect")
-        terminal.wait_for_text("stream: homeTimeline: backfilled 3 missed event(s) after the reconnect")
+        terminal.wait_for_text("misskey: homeTimeline: backfilled 3 missed event(s) after the reconnect")
         terminal.type(b"\x03")  # Ctrl-C at the keyboard
         status = terminal.exit_status()
         assert server.errors == []
