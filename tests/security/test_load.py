@@ -125,19 +125,27 @@ async def test_live_200_concurrent_notes_are_all_created_and_found(live_server: 
         try:
             assert failures == []
             assert sorted(str(note.text) for note in created) == texts  # each answer is its own request's note
-            started = time.monotonic()
-            found = [
-                note
-                async for note in amk.paginate(amk.users.notes, user_id=me.id, limit=100)
-                if isinstance(note.text, str) and note.text.startswith(marker)
-            ]
-            page_seconds = time.monotonic() - started
-            found_ids = [note.id for note in found]
-            print(
-                f"\ncreated {len(created)}/{CALLS} concurrently in {create_seconds:.2f}s; "
-                f"paging found {len(found_ids)} ({len(set(found_ids))} distinct) in {page_seconds:.2f}s"
-            )
-            assert len(found_ids) == len(set(found_ids)) == CALLS
+            # Misskey answers notes/create before it has pushed the note onto the user's timeline
+            # in Redis, which users/notes reads first: right after a burst a page can lack a note
+            # or two for a moment. So page again (a few times, shortly) until the server settles.
+            for attempt in range(1, 6):
+                started = time.monotonic()
+                found = [
+                    note
+                    async for note in amk.paginate(amk.users.notes, user_id=me.id, limit=100)
+                    if isinstance(note.text, str) and note.text.startswith(marker)
+                ]
+                page_seconds = time.monotonic() - started
+                found_ids = [note.id for note in found]
+                print(
+                    f"\ncreated {len(created)}/{CALLS} concurrently in {create_seconds:.2f}s; paging (pass "
+                    f"{attempt}) found {len(found_ids)} ({len(set(found_ids))} distinct) in {page_seconds:.2f}s"
+                )
+                assert len(found_ids) == len(set(found_ids))  # never one twice
+                if len(found_ids) == CALLS:
+                    break
+                await asyncio.sleep(0.5)
+            assert len(found_ids) == CALLS
             assert set(found_ids) == {note.id for note in created}
         finally:
             started = time.monotonic()
