@@ -14,7 +14,9 @@ How a lost connection is repaired (see docs/streaming.md):
    while notes the socket sends meanwhile wait in a buffer; ``main`` likewise from
    ``i/notifications``, telling the mentions, replies, renotes and follows among them again
    (``_MainLedger`` pairs each with its notification, so each is delivered once);
-4. then release the buffer, dropping what was already delivered (a bounded set of recent ids).
+4. then release the buffer, dropping what was already delivered (a bounded set of recent ids); on
+   a timeline the backfilled and buffered notes go out together in id order, since the REST view
+   can lag the socket by a moment (a note only the socket brought still keeps its place).
 
 Because a channel's cursor only moves when a note is handed to the user, anything buffered when
 the connection drops again can be thrown away: the next backfill starts from the same cursor.
@@ -853,14 +855,21 @@ class AsyncStream:
                 else:
                     await asyncio.sleep(self._backoff(attempt))
         # From here to the end nothing awaits: no frame can slip between the backfill and the buffer.
-        if subscription.ledger is not None:
-            told = subscription.ledger.refill(missed)
-        else:
-            told = [("note", raw) for raw in missed]
-        delivered = sum(self._deliver(subscription, kind, raw, backfilled=True) for kind, raw in told)
         buffered, subscription.buffer = subscription.buffer or [], None
-        for kind, raw in buffered:
-            self._deliver(subscription, kind, raw, backfilled=False)
+        if subscription.ledger is not None:
+            told = [(kind, raw, True) for kind, raw in subscription.ledger.refill(missed)]
+            told += [(kind, raw, False) for kind, raw in buffered]
+        else:
+            # Misskey answers a post before it has pushed the note onto the timeline the backfill
+            # reads, and may publish it on the socket first: a note the page lacks can be in the
+            # buffer behind a newer one the page has. Notes go out in id order (time order), each
+            # once: for a note in both, the backfilled copy (sorted first), the socket's dropped.
+            notes = [(raw["id"], 0, raw) for raw in missed] + [(raw["id"], 1, raw) for _, raw in buffered]
+            told = [("note", raw, source == 0) for _, source, raw in sorted(notes, key=lambda n: (n[0], n[1]))]
+        delivered = 0
+        for kind, raw, backfilled in told:
+            if self._deliver(subscription, kind, raw, backfilled=backfilled) and backfilled:
+                delivered += 1
         logger.info("%s: backfilled %d missed event(s) after the reconnect", name, delivered)
 
     async def _fetch_since(self, subscription: _Subscription) -> list[dict[str, Any]]:

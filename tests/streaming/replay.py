@@ -9,7 +9,8 @@ One ``asyncio`` server on 127.0.0.1 answers both halves of what the stream clien
   client chose; a ``cut`` record drops the TCP connection with no close handshake, as a dying
   proxy or network would. Pings are answered unless the server is told to ``freeze``.
 * ``POST /api/<endpoint>``: the REST answers recorded alongside, matched on the endpoint and the
-  parsed JSON body, so the client's backfill is served real server data, offline.
+  parsed JSON body, so the client's backfill is served real server data, offline (after ``delay``
+  seconds, if a hand-made record says so).
 
 Everything the client sent (handshake headers, messages, REST requests) is kept for assertions,
 and anything unexpected lands in ``errors`` (the tests assert it stays empty).
@@ -147,6 +148,7 @@ class ReplayServer:
         if matches:
             record = self.recording.rest[matches[0]]
             status, answer = record["status"], record["response"]
+            await asyncio.sleep(record.get("delay", 0))  # a hand-made record may answer late
         else:
             self.errors.append(f"unrecorded REST request {endpoint} {params}")
         data = b"" if status == 204 else json.dumps(answer).encode()

@@ -301,3 +301,59 @@ async def test_a_join_the_server_never_confirms_is_an_error(server: ReplayServer
             await stream.connect("antenna", antenna_id="0000000000")
         await asyncio.sleep(0.05)
         assert stream.stats.connections == 1
+
+
+async def test_a_note_the_backfill_missed_but_the_socket_brought_keeps_its_place(
+    server: ReplayServer, client: AsyncMisskey, recorded: Recording
+) -> None:
+    """Misskey answers a post before the note is on the Redis timeline the backfill reads, and can
+    publish it on the socket first: after a reconnect the REST page may lack a note the socket
+    brings while a newer one is on the page. Seen live, across a server restart. Each note still
+    arrives once and in time order, the page's copy marked backfilled, the socket's dropped."""
+    join = next(
+        r for r in recorded.sessions[1] if r["kind"] == "sent" and r["frame"]["body"]["channel"] == "homeTimeline"
+    )
+    home_id = join["frame"]["body"]["id"]
+    joined = {"kind": "recv", "frame": {"type": "connected", "body": {"id": home_id}}}
+    frames = {
+        f["body"]["body"]["id"]: f
+        for f in recorded.frames()
+        if f["type"] == "channel" and f["body"]["id"] == home_id and f["body"]["type"] == "note"
+    }
+    first, lagging, newest = sorted(frames)[:3]
+    baseline = next(r for r in recorded.rest if r["endpoint"] == "notes/timeline" and "sinceId" not in r["params"])
+    recorded.rest = [
+        baseline,
+        {  # the page, answered late, lacks the note the server had not pushed to its timeline yet
+            "kind": "rest",
+            "endpoint": "notes/timeline",
+            "params": {"limit": 2, "sinceId": first},
+            "status": 200,
+            "response": [frames[newest]["body"]["body"]],
+            "delay": 0.3,
+        },
+    ]
+    recorded.sessions = {
+        1: _session(join, joined, {"kind": "recv", "frame": frames[first]}, {"kind": "cut"}),
+        2: [
+            record | {"session": 2}
+            for record in (
+                join,
+                joined,
+                {"kind": "recv", "frame": frames[lagging]},
+                {"kind": "recv", "frame": frames[newest]},
+            )
+        ],
+    }
+    received: list[Event] = []
+    async with _stream(client, backfill_page_size=2) as stream:
+        home = await stream.connect(HomeTimeline())
+        await asyncio.wait_for(_collect(home, received, 3), 10)
+        stats = stream.stats
+    assert [(e.note.id, e.backfilled) for e in received if isinstance(e, NoteEvent)] == [
+        (first, False),
+        (lagging, False),  # only the socket had it
+        (newest, True),  # both had it: the page's copy, in its place
+    ]
+    assert (stats.reconnects, stats.duplicates_dropped) == (1, 1)
+    assert server.errors == []
