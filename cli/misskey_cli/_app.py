@@ -23,7 +23,7 @@ from misskey_auth import PERMISSIONS, validate_permissions
 from misskey_auth import login as miauth_login
 from misskey_client import Misskey
 
-from . import _hosts, _output, _table
+from . import _hosts, _output, _pages, _table
 from ._errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, describe
 from ._table import BadArgument
 
@@ -242,6 +242,10 @@ def _read_input(source: IO[str]) -> dict[str, Any]:
 @click.argument("arguments", nargs=-1, shell_complete=_complete_arguments)
 @click.option("--input", "input_file", type=click.File("r"), metavar="FILE|-", help="The body as JSON ('-': stdin).")
 @click.option("--no-check", is_flag=True, help="Send the arguments unchecked (an endpoint the client does not know).")
+@click.option("--paginate", is_flag=True, help="Walk every page (untilId or offset); prints one item per line.")
+@click.option(
+    "--max", "max_items", type=click.IntRange(min=1), metavar="N", help="With --paginate: stop after N items."
+)
 @host_option
 @click.option("-h", "--help", "show_help", is_flag=True, help="Show this help, or the endpoint's with ENDPOINT.")
 @click.pass_context
@@ -251,6 +255,8 @@ def api(
     arguments: tuple[str, ...],
     input_file: IO[str] | None,
     no_check: bool,
+    paginate: bool,
+    max_items: int | None,
     host: str | None,
     show_help: bool,
 ) -> None:
@@ -262,6 +268,7 @@ def api(
       misskey api notes/create text=hi visible_user_ids='["9abc"]'
       misskey api drive/files/create file@cat.png
       echo '{"limit": 3}' | misskey api notes/local-timeline --input -
+      misskey api users/notes user_id=9abc limit=100 --paginate --max 500 | jq -r .text
 
     Values are converted by the endpoint's types (key:=JSON sends JSON as written); an
     unknown parameter or a value of the wrong type is refused before anything is sent.
@@ -271,8 +278,12 @@ def api(
         click.echo(ctx.get_help())
         ctx.exit(EXIT_OK if show_help else EXIT_USAGE)
         return
+    if max_items is not None and not paginate:
+        raise BadArgument("--max counts the items of --paginate; add --paginate")
     base = _read_input(input_file) if input_file is not None else None
     if no_check:
+        if paginate:
+            raise BadArgument("--paginate needs to know the endpoint's parameters; drop --no-check")
         request = _unchecked(arguments, base)
         name, credential = endpoint.strip("/"), True
     else:
@@ -282,8 +293,14 @@ def api(
             return
         request = _table.build_request(ep, arguments, base)
         name, credential = ep.name, ep.credential
+        if paginate:
+            _pages.check(ep)
     target = _hosts.resolve(host, need_token=credential)
     with _client(target) as mk:
+        if paginate:
+            for item in _pages.walk(mk, ep, request.body, max_items):
+                _output.emit_json(item, lines=True)
+            return
         if request.files:
             with _output.upload_progress() as bar:
                 ((field, path),) = request.files.items()

@@ -245,3 +245,26 @@ def test_a_403_says_whether_a_new_token_would_help(
     assert post.status == EXIT_AUTH
     assert post.err.startswith("error: PERMISSION_DENIED: ")
     assert "the token lacks this permission: `misskey login HOST` again" in post.err
+
+
+def test_paginate_walks_every_page_newest_first_or_forward(cli: Run, as_alice: dict[str, str | None]) -> None:
+    """``--paginate`` follows ``untilId`` page after page (``sinceId`` forward when given), one item a line."""
+    me = json.loads(cli("api", "i", env=as_alice).out)["id"]
+    created = [
+        json.loads(cli("api", "notes/create", f"text=page {n}", "visibility=home", env=as_alice).out)["createdNote"][
+            "id"
+        ]
+        for n in range(5)
+    ]
+    try:
+        walked = cli("api", "users/notes", f"user_id={me}", "limit=2", "--paginate", "--max", "5", env=as_alice)
+        assert walked.status == EXIT_OK, walked.err
+        lines = walked.out.splitlines()
+        assert [json.loads(line)["id"] for line in lines] == created[::-1]  # three pages of 2, 2, 1 (cut at 5)
+        forward = cli(
+            "api", "users/notes", f"user_id={me}", "limit=2", f"since_id={created[0]}", "--paginate", env=as_alice
+        )
+        assert [json.loads(line)["id"] for line in forward.out.splitlines()] == created[1:]  # oldest first, to the end
+    finally:
+        for note_id in created:
+            assert cli("api", "notes/delete", f"note_id={note_id}", env=as_alice).status == EXIT_OK

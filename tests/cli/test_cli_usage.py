@@ -68,6 +68,13 @@ def env(server: Loopback) -> dict[str, str | None]:
         (["drive/files/create", "file@/nonexistent.png"], "error: file@/nonexistent.png: no such file\n"),
         (["drive/files/create", "fiel@x"], "has no file field 'fiel'; did you mean 'file'?"),
         (["drive/files/create"], "error: drive/files/create needs file@PATH"),
+        (
+            ["notes/show", "note_id=a", "--paginate"],
+            "error: notes/show is not paginated (it takes no untilId or offset); drop --paginate\n",
+        ),
+        (["notes/timeline", "--max", "5"], "error: --max counts the items of --paginate; add --paginate\n"),
+        (["notes/timeline", "--max", "0", "--paginate"], "Invalid value for '--max'"),
+        (["fork/timeline", "--no-check", "--paginate"], "error: --paginate needs to know the endpoint's parameters"),
     ],
 )
 def test_refused_before_anything_is_sent(
