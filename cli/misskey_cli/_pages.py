@@ -1,10 +1,10 @@
 """``misskey api ENDPOINT --paginate``: every item of a paginated endpoint, page after page.
 
-The same walk as the library's ``mk.paginate`` (``misskey_core._pagination``), on the raw JSON the
-command line handles: an endpoint that takes ``untilId`` pages newest first with ``untilId`` (the
-oldest id of the page; with ``sinceId`` or ``sinceDate`` given and no ``untilId``, Misskey answers
-oldest first and the walk goes forward with ``sinceId``); one that takes ``offset`` pages with
-``offset``. The walk stops at ``max_items``, on an empty page, or on a page shorter than the limit.
+The library's walk (``misskey_core._pagination.Pager``, what ``mk.paginate`` uses) on the raw JSON
+the command line handles: an endpoint that takes ``untilId`` pages newest first (with ``sinceId`` or
+``sinceDate`` given and no ``untilId``, Misskey answers oldest first and the walk goes forward); one
+that takes ``offset`` pages by offset. It stops at ``max_items``, on an empty page, or on a page
+shorter than the limit.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from misskey_client import Misskey
+from misskey_core._pagination import Pager
 
 from ._table import BadArgument, Endpoint
 
-__all__ = ["walk"]
+__all__ = ["check", "walk"]
 
 
 def _mode(ep: Endpoint) -> str:
@@ -37,29 +38,11 @@ def walk(mk: Misskey, ep: Endpoint, body: dict[str, Any], max_items: int | None)
     mode = _mode(ep)
     limit = body.get("limit", next((p.default for p in ep.params if p.name == "limit" and p.has_default), None))
     forward = mode == "id" and "untilId" not in body and ("sinceId" in body or "sinceDate" in body)
-    params, delivered = dict(body), 0
-    while True:
+    pager = Pager(ep.name, mode, limit, oldest_first=forward, max_items=max_items, raw=True)
+    params: dict[str, Any] | None = pager.first(dict(body))
+    while params is not None:
         page = mk.request(ep.name, params)
         if not isinstance(page, list):
             raise BadArgument(f"{ep.name} did not answer a list, so it cannot be paged: {type(page).__name__}")
-        if forward:
-            page = sorted(page, key=lambda item: str(item.get("id", "")) if isinstance(item, dict) else "")
-        for item in page:
-            if max_items is not None and delivered >= max_items:
-                return
-            delivered += 1
-            yield item
-        if not page or (max_items is not None and delivered >= max_items):
-            return
-        if isinstance(limit, int) and len(page) < limit:
-            return
-        if mode == "offset":
-            params["offset"] = params.get("offset", 0) + len(page)
-            continue
-        ids = [item["id"] for item in page if isinstance(item, dict) and isinstance(item.get("id"), str)]
-        if not ids:
-            return
-        if forward:
-            params["sinceId"] = max(ids)
-        else:
-            params["untilId"] = min(ids)
+        yield from pager.take(page)
+        params = pager.next(params, page)

@@ -36,6 +36,9 @@ class Pager:
     ``id`` endpoints page with ``untilId`` (newest first: Misskey sorts descending) or ``sinceId``
     (oldest first: Misskey sorts ascending); ``offset`` endpoints with ``offset``. A walk stops at
     ``max_items``, on an empty page, or on a page shorter than the limit asked for.
+
+    ``raw``: the walk of JSON as it came (the command line's): items are dicts and the parameters
+    the API's own names (``untilId``), not the typed methods' (``until_id``).
     """
 
     endpoint: str
@@ -44,6 +47,17 @@ class Pager:
     oldest_first: bool
     max_items: int | None
     delivered: int = 0
+    raw: bool = False
+
+    def _id(self, item: Any) -> str:
+        return str(item["id"]) if self.raw else str(item.id)
+
+    def _name(self, typed: str) -> str:
+        """A parameter's name in this walk's params: ``since_id`` or, raw, ``sinceId``."""
+        if not self.raw:
+            return typed
+        head, *rest = typed.split("_")
+        return head + "".join(word.capitalize() for word in rest)
 
     @classmethod
     def create(
@@ -64,15 +78,16 @@ class Pager:
         return cls(endpoint, mode, limit, oldest_first, max_items)
 
     def first(self, params: dict[str, Any]) -> dict[str, Any]:
-        if self.oldest_first and "since_id" not in params and "since_date" not in params:
-            params["since_id"] = "0"  # ids sort as strings; every id is greater than "0"
+        since = self._name("since_id")
+        if self.oldest_first and since not in params and self._name("since_date") not in params:
+            params[since] = "0"  # ids sort as strings; every id is greater than "0"
         return params
 
     def take(self, page: Sequence[Any]) -> list[Any]:
         """The items of ``page`` to deliver, in order, before ``max_items``."""
         items = list(page)
         if self.oldest_first:
-            items.sort(key=lambda item: item.id)
+            items.sort(key=self._id)
         if self.max_items is not None:
             items = items[: max(0, self.max_items - self.delivered)]
         self.delivered += len(items)
@@ -88,7 +103,7 @@ class Pager:
         if self.mode == "offset":
             params["offset"] = params.get("offset", 0) + len(page)
         elif self.oldest_first:
-            params["since_id"] = max(item.id for item in page)
+            params[self._name("since_id")] = max(map(self._id, page))
         else:
-            params["until_id"] = min(item.id for item in page)
+            params[self._name("until_id")] = min(map(self._id, page))
         return params
