@@ -63,12 +63,6 @@ _HTTPX_TRANSPORT_ONLY = ("transport", "mounts", "proxy", "http2")
 #: httpx options that httpx.AsyncClient applies around any transport: with one of them, calls go
 #: through httpx.AsyncClient (over aiohttp still), not straight to the aiohttp session.
 _AROUND_THE_TRANSPORT = ("auth", "params", "cookies", "follow_redirects")
-#: ``AsyncClient``'s pool over aiohttp: httpx's defaults, but idle connections are kept 15 s
-#: (aiohttp's default) rather than 5 s, so a bot that sends a burst every few seconds does not make
-#: its connections (and TLS sessions) anew each time; Misskey itself keeps them 72 s. Over httpx's
-#: own transport the pool keeps httpx's 5 s: httpcore looks at every idle connection on each request
-#: (about 50 µs each here), so twenty kept after a burst would cost a single call 1 ms of CPU.
-AIOHTTP_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=15.0)
 #: httpx's JSON encoding of a request body, with one encoder made once (json.dumps with options
 #: makes a new one per call).
 _json_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -684,7 +678,7 @@ class AsyncClient(BaseClient):
             if self._backend == "aiohttp":
                 options = dict(options)
                 transport = options["transport"] = AiohttpTransport(
-                    limits=options.pop("limits", None) or AIOHTTP_LIMITS,
+                    limits=options.pop("limits", None),
                     verify=options.pop("verify", True),
                     cert=options.pop("cert", None),
                     trust_env=options.get("trust_env", True),
