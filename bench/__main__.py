@@ -147,7 +147,7 @@ def bench_request(runs: int, url: str, token: str | None, note_id: str, where: s
 
 def bench_async(rounds: int, url: str, token: str | None, note_id: str, where: str) -> tuple[list[Row], list[str]]:
     """AsyncMisskey on both backends, raw httpx and raw aiohttp: goal rows, and the side-by-side tables."""
-    from bench.async_peers import AIOHTTP, FAST, HTTPX, measure
+    from bench.async_peers import AIOHTTP, FAST, FLOOR, HTTPX, measure
 
     rows, tables = [], []
     for measured in measure(url, token, note_id, rounds):
@@ -179,6 +179,18 @@ def bench_async(rounds: int, url: str, token: str | None, note_id: str, where: s
                 f"{measured.scenario}: process CPU, AsyncMisskey on aiohttp vs raw aiohttp, {where}",
             ),
         ]
+        if FLOOR in measured.rounds:
+            rows.append(
+                Row(
+                    f"{short}: floor",
+                    measured.median_wall(FLOOR) * 1e3,
+                    measured.median_wall(HTTPX) * 1e3,
+                    "ms",
+                    None,
+                    f"{measured.scenario}: a bare blocking socket, no HTTP library, vs httpx.AsyncClient: "
+                    f"the server's own time, the lowest ratio any client reaches, {where}",
+                )
+            )
         tables += ["", *measured.table()]
     return rows, tables
 
@@ -309,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [bench_import(runs), bench_decode(runs), bench_stream(runs), bench_own_overhead(runs)]
     where = "real Misskey at MISSKEY_URL" if real else "loopback replay of a recorded response"
     with replay_process() as replay:  # a process of its own: its CPU is not the client's
-        async_rows, async_tables = bench_async(1 if args.quick else 9, url if real else replay, token, note_id, where)
+        async_rows, async_tables = bench_async(1 if args.quick else 15, url if real else replay, token, note_id, where)
     with replay_server() as replay:
         target = url if real else replay
         rows.append(bench_request(runs, target, token, note_id, where))

@@ -8,11 +8,22 @@ rotating order; and one awaited call at a time, each round taking turns call by 
 server's drift falls on every contender alike). The figures are medians (and min-max) over the
 rounds of wall time and of this process's CPU time (``time.process_time``), so the server, a
 separate process, is not counted.
+
+The one-awaited-call scenario also times a floor: a bare blocking socket that writes the request's
+bytes once and reads the answer by its Content-Length, with no HTTP library and no event loop.
+What it takes is the server's own time plus a few hundred microseconds, so its ratio to
+httpx.AsyncClient is the lowest any client can reach on that server. When MiPAC (Python 3.12+) is
+installed, it runs beside the others in both scenarios (``fetch``, which skips its note cache).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib.util
+import json
+import socket
+import ssl
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -24,10 +35,11 @@ import httpx
 
 from misskey_client import AsyncMisskey
 
-__all__ = ["CONTENDERS", "Measured", "measure"]
+__all__ = ["CONTENDERS", "BareSocket", "Measured", "measure"]
 
 CONTENDERS = ("AsyncMisskey (httpx)", "AsyncMisskey (aiohttp)", "httpx.AsyncClient", "aiohttp")
 FAST, HTTPX, AIOHTTP = "AsyncMisskey (aiohttp)", "httpx.AsyncClient", "aiohttp"
+FLOOR, MIPAC = "floor: bare socket", "MiPAC"
 
 
 @dataclass
@@ -57,7 +69,7 @@ class Measured:
             "| client | wall | vs httpx.AsyncClient | vs aiohttp | CPU per call | CPU vs aiohttp |",
             "| --- | --- | --- | --- | --- | --- |",
         ]
-        for name in CONTENDERS:
+        for name in self.rounds:
             wall, cpu = self.wall(name), self.cpu(name)
             lines.append(
                 f"| {name} | {statistics.median(wall) * 1e3:.1f} ms ({min(wall) * 1e3:.1f}-{max(wall) * 1e3:.1f}) "
@@ -67,6 +79,57 @@ class Measured:
                 f"| {statistics.median(cpu) / self.median_cpu(AIOHTTP):.2f}x |"
             )
         return lines
+
+
+class BareSocket:
+    """One keep-alive connection, one blocking ``sendall`` of the whole request, the answer read by
+    its Content-Length: no HTTP library, no event loop, no pool. Not a client (no chunked bodies,
+    redirects, retries or timeouts beyond the socket's); the floor the others are measured against."""
+
+    def __init__(self, url: str, token: str | None, path: str, body: dict[str, Any]) -> None:
+        parsed = httpx.URL(url)
+        self.host, self.tls = parsed.host, parsed.scheme == "https"
+        self.port = parsed.port or (443 if self.tls else 80)
+        content = json.dumps(body).encode()
+        head = [f"POST {path} HTTP/1.1", f"Host: {parsed.netloc.decode()}", "Content-Type: application/json"]
+        head += [f"Authorization: Bearer {token}"] if token else []
+        head += [f"Content-Length: {len(content)}", "", ""]
+        self.request = "\r\n".join(head).encode() + content
+        self.sock: socket.socket | None = None
+
+    def connect(self) -> socket.socket:
+        sock = socket.create_connection((self.host, self.port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tls:
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
+        return sock
+
+    def call(self) -> Any:
+        if self.sock is None:
+            self.sock = self.connect()
+        self.sock.sendall(self.request)
+        got = b""
+        while b"\r\n\r\n" not in got:
+            got += self._recv()
+        head, answer = got.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        assert lines[0].split()[1] == "200", f"the floor got {lines[0]!r}"
+        fields = dict(line.lower().split(": ", 1) for line in lines[1:])
+        length = int(fields["content-length"])  # Misskey and the replay server both send it
+        while len(answer) < length:
+            answer += self._recv()
+        return json.loads(answer)
+
+    def _recv(self) -> bytes:
+        assert self.sock is not None
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the server closed the floor's connection")
+        return chunk
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
 
 
 def measure(
@@ -82,12 +145,13 @@ async def _measure(
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     api = f"{url}/api/notes/show"
     body = {"noteId": note_id}
-    async with (
-        AsyncMisskey(url, token=token, backend="httpx") as over_httpx,
-        AsyncMisskey(url, token=token, backend="aiohttp") as over_aiohttp,
-        httpx.AsyncClient(headers=headers) as raw_httpx,
-        aiohttp.ClientSession(headers=headers) as raw_aiohttp,
-    ):
+    async with contextlib.AsyncExitStack() as stack:
+        over_httpx = await stack.enter_async_context(AsyncMisskey(url, token=token, backend="httpx"))
+        over_aiohttp = await stack.enter_async_context(AsyncMisskey(url, token=token, backend="aiohttp"))
+        raw_httpx = await stack.enter_async_context(httpx.AsyncClient(headers=headers))
+        raw_aiohttp = await stack.enter_async_context(aiohttp.ClientSession(headers=headers))
+        bare = BareSocket(url, token, "/api/notes/show", body)
+        stack.callback(bare.close)
 
         async def with_httpx() -> Any:
             return (await raw_httpx.post(api, json=body)).json()
@@ -102,6 +166,14 @@ async def _measure(
             "httpx.AsyncClient": with_httpx,
             "aiohttp": with_aiohttp,
         }
+        if importlib.util.find_spec("mipac"):
+            from mipac.client import Client  # type: ignore[import-not-found,unused-ignore]
+
+            mipac = await stack.enter_async_context(Client(url, token, log_level=None))
+            calls[MIPAC] = lambda: mipac.api.note.action.fetch(note_id)
+
+        async def floor() -> Any:
+            return bare.call()  # blocks the loop: nothing else runs while one call is awaited
 
         async def at_once(call: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
             cpu, start = time.process_time(), time.perf_counter()
@@ -110,15 +182,16 @@ async def _measure(
             _check(answers, note_id)
             return wall, cpu / concurrent
 
-        async def one_by_one(order: list[str]) -> dict[str, tuple[float, float]]:
+        async def one_by_one(contenders: dict[str, Callable[[], Awaitable[Any]]]) -> dict[str, tuple[float, float]]:
             """``sequential`` turns, each one awaited call per contender in turn: the server's drift
             from one moment to the next (its GC, the machine's other work) falls on all of them alike."""
+            order = list(contenders)
             spent = {name: [0.0, 0.0] for name in order}
             answers: dict[str, list[Any]] = {name: [] for name in order}
             for turn in range(sequential):
-                for name in order[turn % 4 :] + order[: turn % 4]:
+                for name in order[turn % len(order) :] + order[: turn % len(order)]:
                     cpu, start = time.process_time(), time.perf_counter()
-                    answers[name].append(await calls[name]())
+                    answers[name].append(await contenders[name]())
                     spent[name][0] += time.perf_counter() - start
                     spent[name][1] += time.process_time() - cpu
             for got in answers.values():
@@ -129,14 +202,16 @@ async def _measure(
         results = []
         concurrently = Measured(f"{concurrent} concurrent notes/show", concurrent, {name: [] for name in calls})
         for round_number in range(rounds + 1):
-            for name in names[round_number % 4 :] + names[: round_number % 4]:  # rotate who goes first
+            first = round_number % len(names)  # rotate who goes first
+            for name in names[first:] + names[:first]:
                 outcome = await at_once(calls[name])
                 if round_number:  # round 0 warms every pool up
                     concurrently.rounds[name].append(outcome)
         results.append(concurrently)
-        awaited = Measured("one awaited notes/show", 1, {name: [] for name in calls})
+        with_floor = {**calls, FLOOR: floor}
+        awaited = Measured("one awaited notes/show", 1, {name: [] for name in with_floor})
         for round_number in range(rounds + 1):
-            outcomes = await one_by_one(names)
+            outcomes = await one_by_one(with_floor)
             if round_number:
                 for name, outcome in outcomes.items():
                     awaited.rounds[name].append(outcome)
@@ -155,8 +230,6 @@ def own_overhead(answer: bytes, note_id: str, repeat: int) -> tuple[float, float
     The aiohttp session's place is taken by a coroutine that returns ``answer`` at once, so what is
     left is ours: the facade, body building, retry bookkeeping, error mapping, JSON and the models.
     """
-    import json
-
     from misskey_core._aiohttp import Reply
 
     headers = {"content-type": "application/json; charset=utf-8"}
