@@ -35,10 +35,9 @@ import httpx
 
 from misskey_client import AsyncMisskey
 
-__all__ = ["CONTENDERS", "BareSocket", "Measured", "measure"]
+__all__ = ["BareSocket", "Measured", "measure"]
 
-CONTENDERS = ("AsyncMisskey (httpx)", "AsyncMisskey (aiohttp)", "httpx.AsyncClient", "aiohttp")
-FAST, HTTPX, AIOHTTP = "AsyncMisskey (aiohttp)", "httpx.AsyncClient", "aiohttp"
+SLOW, FAST, HTTPX, AIOHTTP = "AsyncMisskey (httpx)", "AsyncMisskey (aiohttp)", "httpx.AsyncClient", "aiohttp"
 FLOOR, MIPAC = "floor: bare socket", "MiPAC"
 
 
@@ -161,10 +160,10 @@ async def _measure(
                 return await response.json()
 
         calls: dict[str, Callable[[], Awaitable[Any]]] = {
-            "AsyncMisskey (httpx)": lambda: over_httpx.notes.show(note_id=note_id),
-            "AsyncMisskey (aiohttp)": lambda: over_aiohttp.notes.show(note_id=note_id),
-            "httpx.AsyncClient": with_httpx,
-            "aiohttp": with_aiohttp,
+            SLOW: lambda: over_httpx.notes.show(note_id=note_id),
+            FAST: lambda: over_aiohttp.notes.show(note_id=note_id),
+            HTTPX: with_httpx,
+            AIOHTTP: with_aiohttp,
         }
         if importlib.util.find_spec("mipac"):
             from mipac.client import Client  # type: ignore[import-not-found,unused-ignore]
@@ -189,7 +188,7 @@ async def _measure(
             spent = {name: [0.0, 0.0] for name in order}
             answers: dict[str, list[Any]] = {name: [] for name in order}
             for turn in range(sequential):
-                for name in order[turn % len(order) :] + order[: turn % len(order)]:
+                for name in _rotated(order, turn):
                     cpu, start = time.process_time(), time.perf_counter()
                     answers[name].append(await contenders[name]())
                     spent[name][0] += time.perf_counter() - start
@@ -202,8 +201,7 @@ async def _measure(
         results = []
         concurrently = Measured(f"{concurrent} concurrent notes/show", concurrent, {name: [] for name in calls})
         for round_number in range(rounds + 1):
-            first = round_number % len(names)  # rotate who goes first
-            for name in names[first:] + names[:first]:
+            for name in _rotated(names, round_number):
                 outcome = await at_once(calls[name])
                 if round_number:  # round 0 warms every pool up
                     concurrently.rounds[name].append(outcome)
@@ -217,6 +215,12 @@ async def _measure(
                     awaited.rounds[name].append(outcome)
         results.append(awaited)
         return results
+
+
+def _rotated(names: list[str], turn: int) -> list[str]:
+    """``names`` starting from the ``turn``-th: who goes first changes from one turn to the next."""
+    first = turn % len(names)
+    return names[first:] + names[:first]
 
 
 def _check(answers: list[Any], note_id: str) -> None:
